@@ -1,0 +1,13 @@
+from django.urls import path
+
+from activities import views
+
+app_name = "activities"
+urlpatterns = [
+    path("news/", views.ArticleListView.as_view(), name="article_list"),
+    path("news/<int:pk>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path("activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("exemplars/", views.ExemplarListView.as_view(), name="exemplar_list"),
+    path("exemplars/<int:pk>/", views.ExemplarDetailView.as_view(), name="exemplar_detail"),
+]

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from brands.models import Brand, BrandSession
+
+
+class BrandSessionInline(admin.TabularInline):
+    model = BrandSession
+    fields = [
+        "number",
+        "title",
+        "starts_on",
+        "participants",
+        "families",
+        "enterprises",
+        "classes_incubated",
+        "couples",
+    ]
+    extra = 0
+    ordering = ["number"]
+
+
+@admin.register(Brand)
+class BrandAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "parent", "focus", "session_count", "is_matchmaking", "is_published", "position"]
+    list_filter = ["focus", "is_published", "is_matchmaking"]
+    search_fields = ["name", "tagline", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "organizer"]
+    list_select_related = ["parent"]
+    inlines = [BrandSessionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_session_count=Count("sessions"))
+
+    @admin.display(description=_("期数"), ordering="_session_count")
+    def session_count(self, obj):
+        return obj._session_count
+
+
+@admin.register(BrandSession)
+class BrandSessionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "brand", "number", "starts_on", "participants", "families", "couples"]
+    list_filter = ["brand"]
+    search_fields = ["title", "brand__name"]
+    autocomplete_fields = ["brand", "site", "federation"]
+    list_select_related = ["brand"]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BrandsConfig(AppConfig):
+    name = "brands"
+    verbose_name = _("品牌项目")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,110 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from organizations.models import (
+    Enterprise,
+    Federation,
+    MediaAccount,
+    Need,
+    OpeningHours,
+    ServiceSite,
+)
+
+
+class WomenGroupInline(admin.TabularInline):
+    model = Federation
+    fk_name = "parent"
+    fields = ["name", "level", "area", "established_on", "is_active"]
+    extra = 0
+    show_change_link = True
+    verbose_name = _("下级组织")
+    verbose_name_plural = _("下级组织（妇女小组等）")
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(Federation)
+class FederationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
+    list_filter = ["level", "kind", "area", "is_active"]
+    search_fields = ["name", "short_name", "address", "channel"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    inlines = [WomenGroupInline]
+    date_hierarchy = "established_on"
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
+        (_("位置与渠道"), {"fields": ["area", "address", "channel"]}),
+        (_("组织情况"), {"fields": ["established_on", "chair_name", "member_count", "description"]}),
+        (_("联系方式（不公开）"), {"fields": ["contact_name", "contact_phone"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_group_count=Count("children"))
+
+    @admin.display(description=_("下级组织数"), ordering="_group_count")
+    def group_count(self, obj):
+        return obj._group_count
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "credit_code",
+        "sector",
+        "building",
+        "employees",
+        "female_employees",
+        "has_party_org",
+        "federation",
+        "surveyed_on",
+    ]
+    list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
+    search_fields = ["name", "credit_code", "building", "industry"]
+    autocomplete_fields = ["federation"]
+    filter_horizontal = ["needs"]
+    list_select_related = ["federation"]
+    fieldsets = [
+        (None, {"fields": ["credit_code", "name", "sector", "industry"]}),
+        (_("地址"), {"fields": ["address", "building"]}),
+        (_("摸排情况"), {"fields": ["employees", "female_employees", "surveyed_on", "needs"]}),
+        (_("党建带妇建"), {"fields": ["has_party_org", "party_org_formed_on"]}),
+        (_("覆盖"), {"fields": ["federation", "covered_since"]}),
+        (_("联系人（个人信息）"), {"fields": ["contact_name", "contact_phone", "note"]}),
+    ]
+
+
+@admin.register(ServiceSite)
+class ServiceSiteAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "federation", "area", "is_online", "is_mobile", "is_active"]
+    list_filter = ["kind", "area", "is_online", "is_mobile", "is_active"]
+    search_fields = ["name", "address", "services", "federation__name"]
+    autocomplete_fields = ["federation"]
+    list_select_related = ["federation"]
+    inlines = [OpeningHoursInline]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "federation", "is_active"]}),
+        (_("位置"), {"fields": ["area", "address", "latitude", "longitude"]}),
+        (_("服务"), {"fields": ["services", "hours_note", "public_phone", "description", "established_on"]}),
+        (_("线上与流动"), {"fields": ["is_online", "is_mobile", "online_url"]}),
+    ]
+
+
+@admin.register(MediaAccount)
+class MediaAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "platform", "handle", "url", "position"]
+    list_editable = ["position"]
+    list_filter = ["platform"]
+    search_fields = ["name", "handle"]

@@ -1,0 +1,452 @@
+"""The federation network: federations, member enterprises and their coverage, service sites."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organizations.fields import CreditCodeField
+from organizations.validators import (
+    CREDIT_CODE_PATTERN,
+    validate_latitude,
+    validate_longitude,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Optimistic locking: a save from a stale form is refused instead of overwriting.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class FederationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def grassroots(self):
+        return self.filter(level=Federation.Level.GRASSROOTS)
+
+    def groups(self):
+        return self.filter(level=Federation.Level.GROUP)
+
+    def district(self):
+        return self.filter(level=Federation.Level.DISTRICT)
+
+
+class Federation(TimeStamped):
+    """A women's federation of the network: the district one, a grassroots one or a women's group."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("区妇联")
+        GRASSROOTS = "grassroots", _("基层妇联")
+        GROUP = "group", _("妇女小组")
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("单建妇联")
+        JOINT = "joint", _("联合妇联")
+        BUILDING = "building", _("楼宇妇联")
+        ONLINE = "online", _("网上妇联")
+        INDUSTRY = "industry", _("行业/新就业群体妇联")
+        PARK = "park", _("园区/产业基地妇联")
+        ISLAND = "island", _("岛屿式妇联")
+
+    name = models.CharField(_("名称"), max_length=120, unique=True)
+    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    level = models.CharField(
+        _("层级"), max_length=16, choices=Level.choices, default=Level.GRASSROOTS, db_index=True
+    )
+    kind = models.CharField(
+        _("组建形式"),
+        max_length=16,
+        choices=Kind.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("基层妇联必填；区妇联和妇女小组留空。"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级组织"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("基层妇联的上级是区妇联；妇女小组的上级是基层妇联。"),
+    )
+    area = models.CharField(_("所在片区"), max_length=40, blank=True, db_index=True)
+    address = models.CharField(
+        _("地址"), max_length=200, blank=True, help_text=_("网上妇联没有街道地址，请填写线上渠道。")
+    )
+    channel = models.CharField(
+        _("线上渠道"),
+        max_length=200,
+        blank=True,
+        help_text=_("网上妇联的线上阵地，如微信群、公众号或小程序名称。"),
+    )
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    chair_name = models.CharField(_("主席"), max_length=40, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=40, blank=True, help_text=_("仅工作人员可见，不在公开页面显示。")
+    )
+    member_count = models.PositiveIntegerField(_("会员人数"), null=True, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = FederationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("妇联组织")
+        verbose_name_plural = _("妇联组织")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="federation_parent_by_level",
+                condition=Q(level="district", parent__isnull=True)
+                | Q(level__in=["grassroots", "group"], parent__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="federation_kind_by_level",
+                condition=Q(level="grassroots", kind__gt="") | (~Q(level="grassroots") & Q(kind="")),
+            ),
+            models.CheckConstraint(
+                name="federation_online_has_channel",
+                condition=~Q(kind="online") | (Q(channel__gt="") & Q(address="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:federation_detail", args=[self.pk])
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if self.level == self.Level.DISTRICT:
+            if self.parent_id:
+                errors.setdefault("parent", []).append(_("区妇联没有上级组织。"))
+            if self.kind:
+                errors.setdefault("kind", []).append(_("区妇联不填写组建形式。"))
+        elif self.level == self.Level.GRASSROOTS:
+            if not self.kind:
+                errors.setdefault("kind", []).append(_("请选择基层妇联的组建形式。"))
+            if self.parent_id and self.parent.level != self.Level.DISTRICT:
+                errors.setdefault("parent", []).append(_("基层妇联的上级必须是区妇联。"))
+        elif self.level == self.Level.GROUP:
+            if self.kind:
+                errors.setdefault("kind", []).append(_("妇女小组不填写组建形式。"))
+            if self.parent_id and self.parent.level != self.Level.GRASSROOTS:
+                errors.setdefault("parent", []).append(_("妇女小组的上级必须是基层妇联。"))
+        if self.level != self.Level.DISTRICT and not self.parent_id:
+            errors.setdefault("parent", []).append(_("请选择上级组织。"))
+        if self.kind == self.Kind.ONLINE:
+            if not self.channel.strip():
+                errors.setdefault("channel", []).append(_("网上妇联须填写线上渠道。"))
+            if self.address.strip():
+                errors.setdefault("address", []).append(
+                    _("网上妇联没有街道地址，请把线上阵地填在“线上渠道”。")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_group(self) -> bool:
+        return self.level == self.Level.GROUP
+
+
+class Need(models.Model):
+    """An urgent need reported by women in the survey (childcare, health, rights, …)."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("迫切需求")
+        verbose_name_plural = _("迫切需求")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def covered(self):
+        return self.filter(federation__isnull=False)
+
+    def surveyed(self):
+        return self.filter(surveyed_on__isnull=False)
+
+
+class Enterprise(TimeStamped):
+    """A member enterprise (or organisation) of the "three new" fields; natural key: credit code."""
+
+    class Sector(models.TextChoices):
+        NEW_ECONOMIC = "economic", _("新经济组织")
+        NEW_SOCIAL = "social", _("新社会组织")
+        NEW_EMPLOYMENT = "employment", _("新就业群体")
+
+    credit_code = CreditCodeField(
+        unique=True, help_text=_("18位，GB 32100-2015；可输入全角或小写，保存时自动规范。")
+    )
+    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    sector = models.CharField(
+        _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
+    )
+    industry = models.CharField(_("行业"), max_length=60, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    building = models.CharField(_("所在楼宇或园区"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    female_employees = models.PositiveIntegerField(_("女职工人数"), null=True, blank=True)
+    has_party_org = models.BooleanField(_("已建立党组织"), default=False)
+    party_org_formed_on = models.DateField(
+        _("党组织成立日期"), null=True, blank=True, help_text=_("“党建带妇建”：记录党组织何时建立。")
+    )
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("覆盖妇联"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        help_text=_("为该企业服务的妇联组织；留空表示尚未覆盖。"),
+    )
+    covered_since = models.DateField(_("覆盖起始日期"), null=True, blank=True)
+    surveyed_on = models.DateField(
+        _("摸排日期"), null=True, blank=True, help_text=_("女性从业人员情况摸排的日期；留空表示未摸排。")
+    )
+    needs = models.ManyToManyField(
+        Need, verbose_name=_("迫切需求"), blank=True, related_name="enterprises"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=40, blank=True, help_text=_("个人信息：仅有权限的工作人员可见。")
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+        permissions = [("view_contact", _("可查看企业联系人及电话"))]
+        constraints = [
+            models.CheckConstraint(
+                name="enterprise_credit_code_format",
+                condition=Q(credit_code__regex=CREDIT_CODE_PATTERN),
+            ),
+            models.CheckConstraint(
+                name="enterprise_female_le_employees",
+                condition=Q(female_employees__isnull=True)
+                | Q(employees__isnull=True)
+                | Q(female_employees__lte=F("employees")),
+            ),
+            models.CheckConstraint(
+                name="enterprise_covered_since_needs_federation",
+                condition=Q(covered_since__isnull=True) | Q(federation__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if (
+            self.employees is not None
+            and self.female_employees is not None
+            and self.female_employees > self.employees
+        ):
+            errors["female_employees"] = [
+                _("女职工人数（%(female)d）不能大于职工人数（%(total)d）。")
+                % {"female": self.female_employees, "total": self.employees}
+            ]
+        if self.covered_since and not self.federation_id:
+            errors["covered_since"] = [_("填写覆盖起始日期时须选择覆盖妇联。")]
+        if self.party_org_formed_on and not self.has_party_org:
+            errors["party_org_formed_on"] = [_("填写党组织成立日期时须勾选“已建立党组织”。")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_covered(self) -> bool:
+        return self.federation_id is not None
+
+
+class ServiceSiteQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ServiceSite(TimeStamped):
+    """A service site (阵地): 妇女之家, 儿童之家, 妇女微家, 温馨驿站, …"""
+
+    class Kind(models.TextChoices):
+        WOMEN_HOME = "women_home", _("妇女之家")
+        CHILDREN_HOME = "children_home", _("儿童之家")
+        MICRO_HOME = "micro_home", _("妇女微家")
+        MOBILE_MICRO_HOME = "mobile_micro_home", _("移动妇女微家")
+        WARM_STATION = "warm_station", _("温馨驿站")
+        CLOUD_STATION = "cloud_station", _("云上温馨驿站")
+        HEART_STATION = "heart_station", _("心悦驿站")
+        INNOVATION_STUDIO = "innovation_studio", _("巾帼创新工作室")
+        HEALTH_ISLAND = "health_island", _("女职工健康安全岛")
+
+    name = models.CharField(_("名称"), max_length=120, unique=True)
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices, db_index=True)
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("主办妇联"),
+        on_delete=models.PROTECT,
+        related_name="sites",
+    )
+    area = models.CharField(_("所在片区"), max_length=40, blank=True, db_index=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[validate_latitude],
+    )
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[validate_longitude],
+    )
+    hours_note = models.CharField(
+        _("开放时间说明"), max_length=200, blank=True, help_text=_("如“法定节假日闭馆”。")
+    )
+    services = models.TextField(_("服务内容"), blank=True, help_text=_("每行一项服务。"))
+    is_online = models.BooleanField(_("线上阵地"), default=False)
+    is_mobile = models.BooleanField(_("流动/移动阵地"), default=False)
+    online_url = models.URLField(_("线上入口"), blank=True)
+    public_phone = models.CharField(
+        _("对外服务电话"), max_length=40, blank=True, help_text=_("机构的公开服务电话，会在公开页面显示。")
+    )
+    established_on = models.DateField(_("建立日期"), null=True, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    is_active = models.BooleanField(_("开放中"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = ServiceSiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务阵地")
+        verbose_name_plural = _("服务阵地")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="site_latitude_range",
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            ),
+            models.CheckConstraint(
+                name="site_longitude_range",
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            ),
+            models.CheckConstraint(
+                name="site_offline_has_address",
+                condition=Q(is_online=True) | Q(is_mobile=True) | Q(address__gt=""),
+            ),
+            models.CheckConstraint(
+                name="site_coordinates_together",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:site_detail", args=[self.pk])
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if not (self.is_online or self.is_mobile) and not self.address.strip():
+            errors["address"] = [_("线下阵地须填写地址。")]
+        if self.is_online and not (self.online_url or self.description):
+            errors["online_url"] = [_("线上阵地请填写线上入口或简介。")]
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = [
+                _("经纬度须同时填写。")
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def service_list(self) -> list[str]:
+        return [line.strip() for line in self.services.splitlines() if line.strip()]
+
+
+class OpeningHours(models.Model):
+    """One opening period of a site on one weekday (Monday = 0); several per day are allowed."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("星期一")
+        TUESDAY = 1, _("星期二")
+        WEDNESDAY = 2, _("星期三")
+        THURSDAY = 3, _("星期四")
+        FRIDAY = 4, _("星期五")
+        SATURDAY = 5, _("星期六")
+        SUNDAY = 6, _("星期日")
+
+    site = models.ForeignKey(
+        ServiceSite, verbose_name=_("服务阵地"), on_delete=models.CASCADE, related_name="hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    opens = models.TimeField(_("开门"))
+    closes = models.TimeField(_("关门"))
+
+    class Meta:
+        verbose_name = _("开放时间")
+        verbose_name_plural = _("开放时间")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(name="hours_open_before_close", condition=Q(opens__lt=F("closes"))),
+            models.CheckConstraint(name="hours_weekday_range", condition=Q(weekday__gte=0, weekday__lte=6)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens and self.closes and self.opens >= self.closes:
+            raise ValidationError({"closes": _("关门时间须晚于开门时间。")})
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        return moment.weekday() == self.weekday and self.opens <= moment.time() < self.closes
+
+
+class MediaAccount(models.Model):
+    """An account of the federation's new-media matrix (WeChat official account, Douyin, …)."""
+
+    class Platform(models.TextChoices):
+        WECHAT = "wechat", _("微信公众号")
+        VIDEO = "channels", _("微信视频号")
+        DOUYIN = "douyin", _("抖音")
+        WEIBO = "weibo", _("微博")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("账号名称"), max_length=60)
+    platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
+    url = models.URLField(_("链接"), blank=True)
+    handle = models.CharField(_("账号/微信号"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("新媒体账号")
+        verbose_name_plural = _("新媒体矩阵")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.name}"

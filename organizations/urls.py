@@ -1,0 +1,11 @@
+from django.urls import path
+
+from organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("federations/", views.FederationListView.as_view(), name="federation_list"),
+    path("federations/<int:pk>/", views.FederationDetailView.as_view(), name="federation_detail"),
+    path("sites/", views.SiteListView.as_view(), name="site_list"),
+    path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+]
