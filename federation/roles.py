@@ -16,3 +16,59 @@ ROLE_LABELS = {
     VIEWER: _("只读用户"),
 }
 ROLES = tuple(ROLE_LABELS)
+
+# Model permissions of each role (app_label.codename); object scope comes from federation.scoping.
+_CONTENT_MODELS = {
+    "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
+    "activities": ["activity", "article", "photo", "exemplar", "series", "articletransition"],
+    "brands": ["brand", "brandsession"],
+}
+_STAFF_EDITABLE = {
+    "organizations": ["federation", "servicesite", "openinghours", "enterprise"],
+    "activities": ["activity", "article", "photo"],
+}
+
+
+def _perms(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[str]:
+    return {
+        f"{app}.{action}_{model}" for app, names in models.items() for model in names for action in actions
+    }
+
+
+def role_permissions() -> dict[str, set[str]]:
+    view_all = _perms(_CONTENT_MODELS, ("view",))
+    everything = _perms(_CONTENT_MODELS, ("view", "add", "change", "delete"))
+    return {
+        DISTRICT_ADMIN: everything
+        | {
+            "activities.publish_article",
+            "organizations.view_contact",
+            "federation.view_user",
+            "federation.add_user",
+            "federation.change_user",
+            "auth.view_group",
+            "auth.change_group",
+        },
+        DISTRICT_EDITOR: everything | {"activities.publish_article", "organizations.view_contact"},
+        FEDERATION_STAFF: view_all
+        | _perms(_STAFF_EDITABLE, ("add", "change"))
+        | {"activities.delete_photo", "organizations.view_contact"},
+        VIEWER: view_all,
+    }
+
+
+def ensure_roles(using: str = "default") -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, wanted in role_permissions().items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        perms = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            perms.append(
+                Permission.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(perms)
