@@ -131,6 +131,12 @@ class PublishForm(forms.Form):
 
 
 class ServiceSiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    online_url = forms.URLField(
+        label=ServiceSite._meta.get_field("online_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = ServiceSite
         fields = [

@@ -105,7 +105,11 @@ class ActivityListView(StaffMixin, FilterView):
     paginate_by = 25
 
     def base_queryset(self):
-        return Activity.objects.select_related("organizer", "site").annotate(news_count=Count("articles"))
+        return (
+            Activity.objects.select_related("organizer", "site")
+            .annotate(news_count=Count("articles"))
+            .order_by("-starts_at", "-pk")
+        )
 
 
 class ActivityFormView(StaffFormView):
@@ -133,7 +137,7 @@ class ArticleListView(StaffMixin, FilterView):
     paginate_by = 25
 
     def base_queryset(self):
-        return Article.objects.select_related("federation", "author").order_by("-updated_at")
+        return Article.objects.select_related("federation", "author").order_by("-updated_at", "-pk")
 
 
 class ArticleFormView(StaffFormView):
@@ -263,7 +267,11 @@ class SiteListView(StaffMixin, FilterView):
     paginate_by = 25
 
     def base_queryset(self):
-        return ServiceSite.objects.select_related("federation").prefetch_related("hours")
+        return (
+            ServiceSite.objects.select_related("federation")
+            .prefetch_related("hours")
+            .order_by("kind", "name")
+        )
 
 
 class SiteFormView(StaffFormView):
