@@ -130,9 +130,10 @@ def test_staff_post_matrix_publish(client, world, objects_of_a, role, expected):
     [("anonymous", 302), ("viewer", 403), ("staff_a", 302), ("staff_b", 404), ("editor", 302), ("admin", 302)],
 )
 def test_staff_post_matrix_photo_delete(client, world, objects_of_a, role, expected, png_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from activities.images import clean_image
     from activities.services import photo_add
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     article = objects_of_a["activities.article"]
     photo = photo_add(
@@ -196,7 +197,7 @@ def test_admin_change_page_of_federation_a_object(client, world, objects_of_a, r
     client = _client_for(client, world, role)
     user = None if role == "anonymous" else getattr(world, role)
     got, want = {}, {}
-    for label, obj in objects_of_a.items():
+    for obj in objects_of_a.values():
         model = type(obj)
         url = _admin_url(model, "change", obj.pk)
         got[url] = client.get(url).status_code
