@@ -38,6 +38,7 @@ class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["parent"]
     inlines = [WomenGroupInline]
     scope_locked_fields = ("level", "kind", "parent", "is_active")
+    ordering = ["level", "name"]  # explicit: Meta.ordering is dropped by the GROUP BY below
     date_hierarchy = "established_on"
     fieldsets = [
         (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
