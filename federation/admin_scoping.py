@@ -86,7 +86,11 @@ class ScopedAdminMixin:
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        base = kwargs.get("form", self.form)
+        base = kwargs.get("form")
+        if base is None:
+            # UserAdmin builds its add page from ``add_form``; keep that choice.
+            base = getattr(self, "add_form", None) if obj is None else None
+            base = base or self.form
         bases = [ScopeCheckFormMixin]
         if obj is not None and is_versioned(self.model):
             bases.insert(0, VersionedFormMixin)

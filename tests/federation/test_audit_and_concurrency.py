@@ -281,3 +281,30 @@ def test_users_and_groups_admin_is_for_district_admins_only(client, world):
         assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
     client.force_login(world.admin)
     assert client.get(reverse("admin:federation_user_changelist")).status_code == 200
+
+
+def test_district_admin_adds_an_account_with_password_validation(client, world):
+    from federation.models import User
+
+    client.force_login(world.admin)
+    url = reverse("admin:federation_user_add")
+    assert 'name="password1"' in client.get(url).content.decode()
+    weak = client.post(url, {"username": "newstaff", "password1": "12345678", "password2": "12345678", "usable_password": "true"})
+    assert weak.status_code == 200 and not User.objects.filter(username="newstaff").exists()
+    strong = "泰达-巾帼-2024-向前冲"
+    response = client.post(url, {"username": "newstaff", "password1": strong, "password2": strong, "usable_password": "true"})
+    assert response.status_code == 302
+    assert User.objects.get(username="newstaff").check_password(strong)
+
+
+def test_district_admin_can_lift_a_lockout(client, world):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="staff_a", ip_address="127.0.0.1", user_agent="", failures_since_start=5,
+        get_data="", post_data="", http_accept="", path_info="/accounts/login/",
+    )
+    client.force_login(world.admin)
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+    client.force_login(world.editor)
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
