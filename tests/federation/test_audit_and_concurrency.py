@@ -139,6 +139,7 @@ def test_second_of_two_stale_staff_saves_is_refused_and_keeps_the_input(client, 
     first, second = site_post(site, address="甲改的地址"), site_post(site, address="乙改的地址")
 
     client.force_login(world.staff_a)
+    assert f'name="version_token" value="{site.version}"' in client.get(url).content.decode()
     assert client.post(url, first).status_code == 302
     client.force_login(world.editor)
     response = client.post(url, second)
