@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -35,7 +36,12 @@ class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 class PhotoAdminForm(PhotoFileValidationMixin, forms.ModelForm):
-    """The same photo validator as the staff pages (activities.images.clean_image)."""
+    """The same photo validator as the staff pages (activities.images.clean_image).
+
+    A plain FileField: Django's ImageField would decode the upload first, with its own messages.
+    """
+
+    image = forms.FileField(label=_("图片"), widget=AdminFileWidget)
 
     class Meta:
         model = Photo

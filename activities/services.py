@@ -214,6 +214,17 @@ def _remove_quietly(storage, name: str | None) -> None:
 
 
 @transaction.atomic
+def photo_update(*, photo: Photo, user, caption: str, position: int) -> Photo:
+    """Change a photo's caption and order (the file itself is replaced by a new upload)."""
+    _require_scope(photo, user)
+    photo.caption, photo.position = caption, position
+    photo.full_clean(exclude=["image"])
+    photo.save(update_fields=["caption", "position"])
+    save_versioned(Article.objects.get(pk=photo.article_id))  # open article forms become stale
+    return photo
+
+
+@transaction.atomic
 def photo_delete(*, photo: Photo, user) -> None:
     _require_scope(photo, user)
     storage, name = photo.image.storage, photo.image.name

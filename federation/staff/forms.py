@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activities.images import clean_image
-from activities.models import Activity, Article
+from activities.models import Activity, Article, Photo
 from activities.richtext import BodyFormat
 from federation.concurrency import VersionedFormMixin
 from federation.scoping import own_federations, scope_queryset
@@ -187,3 +187,9 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
             "contact_name", "contact_phone", "member_count", "description",
         ]
         widgets = {"established_on": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = ["caption", "position"]

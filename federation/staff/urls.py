@@ -17,6 +17,8 @@ urlpatterns = [
         views.ArticleTransitionView.as_view(),
         name="article_transition",
     ),
+    path("photos/", views.PhotoListView.as_view(), name="photo_list"),
+    path("photos/<int:pk>/edit/", views.PhotoEditView.as_view(), name="photo_edit"),
     path("photos/<int:pk>/delete/", views.PhotoDeleteView.as_view(), name="photo_delete"),
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites/new/", views.SiteFormView.as_view(), name="site_create"),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from activities import services as activity_services
@@ -242,6 +242,43 @@ class ArticleTransitionView(StaffMixin, View):
             else:
                 messages.success(request, done)
         return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+
+
+class PhotoListView(StaffMixin, ListView):
+    permission_required = "activities.view_photo"
+    model = Photo
+    template_name = "staff/photo_list.html"
+    paginate_by = 48
+
+    def base_queryset(self):
+        return Photo.objects.select_related("article", "article__federation").order_by(
+            "-created_at", "-pk"
+        )
+
+
+class PhotoEditView(StaffMixin, UpdateView):
+    """Caption and order of one photo of an article the user may edit."""
+
+    permission_required = "activities.change_photo"
+    model = Photo
+    form_class = forms.PhotoForm
+    template_name = "staff/photo_form.html"
+
+    def get_object(self, queryset=None):
+        photo = super().get_object(queryset)
+        if not activity_services.can_edit_article(self.request.user, photo.article):
+            raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+        return photo
+
+    def form_valid(self, form):
+        activity_services.photo_update(
+            photo=form.instance,
+            user=self.request.user,
+            caption=form.cleaned_data["caption"],
+            position=form.cleaned_data["position"],
+        )
+        messages.success(self.request, _("照片说明已保存。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[form.instance.article_id]))
 
 
 class PhotoDeleteView(StaffMixin, View):

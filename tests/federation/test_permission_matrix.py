@@ -38,6 +38,22 @@ def objects_of_a(world):
     }
 
 
+@pytest.fixture
+def staff_objects_of_a(objects_of_a, world, png_bytes):
+    """The admin's objects plus those only the staff pages address (a photo of A's article)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from activities.images import clean_image
+    from activities.services import photo_add
+
+    photo = photo_add(
+        article=objects_of_a["activities.article"],
+        image=clean_image(SimpleUploadedFile("a.png", png_bytes(), "image/png")),
+        user=world.staff_a,
+    )
+    return {**objects_of_a, "activities.photo": photo}
+
+
 def _client_for(client, world, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
@@ -69,6 +85,8 @@ STAFF_URLS = [
     ("staff:site_edit", "organizations.servicesite", EDIT_A),
     ("staff:article_preview", "activities.article", READ_A),
     # Every role with a federation edits its own profile; the viewer may not change it.
+    ("staff:photo_list", None, READ_ALL),
+    ("staff:photo_edit", "activities.photo", EDIT_A),
     ("staff:federation_profile", None, _expect(anonymous=302, viewer=403, others=200)),
     ("staff:history", "organizations.federation", READ_A),
     ("staff:history", "organizations.servicesite", READ_A),
@@ -95,7 +113,8 @@ def test_every_staff_url_is_in_the_matrix():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_staff_get_matrix(client, world, objects_of_a, role):
+def test_staff_get_matrix(client, world, staff_objects_of_a, role):
+    objects_of_a = staff_objects_of_a
     client = _client_for(client, world, role)
     got, want = {}, {}
     for name, label, expected in STAFF_URLS:

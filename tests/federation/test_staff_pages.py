@@ -145,3 +145,55 @@ def test_viewer_reads_but_cannot_write(client, world):
     client.force_login(world.viewer)
     assert client.get(reverse("staff:article_list")).status_code == 200
     assert client.post(reverse("staff:activity_create"), {}).status_code == 403
+
+
+def test_photo_caption_edit_and_list(client, world, png_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from activities.images import clean_image
+    from activities.services import photo_add
+
+    article = ArticleFactory(federation=world.fed_a, status="draft", publish_at=None)
+    photo = photo_add(
+        article=article,
+        image=clean_image(SimpleUploadedFile("a.png", png_bytes(), "image/png")),
+        user=world.staff_a,
+    )
+    version = article.version
+    client.force_login(world.staff_a)
+    response = client.post(reverse("staff:photo_edit", args=[photo.pk]), {"caption": "志愿者合影", "position": 3})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert (photo.caption, photo.position) == ("志愿者合影", 3)
+    article.refresh_from_db()
+    assert article.version == version + 1  # an open article form would now be stale
+    assert "志愿者合影" in client.get(reverse("staff:photo_list")).content.decode()
+    client.force_login(world.staff_b)
+    assert "志愿者合影" not in client.get(reverse("staff:photo_list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "make"),
+    [
+        ("staff:article_list", lambda w: ArticleFactory(federation=w.fed_a)),
+        ("staff:activity_list", lambda w: ActivityFactory(organizer=w.fed_a)),
+        (
+            "staff:site_list",
+            lambda w: OpeningHours.objects.create(
+                site=ServiceSiteFactory(federation=w.fed_a), weekday=1, opens="09:00", closes="17:00"
+            ),
+        ),
+    ],
+)
+def test_staff_lists_do_not_query_per_row(client, world, django_assert_max_num_queries, url_name, make):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.staff_a)
+    make(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(url_name))
+    for _ in range(5):
+        make(world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse(url_name))
