@@ -156,10 +156,12 @@ def article_publish(
     article = _locked(article, user)
     if article.status == Status.PUBLISHED:
         raise ValidationError(_("文章已经发布。"))
-    article.publish_at = publish_at or article.publish_at or timezone.now()
-    if article.publish_at < timezone.now() - datetime.timedelta(days=1) and publish_at is None:
-        # A stale time left from an earlier publication would backdate a republication.
-        article.publish_at = timezone.now()
+    now = timezone.now()
+    if publish_at is None:
+        # Keep a future time set beforehand (scheduling from the admin form); a past one, left
+        # from an earlier publication, would backdate the republication.
+        publish_at = article.publish_at if article.publish_at and article.publish_at > now else now
+    article.publish_at = publish_at
     article.published_by = user
     return _transition(article, user, Status.PUBLISHED, note)
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def draft_of(world, **kwargs):
-    return ArticleFactory(federation=world.fed_a, status="draft", publish_at=None, author=world.staff_a, **kwargs)
+    kwargs = {"status": "draft", "publish_at": None, "author": world.staff_a, **kwargs}
+    return ArticleFactory(federation=world.fed_a, **kwargs)
 
 
 def test_full_workflow_through_the_staff_pages(client, world):
@@ -206,3 +207,17 @@ def test_admin_publish_action_needs_the_publish_permission(client, world):
     article.refresh_from_db()
     assert article.status == "published"
     assert article.transitions.first().user == world.editor
+
+
+def test_publish_keeps_a_future_time_set_beforehand_and_replaces_a_past_one(world):
+    future = timezone.now() + datetime.timedelta(hours=5)
+    scheduled = draft_of(world, publish_at=future)
+    services.article_publish(article=scheduled, user=world.editor)
+    scheduled.refresh_from_db()
+    assert scheduled.publish_at == future and not scheduled.is_public
+
+    old = timezone.now() - datetime.timedelta(days=30)
+    republished = ArticleFactory(federation=world.fed_a, status="unpublished", publish_at=old)
+    services.article_publish(article=republished, user=world.editor)
+    republished.refresh_from_db()
+    assert republished.publish_at > old + datetime.timedelta(days=29) and republished.is_public
