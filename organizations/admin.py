@@ -39,6 +39,8 @@ class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = [WomenGroupInline]
     scope_locked_fields = ("level", "kind", "parent", "is_active")
     ordering = ["level", "name"]  # explicit: Meta.ordering is dropped by the GROUP BY below
+    private_fields = ("contact_name", "contact_phone")
+    private_permission = "organizations.view_contact"
     date_hierarchy = "established_on"
     fieldsets = [
         (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
@@ -76,6 +78,8 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
     search_fields = ["name", "credit_code", "building", "industry"]
+    private_fields = ("contact_name", "contact_phone")
+    private_permission = "organizations.view_contact"
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]

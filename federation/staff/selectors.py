@@ -88,15 +88,24 @@ def recent_changes_by(user, limit: int = 10) -> list:
     return latest
 
 
-def history_with_changes(obj) -> list:
-    """The object's history, newest first, each record with its field-by-field changes."""
+# Personal data in the history: shown only to users with the permission.
+PRIVATE_FIELDS = {"contact_name", "contact_phone"}
+PRIVATE_PERMISSION = "organizations.view_contact"
+
+
+def history_with_changes(obj, user) -> list:
+    """The object's history, newest first, each record with its field-by-field changes
+    (without personal data the user may not see)."""
+    excluded = ["version"]
+    if not user.has_perm(PRIVATE_PERMISSION):
+        excluded += sorted(PRIVATE_FIELDS)
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     model = type(obj)
     for newer, older in zip(records, [*records[1:], None]):
         newer.changes = []
         if older is None:
             continue
-        delta = newer.diff_against(older, excluded_fields=["version"])
+        delta = newer.diff_against(older, excluded_fields=excluded)
         for change in delta.changes:
             field = model._meta.get_field(change.field)
             newer.changes.append(

@@ -403,7 +403,7 @@ class HistoryView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["records"] = selectors.history_with_changes(self.object)
+        context["records"] = selectors.history_with_changes(self.object, self.request.user)
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context

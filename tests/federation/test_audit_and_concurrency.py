@@ -309,3 +309,20 @@ def test_district_admin_can_lift_a_lockout(client, world):
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
     client.force_login(world.editor)
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+
+
+def test_viewers_do_not_see_contact_data_in_forms_or_history(client, world):
+    """Contacts are personal data: only roles with organizations.view_contact see them."""
+    from organizations.services import federation_update_profile
+
+    world.fed_a.contact_phone = "13912345678"
+    federation_update_profile(federation=world.fed_a, user=world.admin)
+    for url in (
+        reverse("admin:organizations_federation_change", args=[world.fed_a.pk]),
+        reverse("admin:organizations_federation_history", args=[world.fed_a.pk]),
+        reverse("staff:history", args=["federation", world.fed_a.pk]),
+    ):
+        client.force_login(world.viewer)
+        assert "13912345678" not in client.get(url).content.decode(), url
+        client.force_login(world.staff_a)
+        assert "13912345678" in client.get(url).content.decode(), url
