@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -89,6 +90,10 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         (_("署名"), {"fields": ["source", "editor", "proofreader"]}),
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
     ]
+
+    def view_on_site(self, obj):
+        # Unpublished work has no public page: "view on site" opens the staff preview.
+        return reverse("staff:article_preview", args=[obj.pk])
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

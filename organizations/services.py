@@ -48,6 +48,16 @@ def site_save(
     """Create or update a service site; ``hours`` (weekday, opens, closes) replace its hours."""
     _require_scope(site, user)
     site.full_clean()
+    if hours is not None:
+        hours = sorted(hours)
+        before = _hours_text(
+            (h.weekday, h.opens, h.closes) for h in site.hours.all()
+        ) if site.pk else ""
+        after = _hours_text(hours)
+        if before != after:
+            # Opening hours have no history of their own: the site's history record says it.
+            reason = str(_("开放时间：%(hours)s")) % {"hours": after or "—"}
+            site._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
     save_versioned(site, expected_version=expected_version)
     if hours is not None:
         site.hours.all().delete()
@@ -56,3 +66,10 @@ def site_save(
             for day, opens, closes in hours
         )
     return site
+
+
+def _hours_text(hours) -> str:
+    names = dict(OpeningHours.Weekday.choices)
+    return "，".join(
+        f"{names[day]}{opens:%H:%M}-{closes:%H:%M}" for day, opens, closes in sorted(hours)
+    )

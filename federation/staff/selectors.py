@@ -8,7 +8,7 @@ from itertools import chain
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from activities.models import Activity, Article
+from activities.models import Activity, Article, Photo
 from federation.scoping import scope_queryset
 from organizations.models import Enterprise, Federation, ServiceSite
 
@@ -19,6 +19,7 @@ HISTORY_MODELS = {
     "enterprise": Enterprise,
     "activity": Activity,
     "article": Article,
+    "photo": Photo,
 }
 HISTORY_MODEL_KEYS = {model: key for key, model in HISTORY_MODELS.items()}
 

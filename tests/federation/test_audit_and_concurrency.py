@@ -60,6 +60,7 @@ def test_staff_page_change_is_recorded_with_user_and_diff(client, world):
     # The history page shows who and what, field by field, in Beijing time.
     page = client.get(reverse("staff:history", args=["site", site.pk])).content.decode()
     assert "第三大街1号" in page and "第五大街9号" in page and str(world.staff_a) in page
+    assert "开放时间：星期三09:00-17:00" in page  # hours have no history of their own
     # The user's own recent changes are on the dashboard.
     assert site.name in client.get(reverse("staff:dashboard")).content.decode()
 

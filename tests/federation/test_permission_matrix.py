@@ -93,6 +93,7 @@ STAFF_URLS = [
     ("staff:history", "activities.activity", READ_A),
     ("staff:history", "activities.article", READ_A),
     ("staff:history", "organizations.enterprise", READ_A),
+    ("staff:history", "activities.photo", READ_A),
 ]
 HISTORY_KEYS = {
     "organizations.federation": "federation",
@@ -100,6 +101,7 @@ HISTORY_KEYS = {
     "organizations.enterprise": "enterprise",
     "activities.activity": "activity",
     "activities.article": "article",
+    "activities.photo": "photo",
 }
 
 

@@ -168,6 +168,8 @@ def test_photo_caption_edit_and_list(client, world, png_bytes):
     article.refresh_from_db()
     assert article.version == version + 1  # an open article form would now be stale
     assert "志愿者合影" in client.get(reverse("staff:photo_list")).content.decode()
+    record = photo.history.latest()
+    assert record.history_user == world.staff_a and record.caption == "志愿者合影"
     client.force_login(world.staff_b)
     assert "志愿者合影" not in client.get(reverse("staff:photo_list")).content.decode()
 
