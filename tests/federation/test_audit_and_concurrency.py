@@ -327,3 +327,38 @@ def test_viewers_do_not_see_contact_data_in_forms_or_history(client, world):
         assert "13912345678" not in client.get(url).content.decode(), url
         client.force_login(world.staff_a)
         assert "13912345678" in client.get(url).content.decode(), url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_one_wins_on_postgresql(world):
+    """Real concurrency (two connections): exactly one of two saves from the same version wins."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two concurrent connections: PostgreSQL only (SQLite serialises writes)")
+    site = ServiceSiteFactory(federation=world.fed_a)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def save(address):
+        try:
+            copy = ServiceSite.objects.get(pk=site.pk)
+            copy.address = address
+            barrier.wait()
+            save_versioned(copy, expected_version=1)
+            outcomes.append(("saved", address))
+        except StaleObjectError:
+            outcomes.append(("stale", address))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(a,)) for a in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(kind for kind, _a in outcomes) == ["saved", "stale"]
+    site.refresh_from_db()
+    assert site.version == 2
+    assert site.address == next(a for kind, a in outcomes if kind == "saved")
