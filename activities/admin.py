@@ -1,19 +1,28 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from activities import services
+from activities.images import PhotoFileValidationMixin
 from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
+from activities.richtext import BodyFormat
+from federation.admin_scoping import ScopedAdminMixin
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "category", "format", "series", "organizer", "starts_at", "participants"]
     list_filter = ["category", "format", "series", "is_public"]
     search_fields = ["title", "description", "organizer__name"]
@@ -21,15 +30,34 @@ class ActivityAdmin(SimpleHistoryAdmin):
     list_select_related = ["series", "organizer"]
     date_hierarchy = "starts_at"
 
+    def save_model(self, request, obj, form, change):
+        services.activity_save(
+            activity=obj, user=request.user, expected_version=form.cleaned_data.get("version_token")
+        )
 
-class PhotoInline(admin.TabularInline):
+
+class PhotoAdminForm(PhotoFileValidationMixin, forms.ModelForm):
+    """The same photo validator as the staff pages (activities.images.clean_image).
+
+    A plain FileField: Django's ImageField would decode the upload first, with its own messages.
+    """
+
+    image = forms.FileField(label=_("图片"), widget=AdminFileWidget)
+
+    class Meta:
+        model = Photo
+        fields = ["image", "caption", "position"]
+
+
+class PhotoInline(ScopedAdminMixin, admin.TabularInline):
     model = Photo
+    form = PhotoAdminForm
     fields = ["image", "caption", "position", "width", "height"]
     readonly_fields = ["width", "height"]
     extra = 0
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ScopedAdminMixin, admin.TabularInline):
     model = ArticleTransition
     fields = ["at", "from_status", "to_status", "user", "note"]
     readonly_fields = fields
@@ -39,17 +67,22 @@ class TransitionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "status", "publish_at", "federation", "activity", "brand", "author"]
     list_filter = ["status", "brand", "activity__category"]
     search_fields = ["title", "summary", "body"]
     autocomplete_fields = ["federation", "activity", "brand"]
     list_select_related = ["federation", "activity", "brand", "author"]
-    readonly_fields = ["author", "submitted_at", "submitted_by", "published_by"]
+    # The status changes only through the workflow (actions below), never by editing the field.
+    readonly_fields = ["status", "author", "submitted_at", "submitted_by", "published_by"]
     date_hierarchy = "publish_at"
     inlines = [PhotoInline, TransitionInline]
+    actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
         (_("发布"), {"fields": ["status", "publish_at"]}),
@@ -58,9 +91,103 @@ class ArticleAdmin(SimpleHistoryAdmin):
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
     ]
 
+    def view_on_site(self, obj):
+        # Unpublished work has no public page: "view on site" opens the staff preview.
+        return reverse("staff:article_preview", args=[obj.pk])
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not services.can_publish(request.user):
+            fields = [*fields, "publish_at"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not services.can_edit_article(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    def save_model(self, request, obj, form, change):
+        # Sanitising and the scope check live in the service, shared with the staff pages.
+        services.article_save(
+            article=obj,
+            user=request.user,
+            body_format=BodyFormat.HTML,
+            expected_version=form.cleaned_data.get("version_token") if change else None,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Photo:
+            return super().save_formset(request, form, formset, change)
+        for photo_form in formset.deleted_forms:
+            if photo_form.instance.pk:
+                services.photo_delete(photo=photo_form.instance, user=request.user)
+        for photo_form in formset.forms:
+            if photo_form in formset.deleted_forms or not photo_form.has_changed():
+                continue
+            result = getattr(photo_form, "clean_image_result", None)
+            if photo_form.instance.pk is None and result is not None:
+                services.photo_add(
+                    article=form.instance,
+                    image=result,
+                    caption=photo_form.cleaned_data.get("caption", ""),
+                    position=photo_form.cleaned_data.get("position") or 0,
+                    user=request.user,
+                )
+            else:
+                photo_form.save()
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def _run(self, request, queryset, step, done_message):
+        done = 0
+        for article in queryset:
+            try:
+                step(article=article, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{article}：{_error_text(exc)}", messages.WARNING)
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("提交审核"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._run(
+            request, queryset, services.article_submit,
+            lambda n: ngettext("%(n)d 篇文章已提交审核。", "%(n)d 篇文章已提交审核。", n) % {"n": n},
+        )
+
+    @admin.action(description=_("发布（发布时间在将来则定时发布）"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._run(
+            request, queryset, services.article_publish,
+            lambda n: ngettext("%(n)d 篇文章已发布。", "%(n)d 篇文章已发布。", n) % {"n": n},
+        )
+
+    @admin.action(description=_("撤回发布"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._run(
+            request, queryset, services.article_unpublish,
+            lambda n: ngettext("%(n)d 篇文章已撤回。", "%(n)d 篇文章已撤回。", n) % {"n": n},
+        )
+
+    @admin.action(description=_("退回草稿"), permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        self._run(
+            request, queryset, services.article_return_to_draft,
+            lambda n: ngettext("%(n)d 篇文章已退回草稿。", "%(n)d 篇文章已退回草稿。", n) % {"n": n},
+        )
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc) or str(_("没有权限。"))
+
 
 @admin.register(Exemplar)
-class ExemplarAdmin(SimpleHistoryAdmin):
+class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "honour", "year", "workplace", "federation", "consent_to_publish"]
     list_filter = ["honour", "year", "kind", "consent_to_publish"]
     search_fields = ["name", "workplace", "story"]

@@ -284,6 +284,9 @@ class Photo(models.Model):
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    # Who added, re-captioned or removed which photo, and when.
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
     class Meta:
         verbose_name = _("图片")
         verbose_name_plural = _("图片")

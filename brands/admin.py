@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from brands.models import Brand, BrandSession
+from federation.admin_scoping import ScopedAdminMixin
 
 
-class BrandSessionInline(admin.TabularInline):
+class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):
     model = BrandSession
     fields = [
         "number",
@@ -23,7 +24,7 @@ class BrandSessionInline(admin.TabularInline):
 
 
 @admin.register(Brand)
-class BrandAdmin(SimpleHistoryAdmin):
+class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "parent", "focus", "session_count", "is_matchmaking", "is_published", "position"]
     list_filter = ["focus", "is_published", "is_matchmaking"]
     search_fields = ["name", "tagline", "description"]
@@ -41,7 +42,7 @@ class BrandAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BrandSession)
-class BrandSessionAdmin(SimpleHistoryAdmin):
+class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "brand", "number", "starts_on", "participants", "families", "couples"]
     list_filter = ["brand"]
     search_fields = ["title", "brand__name"]

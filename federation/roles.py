@@ -48,6 +48,10 @@ def role_permissions() -> dict[str, set[str]]:
             "federation.change_user",
             "auth.view_group",
             "auth.change_group",
+            # Account lockouts (django-axes): see them and lift one before its cool-off ends.
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+            "axes.view_accessfailurelog",
         },
         DISTRICT_EDITOR: everything | {"activities.publish_article", "organizations.view_contact"},
         FEDERATION_STAFF: view_all

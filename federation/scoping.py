@@ -91,3 +91,45 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
 def in_scope(obj: Model, user) -> bool:
     """Whether one object lies inside the user's scope (for objects not fetched through a scope)."""
     return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def owner_federation_id(obj: Model) -> int | None:
+    """The federation that owns ``obj`` by its scope path (works for unsaved objects too)."""
+    path = scope_path(type(obj))
+    if path is None:
+        return None
+    if path == "":
+        return obj.pk
+    *hops, last = path.split("__")
+    target = obj
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+def can_write_in_scope(obj: Model, user) -> bool:
+    """Whether saving ``obj`` as it now stands keeps it inside the user's scope.
+
+    Used before a create or an update: grassroots staff may only create and keep records in their
+    own federation or its women's groups (a new federation only as a women's group of their own).
+    """
+    path = scope_path(type(obj))
+    ids = federation_ids(user)
+    if ids is None:
+        return True
+    if path is None:
+        return bool(user_roles(user))
+    if path == "":
+        if obj.pk is not None and not obj._state.adding:
+            return obj.pk in ids
+        return obj.parent_id is not None and obj.parent_id == user.federation_id
+    return owner_federation_id(obj) in ids
+
+
+def own_federations(user) -> QuerySet:
+    """The federations a user may attach records to (their own and its women's groups)."""
+    from organizations.models import Federation
+
+    return scope_queryset(Federation.objects.all(), user)

@@ -203,3 +203,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Staff workbench (issue 4) ---
+# A locked-out login gets a Chinese page saying when it lifts (the cool-off above).
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Photo uploads (activities.images): bytes and decoded pixels, checked before decoding.
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("staff/", include("federation.staff.urls")),
     path("", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("brands.urls")),

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from federation.admin_scoping import ScopedAdminMixin
 from organizations.models import (
     Enterprise,
     Federation,
@@ -13,7 +14,7 @@ from organizations.models import (
 )
 
 
-class WomenGroupInline(admin.TabularInline):
+class WomenGroupInline(ScopedAdminMixin, admin.TabularInline):
     model = Federation
     fk_name = "parent"
     fields = ["name", "level", "area", "established_on", "is_active"]
@@ -23,19 +24,23 @@ class WomenGroupInline(admin.TabularInline):
     verbose_name_plural = _("下级组织（妇女小组等）")
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
     model = OpeningHours
     extra = 0
 
 
 @admin.register(Federation)
-class FederationAdmin(SimpleHistoryAdmin):
+class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     inlines = [WomenGroupInline]
+    scope_locked_fields = ("level", "kind", "parent", "is_active")
+    ordering = ["level", "name"]  # explicit: Meta.ordering is dropped by the GROUP BY below
+    private_fields = ("contact_name", "contact_phone")
+    private_permission = "organizations.view_contact"
     date_hierarchy = "established_on"
     fieldsets = [
         (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
@@ -53,13 +58,13 @@ class FederationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "credit_code",
@@ -73,6 +78,8 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
     search_fields = ["name", "credit_code", "building", "industry"]
+    private_fields = ("contact_name", "contact_phone")
+    private_permission = "organizations.view_contact"
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]
@@ -87,7 +94,7 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServiceSite)
-class ServiceSiteAdmin(SimpleHistoryAdmin):
+class ServiceSiteAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "federation", "area", "is_online", "is_mobile", "is_active"]
     list_filter = ["kind", "area", "is_online", "is_mobile", "is_active"]
     search_fields = ["name", "address", "services", "federation__name"]
@@ -103,7 +110,7 @@ class ServiceSiteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MediaAccount)
-class MediaAccountAdmin(admin.ModelAdmin):
+class MediaAccountAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "platform", "handle", "url", "position"]
     list_editable = ["position"]
     list_filter = ["platform"]

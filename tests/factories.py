@@ -131,3 +131,25 @@ class ExemplarFactory(factory.django.DjangoModelFactory):
     year = 2024
     consent_to_publish = True
     consent_recorded_on = datetime.date(2024, 3, 1)
+
+
+# --- Staff workbench (issue 4): accounts with a role ---
+class UserFactory(factory.django.DjangoModelFactory):
+    """An account; pass ``role=`` (a federation.roles name) to put it in that role's group."""
+
+    class Meta:
+        model = "federation.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"工作人员{n}")
+    is_staff = True
+    password = factory.django.Password("泰达妇联-测试口令-2024")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            self.groups.add(Group.objects.get(name=extracted))

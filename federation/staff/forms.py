@@ -1,0 +1,195 @@
+"""Forms of the staff pages; choices always come from the user's scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from activities.images import clean_image
+from activities.models import Activity, Article, Photo
+from activities.richtext import BodyFormat
+from federation.concurrency import VersionedFormMixin
+from federation.scoping import own_federations, scope_queryset
+from organizations.models import Federation, OpeningHours, ServiceSite
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input; each is checked by activities.images.clean_image."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        results, errors = [], []
+        for upload in files:
+            try:
+                results.append(clean_image(upload))
+            except ValidationError as exc:
+                errors.extend(f"{upload.name}：{message}" for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return results
+
+
+class ScopedFormMixin:
+    """Gives the form its user and limits every foreign-key choice to the user's scope."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None:
+                field.queryset = scope_queryset(queryset, user)
+
+
+class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "title", "category", "format", "series", "organizer", "site", "location",
+            "starts_at", "ends_at", "participants", "description", "is_public",
+        ]
+        widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["organizer"].queryset = own_federations(user)
+        if not self.instance.pk and user.federation_id:
+            self.fields["organizer"].initial = user.federation_id
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("结束时间不能早于开始时间。"))
+        return cleaned
+
+
+class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    body_format = forms.ChoiceField(
+        label=_("正文格式"),
+        choices=BodyFormat.choices,
+        help_text=_("保存时会清除脚本、事件属性和 javascript: 链接等不安全内容。"),
+    )
+    photos = MultipleImageField(
+        label=_("添加照片"),
+        required=False,
+        help_text=_("可一次选择多张；JPEG、PNG 或 WebP，单张不超过 10 MB；位置等隐私信息会被清除。"),
+    )
+    photo_caption = forms.CharField(
+        label=_("照片说明"), max_length=200, required=False,
+        help_text=_("用于本次上传的照片，可留空。"),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title", "summary", "body_format", "body", "federation", "activity", "brand",
+            "source", "editor", "proofreader",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["federation"].queryset = own_federations(user)
+        # Stored bodies are sanitised HTML; a new article starts in Markdown.
+        self.fields["body_format"].initial = (
+            BodyFormat.HTML if self.instance.pk else BodyFormat.MARKDOWN
+        )
+        if not self.instance.pk and user.federation_id:
+            self.fields["federation"].initial = user.federation_id
+
+    def new_photos(self):
+        caption = self.cleaned_data.get("photo_caption", "")
+        return [(image, caption) for image in self.cleaned_data.get("photos") or []]
+
+
+class PublishForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("发布时间（北京时间）"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text=_("留空即立即发布；填写将来的时间则到时自动公开。"),
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class ServiceSiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    online_url = forms.URLField(
+        label=ServiceSite._meta.get_field("online_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = ServiceSite
+        fields = [
+            "name", "kind", "federation", "area", "address", "latitude", "longitude",
+            "hours_note", "services", "public_phone", "is_online", "is_mobile", "online_url",
+            "established_on", "description", "is_active",
+        ]
+        widgets = {
+            "established_on": DATE_WIDGET,
+            "services": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["federation"].queryset = own_federations(user)
+        if not self.instance.pk and user.federation_id:
+            self.fields["federation"].initial = user.federation_id
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+        widgets = {"opens": TIME_WIDGET, "closes": TIME_WIDGET}
+
+
+OpeningHoursFormSet = forms.inlineformset_factory(
+    ServiceSite, OpeningHours, form=OpeningHoursForm, extra=2, can_delete=True
+)
+
+
+def hours_from(formset) -> list[tuple]:
+    return [
+        (f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"])
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
+    """A federation's own profile: its place in the network (level, parent, kind) stays fixed."""
+
+    class Meta:
+        model = Federation
+        fields = [
+            "short_name", "area", "address", "channel", "established_on", "chair_name",
+            "contact_name", "contact_phone", "member_count", "description",
+        ]
+        widgets = {"established_on": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = ["caption", "position"]

@@ -1,0 +1,130 @@
+"""Reads of the staff dashboard, all within the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from activities.models import Activity, Article, Photo
+from federation.scoping import scope_queryset
+from organizations.models import Enterprise, Federation, ServiceSite
+
+# Models whose history the staff pages show, by the key used in their URLs.
+HISTORY_MODELS = {
+    "federation": Federation,
+    "site": ServiceSite,
+    "enterprise": Enterprise,
+    "activity": Activity,
+    "article": Article,
+    "photo": Photo,
+}
+HISTORY_MODEL_KEYS = {model: key for key, model in HISTORY_MODELS.items()}
+
+
+def incomplete_sites(sites: QuerySet) -> QuerySet:
+    """Open sites without coordinates (offline ones) or without any opening hours."""
+    return (
+        sites.filter(is_active=True)
+        .annotate(_hours=Count("hours"))
+        .filter(
+            Q(latitude__isnull=True, is_online=False, is_mobile=False)
+            | Q(_hours=0, hours_note="")
+        )
+    )
+
+
+def federations_without_contact(federations: QuerySet) -> QuerySet:
+    return federations.filter(is_active=True).filter(Q(contact_name="") | Q(contact_phone=""))
+
+
+def activities_without_news(activities: QuerySet) -> QuerySet:
+    return activities.filter(starts_at__lte=timezone.now(), articles__isnull=True)
+
+
+@dataclass(frozen=True)
+class ScopeFigures:
+    federations: int
+    women_groups: int
+    sites: int
+    enterprises: int
+    activities_this_year: int
+    participants_this_year: int
+    articles_published: int
+    articles_submitted: int
+    articles_draft: int
+
+
+def scope_figures(user) -> ScopeFigures:
+    year = timezone.localdate().year
+    federations = scope_queryset(Federation.objects.active(), user)
+    activities = scope_queryset(Activity.objects.filter(starts_at__year=year), user)
+    articles = scope_queryset(Article.objects.all(), user)
+    by_status = dict(articles.values_list("status").annotate(n=Count("pk")).order_by())
+    return ScopeFigures(
+        federations=federations.exclude(level=Federation.Level.GROUP).count(),
+        women_groups=federations.filter(level=Federation.Level.GROUP).count(),
+        sites=scope_queryset(ServiceSite.objects.active(), user).count(),
+        enterprises=scope_queryset(Enterprise.objects.covered(), user).count(),
+        activities_this_year=activities.count(),
+        participants_this_year=activities.aggregate(n=Sum("participants"))["n"] or 0,
+        articles_published=by_status.get(Article.Status.PUBLISHED, 0),
+        articles_submitted=by_status.get(Article.Status.SUBMITTED, 0),
+        articles_draft=by_status.get(Article.Status.DRAFT, 0),
+    )
+
+
+def recent_changes_by(user, limit: int = 10) -> list:
+    """The user's latest saves across the tracked models, newest first."""
+    records = chain.from_iterable(
+        model.history.filter(history_user=user).order_by("-history_date")[:limit]
+        for model in HISTORY_MODELS.values()
+    )
+    latest = sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]
+    for record in latest:
+        record.model_key = HISTORY_MODEL_KEYS[record.instance_type]
+        record.model_verbose_name = record.instance_type._meta.verbose_name
+    return latest
+
+
+# Personal data in the history: shown only to users with the permission.
+PRIVATE_FIELDS = {"contact_name", "contact_phone"}
+PRIVATE_PERMISSION = "organizations.view_contact"
+
+
+def history_with_changes(obj, user) -> list:
+    """The object's history, newest first, each record with its field-by-field changes
+    (without personal data the user may not see)."""
+    excluded = ["version"]
+    if not user.has_perm(PRIVATE_PERMISSION):
+        excluded += sorted(PRIVATE_FIELDS)
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    model = type(obj)
+    for newer, older in zip(records, [*records[1:], None]):
+        newer.changes = []
+        if older is None:
+            continue
+        delta = newer.diff_against(older, excluded_fields=excluded)
+        for change in delta.changes:
+            field = model._meta.get_field(change.field)
+            newer.changes.append(
+                {
+                    "field": field.verbose_name,
+                    "old": _display(field, change.old),
+                    "new": _display(field, change.new),
+                }
+            )
+    return records
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else value
+    return value

@@ -1,0 +1,409 @@
+"""Staff pages: thin views over the services, everything fetched through the user's scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
+from django_filters.views import FilterView
+
+from activities import services as activity_services
+from activities.models import Activity, Article, Photo
+from federation.concurrency import StaleObjectError
+from federation.scoping import has_network_scope, scope_queryset
+from federation.staff import forms, selectors
+from federation.staff.filters import ActivityFilter, ArticleFilter, ServiceSiteFilter
+from federation.staff.mixins import StaffMixin
+from organizations import services as org_services
+from organizations.models import Federation, ServiceSite
+
+SAVE_FAILED = _("照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存，请稍后再试。")
+
+
+class DashboardView(StaffMixin, TemplateView):
+    permission_required = "activities.view_activity"
+    template_name = "staff/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        articles = scope_queryset(Article.objects.select_related("federation", "author"), user)
+        context["figures"] = selectors.scope_figures(user)
+        context["can_publish"] = activity_services.can_publish(user)
+        waiting = articles.filter(status=Article.Status.SUBMITTED).order_by("submitted_at")
+        if not context["can_publish"]:
+            waiting = waiting.filter(author=user)
+        context["waiting"] = waiting[:20]
+        context["scheduled"] = articles.filter(
+            status=Article.Status.PUBLISHED
+        ).exclude(pk__in=Article.objects.published())[:10]
+        context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
+        context["recent_changes"] = selectors.recent_changes_by(user)
+        sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
+        federations = selectors.federations_without_contact(
+            scope_queryset(Federation.objects.all(), user)
+        )
+        activities = selectors.activities_without_news(
+            scope_queryset(Activity.objects.select_related("organizer"), user)
+        )
+        context["incomplete"] = {
+            "sites": (sites.count(), sites[:5]),
+            "federations": (federations.count(), federations[:5]),
+            "activities": (activities.count(), activities[:5]),
+        }
+        return context
+
+
+# --- shared create/edit handling ------------------------------------------------------------
+class StaffFormView(StaffMixin, UpdateView):
+    """Create (no pk) or edit (pk, fetched in scope) one record through a service function."""
+
+    success_message = _("已保存。")
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return super().get_object(queryset)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = self.save(form)
+        except StaleObjectError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        except OSError:
+            form.add_error(None, SAVE_FAILED)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save(self, form):
+        raise NotImplementedError
+
+
+class ActivityListView(StaffMixin, FilterView):
+    permission_required = "activities.view_activity"
+    model = Activity
+    filterset_class = ActivityFilter
+    template_name = "staff/activity_list.html"
+    paginate_by = 25
+
+    def base_queryset(self):
+        return (
+            Activity.objects.select_related("organizer", "site")
+            .annotate(news_count=Count("articles"))
+            .order_by("-starts_at", "-pk")
+        )
+
+
+class ActivityFormView(StaffFormView):
+    model = Activity
+    form_class = forms.ActivityForm
+    template_name = "staff/activity_form.html"
+
+    def get_permission_required(self):
+        return ["activities.change_activity" if "pk" in self.kwargs else "activities.add_activity"]
+
+    def save(self, form):
+        return activity_services.activity_save(
+            activity=form.instance, user=self.request.user, expected_version=form.expected_version
+        )
+
+    def get_success_url(self):
+        return reverse("staff:activity_list")
+
+
+class ArticleListView(StaffMixin, FilterView):
+    permission_required = "activities.view_article"
+    model = Article
+    filterset_class = ArticleFilter
+    template_name = "staff/article_list.html"
+    paginate_by = 25
+
+    def base_queryset(self):
+        return Article.objects.select_related("federation", "author").order_by("-updated_at", "-pk")
+
+
+class ArticleFormView(StaffFormView):
+    model = Article
+    form_class = forms.ArticleForm
+    template_name = "staff/article_form.html"
+    success_message = _("文章已保存。")
+
+    def get_permission_required(self):
+        return ["activities.change_article" if "pk" in self.kwargs else "activities.add_article"]
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if article is not None and not activity_services.can_edit_article(
+            self.request.user, article
+        ):
+            raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+        return article
+
+    def get_initial(self):
+        initial = super().get_initial()
+        activity = self.request.GET.get("activity", "")
+        if "pk" not in self.kwargs and activity.isdigit():
+            found = scope_queryset(Activity.objects.all(), self.request.user).filter(pk=activity)
+            initial["activity"] = found.first()
+        return initial
+
+    def save(self, form):
+        return activity_services.article_save(
+            article=form.instance,
+            user=self.request.user,
+            body_format=form.cleaned_data["body_format"],
+            expected_version=form.expected_version,
+            photos=form.new_photos(),
+        )
+
+    def get_success_url(self):
+        return reverse("staff:article_preview", args=[self.object.pk])
+
+
+class ArticlePreviewView(StaffMixin, DetailView):
+    """How the article will look on the public site, for staff in scope (any status)."""
+
+    permission_required = "activities.view_article"
+    model = Article
+    template_name = "staff/article_preview.html"
+
+    def base_queryset(self):
+        return Article.objects.select_related("federation", "activity", "author").prefetch_related(
+            "photos"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, article = self.request.user, self.object
+        context["transitions"] = article.transitions.select_related("user")
+        context["can_edit"] = activity_services.can_edit_article(user, article)
+        context["can_publish"] = activity_services.can_publish(user)
+        context["can_change"] = user.has_perm("activities.change_article")
+        context["can_delete_photo"] = user.has_perm("activities.delete_photo") and context["can_edit"]
+        context["publish_form"] = forms.PublishForm()
+        context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
+        return context
+
+
+ARTICLE_STEPS = {
+    "submit": (activity_services.article_submit, _("已提交审核，等待区妇联编辑发布。")),
+    "withdraw": (activity_services.article_return_to_draft, _("已退回草稿。")),
+    "publish": (activity_services.article_publish, _("已发布。")),
+    "unpublish": (activity_services.article_unpublish, _("已撤回，公众不再能看到这篇文章。")),
+}
+
+
+class ArticleTransitionView(StaffMixin, View):
+    """POST only: one step of the publishing workflow, done by the service."""
+
+    permission_required = "activities.change_article"
+    model = Article
+    http_method_names = ["post"]
+
+    def post(self, request, pk, step):
+        if step not in ARTICLE_STEPS:
+            raise Http404
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        service, done = ARTICLE_STEPS[step]
+        kwargs = {"article": article, "user": request.user}
+        form = forms.PublishForm(request.POST)
+        if form.is_valid():
+            kwargs["note"] = form.cleaned_data["note"]
+            if step == "publish":
+                kwargs["publish_at"] = form.cleaned_data["publish_at"]
+        else:
+            messages.error(request, _("发布时间格式不正确。"))
+            return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+        try:
+            article = service(**kwargs)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            if step == "publish" and not article.is_public:
+                messages.success(request, _("已定时发布，将在设定的发布时间自动公开。"))
+            else:
+                messages.success(request, done)
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+
+
+class PhotoListView(StaffMixin, ListView):
+    permission_required = "activities.view_photo"
+    model = Photo
+    template_name = "staff/photo_list.html"
+    paginate_by = 48
+
+    def base_queryset(self):
+        return Photo.objects.select_related("article", "article__federation").order_by(
+            "-created_at", "-pk"
+        )
+
+
+class PhotoEditView(StaffMixin, UpdateView):
+    """Caption and order of one photo of an article the user may edit."""
+
+    permission_required = "activities.change_photo"
+    model = Photo
+    form_class = forms.PhotoForm
+    template_name = "staff/photo_form.html"
+
+    def get_object(self, queryset=None):
+        photo = super().get_object(queryset)
+        if not activity_services.can_edit_article(self.request.user, photo.article):
+            raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+        return photo
+
+    def form_valid(self, form):
+        activity_services.photo_update(
+            photo=form.instance,
+            user=self.request.user,
+            caption=form.cleaned_data["caption"],
+            position=form.cleaned_data["position"],
+        )
+        messages.success(self.request, _("照片说明已保存。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[form.instance.article_id]))
+
+
+class PhotoDeleteView(StaffMixin, View):
+    permission_required = "activities.delete_photo"
+    model = Photo
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        photo = get_object_or_404(self.get_queryset().select_related("article"), pk=pk)
+        if not activity_services.can_edit_article(request.user, photo.article):
+            raise PermissionDenied
+        article_pk = photo.article_id
+        activity_services.photo_delete(photo=photo, user=request.user)
+        messages.success(request, _("照片已删除。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[article_pk]))
+
+
+class SiteListView(StaffMixin, FilterView):
+    permission_required = "organizations.view_servicesite"
+    model = ServiceSite
+    filterset_class = ServiceSiteFilter
+    template_name = "staff/site_list.html"
+    paginate_by = 25
+
+    def base_queryset(self):
+        return (
+            ServiceSite.objects.select_related("federation")
+            .prefetch_related("hours")
+            .order_by("kind", "name")
+        )
+
+
+class SiteFormView(StaffFormView):
+    model = ServiceSite
+    form_class = forms.ServiceSiteForm
+    template_name = "staff/site_form.html"
+
+    def get_permission_required(self):
+        return [
+            "organizations.change_servicesite" if "pk" in self.kwargs else "organizations.add_servicesite"
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("hours_formset", self.hours_formset())
+        return context
+
+    def hours_formset(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return forms.OpeningHoursFormSet(data, instance=self.object or ServiceSite(), prefix="hours")
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        formset = self.hours_formset()
+        if form.is_valid() and formset.is_valid():
+            self.formset = formset
+            return self.form_valid(form)
+        return self.render_to_response(
+            self.get_context_data(form=form, hours_formset=formset)
+        )
+
+    def form_invalid(self, form):
+        return self.render_to_response(
+            self.get_context_data(form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset())
+        )
+
+    def save(self, form):
+        return org_services.site_save(
+            site=form.instance,
+            user=self.request.user,
+            expected_version=form.expected_version,
+            hours=forms.hours_from(self.formset),
+        )
+
+    def get_success_url(self):
+        return reverse("staff:site_list")
+
+
+class FederationProfileView(StaffFormView):
+    """The user's own federation's profile (its level, parent and kind are not on the form)."""
+
+    permission_required = "organizations.change_federation"
+    model = Federation
+    form_class = forms.FederationProfileForm
+    template_name = "staff/federation_form.html"
+    success_message = _("组织资料已保存。")
+
+    def get_object(self, queryset=None):
+        if self.request.user.federation_id is None:
+            raise Http404(_("您的账号没有所属妇联。"))
+        return get_object_or_404(self.get_queryset(), pk=self.request.user.federation_id)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("user")
+        return kwargs
+
+    def save(self, form):
+        return org_services.federation_update_profile(
+            federation=form.instance, user=self.request.user, expected_version=form.expected_version
+        )
+
+    def get_success_url(self):
+        return reverse("staff:federation_profile")
+
+
+class HistoryView(StaffMixin, DetailView):
+    """Who changed what and when, field by field: for anyone who may see the record."""
+
+    template_name = "staff/history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.model = selectors.HISTORY_MODELS.get(kwargs["model"])
+        if self.model is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_required(self):
+        opts = self.model._meta
+        return [f"{opts.app_label}.view_{opts.model_name}"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["records"] = selectors.history_with_changes(self.object, self.request.user)
+        context["verbose_name"] = self.model._meta.verbose_name
+        context["network_scope"] = has_network_scope(self.request.user)
+        return context
