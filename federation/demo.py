@@ -137,19 +137,20 @@ ECONOMIC_INDUSTRIES = (
     ("教育科技", "教育", "教育培训"),
     ("融资租赁", "租赁", "金融服务"),
 )
+# (name form, short part, industry, credit-code prefix: 52 民办非企业单位, 31 律师事务所, 91 企业)
 SOCIAL_FORMS = (
-    ("天津经济技术开发区{core}社会工作服务中心", "社会工作", "52"),
-    ("天津{core}律师事务所", "法律服务", "31"),
-    ("天津{core}会计师事务所(普通合伙)", "会计服务", "91"),
-    ("天津经济技术开发区{core}青少年发展服务中心", "社会服务", "52"),
-    ("天津经济技术开发区{core}养老服务中心", "养老服务", "52"),
+    ("天津经济技术开发区{core}社会工作服务中心", "社工", "社会工作", "52"),
+    ("天津{core}律师事务所", "律所", "法律服务", "31"),
+    ("天津{core}会计师事务所(普通合伙)", "会计", "会计服务", "91"),
+    ("天津经济技术开发区{core}青少年发展服务中心", "青少年服务", "社会服务", "52"),
+    ("天津经济技术开发区{core}养老服务中心", "养老", "养老服务", "52"),
 )
 EMPLOYMENT_FORMS = (
-    ("天津{core}汽车租赁服务有限公司", "网约车运营"),
-    ("天津{core}快递服务有限公司", "快递物流"),
-    ("天津{core}同城配送服务有限公司", "即时配送"),
-    ("天津{core}家政服务有限公司", "家政服务"),
-    ("天津{core}货运代理有限公司", "道路货运"),
+    ("天津{core}汽车租赁服务有限公司", "出行", "网约车运营"),
+    ("天津{core}快递服务有限公司", "快递", "快递物流"),
+    ("天津{core}同城配送服务有限公司", "配送", "即时配送"),
+    ("天津{core}家政服务有限公司", "家政", "家政服务"),
+    ("天津{core}货运代理有限公司", "货运", "道路货运"),
 )
 
 # Areas of TEDA with a centre inside the development area (about 38.95–39.10 N, 117.60–117.80 E).
@@ -333,6 +334,11 @@ def _address(rng: random.Random, area: str) -> str:
     return f"天津经济技术开发区{road}{rng.randint(1, 199)}号"
 
 
+def _place(area: str, road: str) -> str:
+    """“西区中南五街”, but “新城西路” rather than “新城新城西路”."""
+    return road if road[:2] == area[:2] else area + road
+
+
 def _base(federation_name: str) -> str:
     """A federation's name without the organisational suffix, for naming its sites."""
     name = federation_name.removesuffix("妇联")
@@ -384,11 +390,11 @@ def _enterprise_name(rng: random.Random, used: set[str], sector: str) -> tuple[s
     while True:
         core = rng.choice(CORE_FIRST) + rng.choice(CORE_SECOND)
         if sector == Enterprise.Sector.NEW_SOCIAL:
-            form, industry, prefix = rng.choice(SOCIAL_FORMS)
-            name, short = form.format(core=core), core + industry[:2]
+            form, short_part, industry, prefix = rng.choice(SOCIAL_FORMS)
+            name, short = form.format(core=core), core + short_part
         elif sector == Enterprise.Sector.NEW_EMPLOYMENT:
-            form, industry = rng.choice(EMPLOYMENT_FORMS)
-            name, short, prefix = form.format(core=core), core + industry[:2], "91"
+            form, short_part, industry = rng.choice(EMPLOYMENT_FORMS)
+            name, short, prefix = form.format(core=core), core + short_part, "91"
         else:
             part, short_part, industry = rng.choice(ECONOMIC_INDUSTRIES)
             roll = rng.random()
@@ -518,15 +524,16 @@ def build_plan(today: datetime.date) -> Plan:  # noqa: C901 - one linear recipe 
             record["covers"].append(enterprise(Enterprise.Sector.NEW_ECONOMIC, area=company["area"]))
 
     # Joint federations (联合妇联) along a road or of one industry.
-    joint_names: list[tuple[str, str]] = []
+    joint_names: list[tuple[str, str, str]] = []
     for area, (_centre, roads) in AREAS.items():
-        joint_names += [(f"{area}{road}联合妇联", area) for road in roads]
+        joint_names += [(f"{_place(area, road)}联合妇联", area, road) for road in roads]
     for theme in JOINT_THEMES:
         for area in ("泰达街", "西区", "现代产业区", "逸仙园"):
-            joint_names.append((f"{area}{theme}联合妇联", area))
+            joint_names.append((f"{area}{theme}联合妇联", area, rng.choice(AREAS[area][1])))
     rng.shuffle(joint_names)
-    for name, area in joint_names[: FEDERATIONS_BY_KIND[Federation.Kind.JOINT]]:
-        federation(name, Federation.Kind.JOINT, area, short_name=name.removesuffix("联合妇联"))
+    for name, area, road in joint_names[: FEDERATIONS_BY_KIND[Federation.Kind.JOINT]]:
+        federation(name, Federation.Kind.JOINT, area, short_name=name.removesuffix("联合妇联"),
+                   address=f"天津经济技术开发区{road}{rng.randint(1, 199)}号")
 
     # Building federations (楼宇妇联).
     for building in BUILDINGS[: FEDERATIONS_BY_KIND[Federation.Kind.BUILDING]]:
@@ -554,10 +561,12 @@ def build_plan(today: datetime.date) -> Plan:  # noqa: C901 - one linear recipe 
         federation(f"{park}妇联", Federation.Kind.PARK, rng.choice(("泰达街", "西区", "逸仙园", "现代产业区")), **extra)
 
     # Island-style federations (岛屿式妇联) for small scattered units.
-    islands = [(f"{area}{road}沿线岛屿式妇联", area) for area, (_c, roads) in AREAS.items() for road in roads]
+    islands = [
+        (f"{_place(area, road)}沿线岛屿式妇联", area, road) for area, (_c, roads) in AREAS.items() for road in roads
+    ]
     rng.shuffle(islands)
-    for name, area in islands[: FEDERATIONS_BY_KIND[Federation.Kind.ISLAND]]:
-        federation(name, Federation.Kind.ISLAND, area)
+    for name, area, road in islands[: FEDERATIONS_BY_KIND[Federation.Kind.ISLAND]]:
+        federation(name, Federation.Kind.ISLAND, area, address=f"天津经济技术开发区{road}{rng.randint(1, 199)}号")
 
     for kind, count in FEDERATIONS_BY_KIND.items():
         planned = sum(1 for f in plan.federations if f["kind"] == kind)
@@ -872,11 +881,11 @@ def _plan_activities(plan: Plan, rng: random.Random, today: datetime.date) -> No
         if title:
             pass
         elif series == "heart-to-party":
-            title = f"“巾帼心向党”｜{_base(organizer['name'])}{topic}"
+            title = f"“巾帼心向党”｜{organizer['name']}开展{topic}活动"
         elif series == "cloud-class":
             title = f"巾帼“云课堂”｜{topic}（{day.month}月{day.day}日）"
         else:
-            title = f"{_base(organizer['name'])}开展{topic}活动"
+            title = f"{organizer['name']}开展{topic}活动"
         while title in titles:
             title += "（续）"
         titles.add(title)

@@ -131,3 +131,50 @@ class ExemplarFactory(factory.django.DjangoModelFactory):
     year = 2024
     consent_to_publish = True
     consent_recorded_on = datetime.date(2024, 3, 1)
+
+
+# --- Added for the admin and seed tests -----------------------------------------------------------
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.Need"
+
+    code = factory.Sequence(lambda n: f"need-{n}")
+    name = factory.Sequence(lambda n: f"需求{n}")
+
+
+class MediaAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.MediaAccount"
+
+    name = factory.Sequence(lambda n: f"新媒体账号{n}")
+    platform = "wechat"
+    handle = factory.Sequence(lambda n: f"handle{n}")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.OpeningHours"
+
+    site = factory.SubFactory(ServiceSiteFactory)
+    weekday = 0
+    opens = datetime.time(9)
+    closes = datetime.time(17)
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Photo"
+
+    article = factory.SubFactory(ArticleFactory)
+    image = factory.django.ImageField(width=120, height=80, format="JPEG")
+    caption = factory.Sequence(lambda n: f"活动现场{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "federation.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"工作人员{n}")
+    is_staff = True
