@@ -208,7 +208,7 @@ def test_demo_accounts_one_per_role(seeded, db):
     assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
 
 
-def test_a_second_run_changes_nothing(seeded):
+def test_a_second_run_changes_nothing(seeded, db):
     assert seeded.second["tables"] == seeded.first["tables"]
     assert seeded.second["files"] == seeded.first["files"]
     history = {label: v for label, v in seeded.second["tables"].items() if ".Historical" in label}
@@ -216,7 +216,7 @@ def test_a_second_run_changes_nothing(seeded):
     assert "nothing changed" in seeded.second_output
 
 
-def test_refuses_demo_accounts_when_debug_is_off(seeded):
+def test_refuses_demo_accounts_when_debug_is_off(seeded, db):
     with override_settings(DEBUG=False, MEDIA_ROOT=seeded.media_root):
         with pytest.raises(CommandError, match="DEBUG.*--no-accounts"):
             call_command("seed_demo", stdout=StringIO())
