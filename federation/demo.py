@@ -274,6 +274,18 @@ WARMTH_TOPICS = {
 }
 VOLUNTEER_TOPICS = ("巾帼志愿服务进社区", "爱心义卖", "垃圾分类宣传", "关爱户外劳动者", "文明交通劝导")
 CULTURE_TOPICS = ("巾帼文艺汇演", "女性读书会", "插花艺术沙龙", "八段锦健身课", "摄影采风", "非遗手作体验")
+CATEGORY_PARAGRAPHS = {
+    "guidance": "活动中，大家一起学习理论、分享体会，进一步坚定了听党话、跟党走的信念，"
+    "纷纷表示要把学习成果转化为干事创业的实际行动。",
+    "needs": "活动聚焦女性最关心、最直接、最现实的需求，现场设置咨询台，"
+    "工作人员和专业志愿者一对一解答问题，并收集意见建议，推动需求清单变成服务清单。",
+    "empowerment": "活动邀请行业专家和优秀女性代表授课，内容涵盖政策解读、技能提升和经验分享，"
+    "帮助女性在岗位上提升本领、建功立业。",
+    "volunteer": "巾帼志愿者们分工协作、热情服务，用实际行动传递温暖，展现了新时代女性的责任与担当。",
+    "culture": "姐妹们在轻松愉快的氛围中交流才艺、结识朋友，丰富了业余文化生活，增强了归属感。",
+    "care": "妇联工作人员深入企业和站点，为坚守岗位的女职工和困难家庭送上慰问品和节日祝福，"
+    "详细了解她们的工作生活情况。",
+}
 EDITORS = ("木南", "晓禾", "安然", "青柠")
 PROOFREADERS = ("梅朵", "若溪", "小满")
 PHOTO_CAPTIONS = ("活动现场", "合影留念", "互动交流", "认真聆听", "分组讨论", "志愿者合影")
@@ -830,7 +842,7 @@ def _plan_brands(plan: Plan, rng: random.Random, today: datetime.date) -> None:
         day = today - datetime.timedelta(days=(MATCHMAKING_EVENTS - number) * 16 + 20)
         plan.sessions.append(
             {
-                "brand": MATCHMAKING_SLUG, "number": number, "title": f"为爱而来·{themes[number % len(themes)]}",
+                "brand": MATCHMAKING_SLUG, "number": number, "title": f"为爱而来第{number}场·{themes[number % len(themes)]}",
                 "starts_on": day, "ends_on": day, "site": None, "federation": DISTRICT_NAME,
                 "participants": rng.randint(40, 120), "families": 0, "enterprises": rng.randint(5, 30),
                 "classes_incubated": 0, "couples": couples[number - 1],
@@ -956,23 +968,32 @@ def _plan_activities(plan: Plan, rng: random.Random, today: datetime.date) -> No
             record["location"] = "" if record["site"] else "泰达时代中心多功能厅"
 
     # News: published articles for PUBLISHED_ACTIVITY_ARTICLES past activities, and the workflow's other states.
-    past = [a for a in plan.activities if not a["upcoming"] and (today - a["starts_at"].date()).days >= 3]
+    # The latest sessions of each brand get a brand article (below), linked to their activity.
+    last = {CHILDREN_HOME_SLUG: 3, MATCHMAKING_SLUG: 4}
+    brand_sessions = []
+    for brand in plan.brands[1:]:
+        sessions = [s for s in plan.sessions if s["brand"] == brand["slug"]]
+        brand_sessions += [(brand, s) for s in sessions[-last.get(brand["slug"], 1):]]
+    if len(brand_sessions) != BRAND_ARTICLES:
+        raise AssertionError(f"planned {len(brand_sessions)} brand articles, want {BRAND_ARTICLES}")
+    with_brand_article = {(s["brand"], s["number"]) for _b, s in brand_sessions}
+    past = [
+        a for a in plan.activities
+        if not a["upcoming"] and (today - a["starts_at"].date()).days >= 3
+        and a["brand_session"] not in with_brand_article
+    ]
     chosen = rng.sample(past, PUBLISHED_ACTIVITY_ARTICLES)
     chosen.sort(key=lambda a: a["starts_at"])
     staff_feds = {PARK_NAME, DRIVERS_NAME}
     for activity in chosen:
         _article(plan, rng, activity, Article.Status.PUBLISHED,
                  activity["starts_at"] + datetime.timedelta(days=1, hours=rng.randint(0, 20)))
-    last = {CHILDREN_HOME_SLUG: 3, MATCHMAKING_SLUG: 4}
-    brand_sessions = []
-    for brand in plan.brands[1:]:
-        sessions = [s for s in plan.sessions if s["brand"] == brand["slug"]]
-        brand_sessions += [(brand, s) for s in sessions[-last.get(brand["slug"], 1):]]
-    assert len(brand_sessions) == BRAND_ARTICLES
+    activity_of = {a["brand_session"]: a["title"] for a in plan.activities if a["brand_session"]}
     for brand, session in brand_sessions:
         published = _local(session["ends_on"] or session["starts_on"], 18) + datetime.timedelta(days=1)
         published = min(published, _local(today - datetime.timedelta(days=1), 10))
         _article(plan, rng, None, Article.Status.PUBLISHED, published, brand=brand, session=session)
+        plan.articles[-1]["activity"] = activity_of.get((session["brand"], session["number"]))
     # Drafts and articles in review, some by the two demo staff federations.
     named = {f["name"]: f for f in offline_feds}
     staff_activities = [
@@ -985,6 +1006,7 @@ def _plan_activities(plan: Plan, rng: random.Random, today: datetime.date) -> No
         )
     ]
     in_progress = [a for a in past if a not in chosen]
+    rng.shuffle(in_progress)
     for status, count in (
         (Article.Status.DRAFT, 6), (Article.Status.SUBMITTED, 4), (Article.Status.UNPUBLISHED, 2),
     ):
@@ -1014,12 +1036,14 @@ def _article(plan: Plan, rng: random.Random, activity: dict | None, status: str,
     else:
         organizer = DISTRICT_NAME
         topic = session["title"]
-        title = f"“有你泰好”｜{brand['name']} {session['title']}"
+        title = session["title"] if session["title"].startswith(brand["name"]) else f"{brand['name']} {session['title']}"
+        title = f"“有你泰好”｜{title}"
         people = session["participants"]
         place = session["site"] or "泰达时代中心"
     day = (activity["starts_at"].date() if activity else session["starts_on"])
     paragraphs = [
         f"{_cn_date(day)}，{organizer}在{place}开展“{topic}”活动，{people}名“三新”领域女性参加。",
+        CATEGORY_PARAGRAPHS.get(activity["category"] if activity else "", CATEGORY_PARAGRAPHS["needs"]),
         rng.choice((
             "活动围绕女性职工关心的实际问题设计，既有专题讲解，也有互动交流，现场气氛热烈。",
             "活动通过主题分享、互动问答和经验交流等环节，引导大家在各自岗位上建功立业。",
@@ -1070,6 +1094,7 @@ def _plan_exemplars(plan: Plan, rng: random.Random, today: datetime.date) -> Non
             kind, name, title = Exemplar.Kind.COLLECTIVE, f"{company['short']}{rng.choice(posts)}", ""
         elif honour == Exemplar.Honour.MOST_BEAUTIFUL_FAMILY:
             kind, title = Exemplar.Kind.COLLECTIVE, ""
+            company = {**company, "name": ""}  # a family has no workplace
             name = f"{_person(rng)}家庭"
         else:
             kind, name, title = Exemplar.Kind.PERSON, _person(rng), rng.choice(titles)
