@@ -1118,6 +1118,7 @@ def _plan_exemplars(plan: Plan, rng: random.Random, today: datetime.date) -> Non
 # --- Loading ------------------------------------------------------------------------------------
 @dataclass
 class SeedReport:
+    anchor: datetime.date | None = None
     created: Counter = field(default_factory=Counter)
     files_written: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
@@ -1166,12 +1167,27 @@ def demo_accounts_ensure(*, report: SeedReport) -> None:
         report.created[User._meta.label] += 1
 
 
+def demo_loaded_on() -> datetime.date | None:
+    """The day the demo data were first loaded (from their history rows), if they were."""
+    first = (
+        Federation.history.filter(history_change_reason=CHANGE_REASON)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    return timezone.localdate(first) if first else None
+
+
 @transaction.atomic
 def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> SeedReport:
-    """Load the demo data set (idempotent); create the demo accounts when asked."""
-    today = today or timezone.localdate()
+    """Load the demo data set (idempotent); create the demo accounts when asked.
+
+    Dates are planned relative to the day of the first load, so a run on a later day plans the
+    very same records (and therefore creates nothing) instead of a shifted copy.
+    """
+    today = demo_loaded_on() or today or timezone.localdate()
     plan = build_plan(today)
-    report = SeedReport()
+    report = SeedReport(anchor=today)
     roles.ensure_roles()
 
     # Federations: the district one, the grassroots ones, then the women's groups.

@@ -6,6 +6,7 @@ module-scoped fixture; the database is flushed afterwards, as TransactionTestCas
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections import Counter
 from io import StringIO
@@ -222,4 +223,13 @@ def test_refuses_demo_accounts_when_debug_is_off(seeded, db):
             call_command("seed_demo", stdout=StringIO())
         # The data alone may load without DEBUG; here it is all there, so nothing changes.
         call_command("seed_demo", "--no-accounts", stdout=StringIO())
+    assert _snapshot(seeded.media_root) == seeded.first
+
+
+def test_a_run_on_a_later_day_changes_nothing(seeded, db):
+    later = timezone.localdate() + datetime.timedelta(days=40)
+    with override_settings(MEDIA_ROOT=seeded.media_root):
+        report = demo.demo_seed(create_accounts=True, today=later)
+    assert report.anchor == timezone.localdate()
+    assert sum(report.created.values()) == 0 and report.files_written == 0
     assert _snapshot(seeded.media_root) == seeded.first

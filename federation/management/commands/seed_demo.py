@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {label}: {count}")
         else:
             self.stdout.write(f"演示数据已齐全，未做任何修改 / demo data already complete, nothing changed ({elapsed:.1f} s)")
+        self.stdout.write(f"日期基准（首次载入日）/ dates relative to the first load on {report.anchor}")
         self.stdout.write("")
         for label, value in demo_counts().items():
             self.stdout.write(f"  {label}: {value:,}")
