@@ -34,7 +34,12 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = [BrandSessionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_session_count=Count("sessions"))
+        # An aggregate drops Meta.ordering; restore it so autocomplete pages are stable.
+        return (
+            super().get_queryset(request)
+            .annotate(_session_count=Count("sessions"))
+            .order_by(*Brand._meta.ordering)
+        )
 
     @admin.display(description=_("期数"), ordering="_session_count")
     def session_count(self, obj):

@@ -50,7 +50,12 @@ class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_group_count=Count("children"))
+        # An aggregate drops Meta.ordering; restore it so autocomplete pages are stable.
+        return (
+            super().get_queryset(request)
+            .annotate(_group_count=Count("children"))
+            .order_by(*Federation._meta.ordering)
+        )
 
     @admin.display(description=_("下级组织数"), ordering="_group_count")
     def group_count(self, obj):

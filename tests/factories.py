@@ -133,6 +133,44 @@ class ExemplarFactory(factory.django.DjangoModelFactory):
     consent_recorded_on = datetime.date(2024, 3, 1)
 
 
+# --- Added for the admin and seed tests -----------------------------------------------------------
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.Need"
+
+    code = factory.Sequence(lambda n: f"need-{n}")
+    name = factory.Sequence(lambda n: f"需求{n}")
+
+
+class MediaAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.MediaAccount"
+
+    name = factory.Sequence(lambda n: f"新媒体账号{n}")
+    platform = "wechat"
+    handle = factory.Sequence(lambda n: f"handle{n}")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organizations.OpeningHours"
+
+    site = factory.SubFactory(ServiceSiteFactory)
+    weekday = 0
+    opens = datetime.time(9)
+    closes = datetime.time(17)
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Photo"
+
+    article = factory.SubFactory(ArticleFactory)
+    image = factory.django.ImageField(width=120, height=80, format="JPEG")
+    caption = factory.Sequence(lambda n: f"活动现场{n}")
+
+
+
 # --- Staff workbench (issue 4): accounts with a role ---
 class UserFactory(factory.django.DjangoModelFactory):
     """An account; pass ``role=`` (a federation.roles name) to put it in that role's group."""
