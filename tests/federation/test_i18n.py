@@ -1,0 +1,143 @@
+"""Translations: the committed zh-hans and English catalogues load, are complete and consistent,
+and the language switch turns the pages English. No gettext tools needed (CI has none)."""
+
+import gettext
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import to_locale
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("po_check", ROOT / "scripts" / "po_check.py")
+po_check = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("po_check", po_check)  # dataclasses look their module up
+_spec.loader.exec_module(po_check)
+
+NAV = {  # the public navigation, Chinese source → English
+    "活动资讯": "News",
+    "活动": "Activities",
+    "服务阵地": "Service sites",
+    "组织网络": "Network",
+    "品牌项目": "Brand programs",
+    "先进典型": "Exemplars",
+}
+
+
+def _mo(language: str) -> gettext.GNUTranslations:
+    path = gettext.find("django", str(settings.LOCALE_PATHS[0]), [to_locale(language)])
+    assert path, f"no compiled catalogue for {language} under {settings.LOCALE_PATHS[0]}"
+    with open(path, "rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+def test_zh_hans_catalogue_is_found_and_has_one_plural_form():
+    catalogue = _mo("zh-hans")
+    assert catalogue.info()["language"] == "zh_Hans"
+    assert [catalogue.plural(n) for n in (0, 1, 2, 11)] == [0, 0, 0, 0]
+
+
+def test_zh_hans_empty_msgstr_falls_back_to_the_chinese_source():
+    with translation.override("zh-hans"):
+        assert translation.gettext("活动资讯") == "活动资讯"
+        assert translation.gettext("有你泰好") == "有你泰好"
+        text = translation.ngettext("%(counter)s 篇新闻", "%(counter)s 篇新闻", 3)
+        assert text % {"counter": 3} == "3 篇新闻"
+        # Django's own zh_Hans catalogue still loads next to ours.
+        assert translation.gettext("Log in") == "登录"
+
+
+def test_english_catalogue_translates_the_navigation_and_plurals():
+    assert _mo("en").info()["language"] == "en"
+    with translation.override("en"):
+        for chinese, english in NAV.items():
+            assert translation.gettext(chinese) == english
+        assert translation.gettext("有你泰好") == "Youni Taihao"
+        plural = "%(counter)s 个已举办的活动还没有新闻"
+        assert translation.ngettext(plural, plural, 1) % {"counter": 1} == (
+            "1 past activity has no news yet"
+        )
+        assert translation.ngettext(plural, plural, 4) % {"counter": 4} == (
+            "4 past activities have no news yet"
+        )
+        assert translation.pgettext("link to the edit form", "编辑") == "Edit"
+        assert translation.gettext("编辑") == "Editor"  # the article credit line
+
+
+def test_every_english_entry_is_translated_with_its_placeholders():
+    """The committed catalogues: English complete, no fuzzy entry, placeholders and HTML kept,
+    zh_Hans in step with English, and each .mo compiled from its current .po."""
+    assert po_check.check() == []
+
+
+def _entry(msgid, msgstr, *, flags=("python-format",), plural=None):
+    entry = po_check.Entry(msgid=msgid, msgid_plural=plural, flags=set(flags))
+    entry.msgstr = dict(enumerate(msgstr)) if isinstance(msgstr, list) else {0: msgstr}
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (_entry("截至 %(date)s", ""), "untranslated"),
+        (_entry("截至 %(date)s", "As of %(day)s"), "placeholders/tags differ"),
+        (_entry("截至 %(date)s", "As of %(date)s", flags=("python-format", "fuzzy")), "fuzzy"),
+        (_entry("第 %s 页", "Page", flags=("python-format",)), "placeholders/tags differ"),
+        (_entry("完成 %(n)d", "%(n)d done, 100%"), "a lone %"),
+        (_entry("<strong>注意</strong>", "Note", flags=()), "placeholders/tags differ"),
+        (_entry("活动", "活动", flags=()), "still contains Chinese"),
+        (_entry("%(n)d 篇", ["%(n)d article", ""], plural="%(n)d 篇"), "a plural form is empty"),
+        (_entry("%(n)d 篇", ["%(n)d article"], plural="%(n)d 篇"), "1 plural forms"),
+    ],
+)
+def test_the_catalogue_check_reports_bad_entries(entry, problem):
+    problems = po_check.check_entry(entry, nforms=2, require=True)
+    assert any(problem in p for p in problems), problems
+
+
+def test_the_catalogue_check_accepts_a_good_entry():
+    good = _entry("%(n)d 篇", ["%(n)d article", "%(n)d articles"], plural="%(n)d 篇")
+    assert po_check.check_entry(good, nforms=2, require=True) == []
+    assert po_check.check_entry(_entry("活动", "", flags=()), nforms=1, require=False) == []
+
+
+def test_parser_reads_plural_context_and_multiline_entries():
+    text = (
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        '#, fuzzy, python-format\n#| msgid "旧"\nmsgctxt "c"\nmsgid "第一行\\n"\n"第二行"\n'
+        'msgid_plural "多"\nmsgstr[0] "one \\"a\\""\nmsgstr[1] "many"\n\n'
+        '#~ msgid "废弃"\n#~ msgstr "gone"\n'
+    )
+    header, entry, obsolete = po_check.parse_po("x.po", text)
+    assert po_check.nplurals([header]) == 2
+    assert (entry.msgctxt, entry.msgid, entry.msgid_plural) == ("c", "第一行\n第二行", "多")
+    assert entry.msgstr == {0: 'one "a"', 1: "many"}
+    assert entry.flags == {"fuzzy", "python-format"}
+    assert obsolete.obsolete and obsolete.msgstr == {0: "gone"}
+
+
+@pytest.mark.django_db
+def test_language_switch_renders_the_home_page_in_english(client):
+    home = reverse("home")
+    chinese = client.get(home)  # also fills any page cache in Chinese first
+    assert chinese.status_code == 200
+    assert '<html lang="zh-hans">' in chinese.text
+    assert "活动资讯" in chinese.text
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": home})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    english = client.get(home)
+    assert '<html lang="en">' in english.text
+    for chinese_label, english_label in NAV.items():
+        assert f">{english_label}</a>" in english.text
+        assert f">{chinese_label}</a>" not in english.text
+    assert "Youni Taihao" in english.text
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": home})
+    assert "活动资讯" in client.get(home).text
