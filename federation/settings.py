@@ -203,3 +203,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Public portal ---
+# Anonymous public pages are cached this many seconds at most (less before a scheduled article).
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE_ENABLED", default=True)
+PUBLIC_CACHE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_TIMEOUT", "300"))
+# Widths (px) of the resized photo renditions served on public pages.
+PUBLIC_RENDITION_WIDTHS = (240, 480, 960)

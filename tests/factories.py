@@ -7,9 +7,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from activities.models import Activity, Article, Exemplar, Series
+from activities.models import Activity, Article, Exemplar, Photo, Series
 from brands.models import Brand, BrandSession
-from organizations.models import Enterprise, Federation, ServiceSite
+from organizations.models import Enterprise, Federation, MediaAccount, OpeningHours, ServiceSite
 from organizations.validators import credit_code_check_char
 
 
@@ -131,3 +131,33 @@ class ExemplarFactory(factory.django.DjangoModelFactory):
     year = 2024
     consent_to_publish = True
     consent_recorded_on = datetime.date(2024, 3, 1)
+
+
+# --- Public portal ---
+class PhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Photo
+
+    article = factory.SubFactory(ArticleFactory)
+    image = factory.django.ImageField(width=1200, height=800, color="#c8102e", format="JPEG")
+    caption = factory.Sequence(lambda n: f"活动现场{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    site = factory.SubFactory(ServiceSiteFactory)
+    weekday = 0
+    opens = datetime.time(9, 0)
+    closes = datetime.time(17, 0)
+
+
+class MediaAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediaAccount
+
+    name = "滨城女性"
+    platform = MediaAccount.Platform.WECHAT
+    handle = factory.Sequence(lambda n: f"teda_women_{n}")
