@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -30,6 +31,7 @@ class HeadlineFigures:
     service_sites: int
     activities_this_year: int
     exemplars: int
+    news: int
     year: int
 
     @property
@@ -51,33 +53,48 @@ def public_activities():
     return Activity.objects.filter(is_public=True)
 
 
+def count_many(**querysets) -> dict[str, int]:
+    """Count several querysets in ONE database round trip (a SELECT of scalar subqueries)."""
+    parts, params = [], []
+    for name, queryset in querysets.items():
+        if not name.isidentifier():
+            raise ValueError(name)
+        sql, sub_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS count_{name}) AS {name}")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, (int(value) for value in row), strict=True))
+
+
 def headline_figures() -> HeadlineFigures:
     now = timezone.localtime()
-    federations = Federation.objects.active().aggregate(
-        grassroots=Count("pk", filter=Q(level=Federation.Level.GRASSROOTS)),
-        groups=Count("pk", filter=Q(level=Federation.Level.GROUP)),
-    )
-    enterprises = Enterprise.objects.aggregate(
-        covered=Count("pk", filter=Q(federation__isnull=False)),
-        surveyed=Count("pk", filter=Q(surveyed_on__isnull=False)),
-        covered_of_surveyed=Count(
-            "pk", filter=Q(surveyed_on__isnull=False, federation__isnull=False)
-        ),
-    )
     start, end = year_bounds(now.year)
+    federations = Federation.objects.active()
+    counts = count_many(
+        grassroots=federations.grassroots(),
+        groups=federations.groups(),
+        covered=Enterprise.objects.covered(),
+        surveyed=Enterprise.objects.surveyed(),
+        covered_of_surveyed=Enterprise.objects.covered().surveyed(),
+        sites=ServiceSite.objects.active(),
+        activities=public_activities().filter(starts_at__gte=start, starts_at__lt=end),
+        exemplars=Exemplar.objects.published(),
+        news=Article.objects.published(),
+    )
     return HeadlineFigures(
         as_of=now.date(),
         year=now.year,
-        grassroots_federations=federations["grassroots"],
-        women_groups=federations["groups"],
-        covered_enterprises=enterprises["covered"],
-        surveyed_enterprises=enterprises["surveyed"],
-        covered_of_surveyed=enterprises["covered_of_surveyed"],
-        service_sites=ServiceSite.objects.active().count(),
-        activities_this_year=public_activities()
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .count(),
-        exemplars=Exemplar.objects.published().count(),
+        grassroots_federations=counts["grassroots"],
+        women_groups=counts["groups"],
+        covered_enterprises=counts["covered"],
+        surveyed_enterprises=counts["surveyed"],
+        covered_of_surveyed=counts["covered_of_surveyed"],
+        service_sites=counts["sites"],
+        activities_this_year=counts["activities"],
+        exemplars=counts["exemplars"],
+        news=counts["news"],
     )
 
 
@@ -190,7 +207,3 @@ def brand_outcomes():
         total_classes=Sum("sessions__classes_incubated"),
         total_couples=Sum("sessions__couples"),
     )
-
-
-def news_count() -> int:
-    return Article.objects.published().count()

@@ -74,7 +74,6 @@ class StatsView(TemplateView):
         context.update(
             figures=figures,
             definitions=selectors.DEFINITIONS,
-            news_count=selectors.news_count(),
             by_form=by_form,
             by_form_max=max([r["count"] for r in by_form] or [0]),
             by_sector=selectors.coverage_by_sector(),

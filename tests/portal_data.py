@@ -16,12 +16,17 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
     """``scale`` units of every public record, plus private ones that must never show."""
     now = timezone.now()
     district = f.DistrictFactory()
-    brand = f.BrandFactory(name="泰达儿童之家", slug="children-home", tagline="职工子女托管")
-    matchmaking = f.BrandFactory(
-        name="为爱而来", slug="for-love", focus=Brand.Focus.MATCHMAKING, is_matchmaking=True
-    )
-    f.BrandFactory(name="隐藏品牌", slug="hidden", is_published=False)
-    f.MediaAccountFactory(name="滨城女性")
+    existing = Brand.objects.filter(slug="children-home").first()
+    if existing:  # a second call adds records to the same network
+        brand = existing
+        matchmaking = Brand.objects.get(slug="for-love")
+    else:
+        brand = f.BrandFactory(name="泰达儿童之家", slug="children-home", tagline="职工子女托管")
+        matchmaking = f.BrandFactory(
+            name="为爱而来", slug="for-love", focus=Brand.Focus.MATCHMAKING, is_matchmaking=True
+        )
+        f.BrandFactory(name="隐藏品牌", slug="hidden", is_published=False)
+        f.MediaAccountFactory(name="滨城女性")
     data = {"district": district, "brand": brand, "matchmaking": matchmaking, "articles": []}
     for i in range(scale):
         federation = f.FederationFactory(
@@ -50,7 +55,7 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
         )
         for day in range(7):
             f.OpeningHoursFactory(site=site, weekday=day)
-        f.ServiceSiteFactory(federation=federation, is_active=False, name=f"已关闭阵地{i}")
+        f.ServiceSiteFactory(federation=federation, is_active=False, name=f"已关闭阵地{federation.pk}")
         session = f.BrandSessionFactory(
             brand=brand, site=site, federation=federation, participants=30, families=20,
             enterprises=3, classes_incubated=1,
@@ -70,8 +75,8 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
             title=f"妇联托管班开班{i}", publish_at=now - datetime.timedelta(hours=i + 1),
         )
         if photos:
-            f.PhotoFactory(article=article, image__width=600, image__height=400)
-            f.PhotoFactory(article=article, image__width=600, image__height=400)
+            f.PhotoFactory(article=article, image__width=320, image__height=240)
+            f.PhotoFactory(article=article, image__width=320, image__height=240)
         data["articles"].append(article)
         f.ArticleFactory(federation=federation, status=Article.Status.DRAFT, title=f"草稿新闻{i}")
         f.ArticleFactory(
