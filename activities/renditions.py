@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django_tasks import task
 from PIL import Image, ImageOps
 
 from activities.models import Photo, Rendition
@@ -112,3 +114,28 @@ def pictures_for(photos) -> dict[int, Picture]:
             continue
         pictures[photo.pk] = picture
     return pictures
+
+
+@task()
+def photo_renditions_generate(photo_id: int) -> int:
+    """Make every rendition of a new photo ahead of its first visitor; returns how many exist."""
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None:
+        return 0
+    picture = pictures_for([photo]).get(photo_id)
+    return len(picture.webp) + len(picture.jpeg) if picture else 0
+
+
+def _photo_saved(sender, instance: Photo, created: bool, **kwargs):
+    if created and not kwargs.get("raw"):
+        transaction.on_commit(lambda: photo_renditions_generate.enqueue(instance.pk))
+
+
+def _rendition_deleted(sender, instance: Rendition, **kwargs):
+    # The database row is gone: do not leave its file behind.
+    instance.file.delete(save=False)
+
+
+def connect_signals() -> None:
+    post_save.connect(_photo_saved, sender=Photo, dispatch_uid="renditions:photo-saved")
+    post_delete.connect(_rendition_deleted, sender=Rendition, dispatch_uid="renditions:deleted")

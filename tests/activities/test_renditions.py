@@ -41,3 +41,22 @@ def test_a_missing_file_is_skipped_not_fatal():
     photo = PhotoFactory()
     photo.image.storage.delete(photo.image.name)
     assert pictures_for([photo]) == {}
+
+
+def test_a_new_photo_gets_its_renditions_after_the_upload_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = PhotoFactory(image__width=500, image__height=500)
+    assert sorted(Rendition.objects.filter(photo=photo).values_list("spec", flat=True)) == [
+        "w240.jpeg", "w240.webp", "w480.jpeg", "w480.webp", "w960.jpeg", "w960.webp",
+    ]
+
+
+def test_deleting_a_photo_removes_the_rendition_files():
+    photo = PhotoFactory(image__width=300, image__height=300)
+    picture = pictures_for([photo])[photo.pk]
+    storage, name = picture.jpeg[0].file.storage, picture.jpeg[0].file.name
+    assert storage.exists(name)
+    photo.delete()
+    assert not storage.exists(name)
