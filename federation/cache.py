@@ -52,6 +52,8 @@ def _seconds_until_next_publish(generation: str) -> int | None:
 
     key = NEXT_PUBLISH_KEY % generation
     cached = cache.get(key)
+    if cached and cached <= time.time():
+        cached = None  # that article is public now: look for the one after it
     if cached is None:
         upcoming = (
             Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -95,7 +97,8 @@ def cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     # Logged-in users see their own state (and staff links): never a shared page.
-    return not request.user.is_authenticated
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
 
 
 def public_page(view=None, *, timeout: int | None = None):
