@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 GENERATION_KEY = "public:generation"
@@ -110,6 +110,8 @@ def public_page(view=None, *, timeout: int | None = None):
             if not cacheable_request(request):
                 response = view_func(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
+                if request.method in ("GET", "HEAD") and getattr(request, "user", None):
+                    patch_cache_control(response, private=True)
                 return response
             generation = current_generation()
             key = page_key(request, generation)

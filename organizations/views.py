@@ -93,9 +93,13 @@ class FederationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         federation = self.object
-        context["children"] = list(
-            federation.children.filter(is_active=True).order_by("name")[:200]
-        )
+        children = federation.children.filter(is_active=True)
+        if federation.level == Federation.Level.DISTRICT:
+            # The whole network hangs under the district: a count and the directory, not 700 tags.
+            context["children"] = []
+            context["children_count"] = children.count()
+        else:
+            context["children"] = list(children.order_by("name")[:200])
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
         context["activities"] = list(
             Activity.objects.filter(is_public=True, organizer=federation)

@@ -89,6 +89,7 @@ def test_logged_in_users_never_get_a_cached_page(client, django_user_model):
     client.force_login(user)
     response = client.get("/federations/")
     assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
     assert "改名后的妇联" in response.content.decode()
     client.logout()
     assert "改名前的妇联" in client.get("/federations/").content.decode()

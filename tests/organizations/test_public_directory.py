@@ -132,3 +132,10 @@ def test_inactive_site_and_its_qr_are_404(client):
     site = ServiceSiteFactory(is_active=False)
     assert client.get(site.get_absolute_url()).status_code == 404
     assert client.get(f"/sites/{site.pk}/qr.svg").status_code == 404
+
+
+def test_district_page_counts_its_federations_instead_of_listing_them(client, district):
+    for i in range(3):
+        FederationFactory(parent=district, name=f"下辖妇联{i}")
+    page = text(client.get(district.get_absolute_url()))
+    assert "下辖 3 个基层妇联" in page
