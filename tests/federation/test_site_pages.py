@@ -95,4 +95,5 @@ def test_public_html_is_ready_for_a_strict_content_security_policy(client):
         assert not re.search(r"\sstyle=", body), url
         assert "<style" not in body, url
         assert re.search(r'<meta property="og:title" content="[^"]+">', body), url
+        assert re.search(r'<meta property="og:image" content="http://testserver/[^"]+">', body), url
         assert "cdn" not in body.lower(), url
