@@ -98,7 +98,7 @@ def test_article_page_has_credits_gallery_links_and_neighbours(client):
     article = ArticleFactory(
         title="托管班开班啦", activity=activity, brand=brand,
         publish_at=now - datetime.timedelta(days=1),
-        body="<p>孩子们很开心。</p><script>alert(1)</script>",
+        body='<p style="color:red">孩子们很开心。</p><script>alert(1)</script><img src="/media/a.jpg">',
     )
     newer = ArticleFactory(title="更新一篇", publish_at=now - datetime.timedelta(hours=1))
     ArticleFactory(title="草稿邻居", status=Article.Status.DRAFT, publish_at=now)
@@ -107,7 +107,8 @@ def test_article_page_has_credits_gallery_links_and_neighbours(client):
 
     page = text(client.get(article.get_absolute_url()))
     assert "孩子们很开心" in page
-    assert "<script>alert(1)</script>" not in page
+    assert "<script>alert(1)</script>" not in page and 'style="color:red"' not in page
+    assert '<img src="/media/a.jpg" loading="lazy" decoding="async">' in page
     assert "图文来源：滨城女性" in page and "编辑：木南" in page and "校对：梅朵" in page
     assert activity.get_absolute_url() in page and brand.get_absolute_url() in page
     assert article.federation.get_absolute_url() in page

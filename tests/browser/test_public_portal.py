@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from activities.models import Photo
 from activities.renditions import pictures_for
 from organizations.models import ServiceSite
+from tests.browser.conftest import PHONE
 from tests.factories import ArticleFactory, PhotoFactory, ServiceSiteFactory
 from tests.portal_data import build_portal
 
@@ -125,8 +126,10 @@ def test_no_horizontal_scroll_at_375px_on_every_page_type(live_server, page, por
         assert no_horizontal_scroll(page), path
 
 
-def test_home_page_first_load_is_light(live_server, page, photo_news):
-    # A first-time visitor: empty browser cache, phone viewport; count everything loaded.
+def test_home_page_first_load_is_light(live_server, browser, photo_news):
+    # A first-time visitor on a 3× phone (the heaviest case): empty cache, count everything.
+    context = browser.new_context(**{**PHONE, "device_scale_factor": 3})
+    page = context.new_page()
     responses = []
     page.on("requestfinished", lambda request: responses.append(request))
     page.goto(live_server.url + "/", wait_until="networkidle")
@@ -135,6 +138,7 @@ def test_home_page_first_load_is_light(live_server, page, photo_news):
     for request in responses:
         sizes = request.sizes()
         total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    context.close()
     print(f"\nhome page first load at 375 px: {len(responses)} requests, {total / 1024:.1f} KB")
     assert len(responses) <= HOME_MAX_REQUESTS
     assert total < HOME_MAX_BYTES

@@ -75,7 +75,7 @@ def test_home_shows_latest_news_brands_site_finder_and_media(client):
     assert "泰达儿童之家" in page and "隐藏品牌" not in page
     assert 'action="/sites/"' in page and 'name="open_now"' in page
     assert "滨城女性" in page
-    assert "<picture>" in page and 'sizes="96px"' in page
+    assert "<picture>" in page and 'type="image/webp"' in page and "w240-webp.webp" in page
 
 
 def test_stats_page_has_definitions_and_breakdowns_as_tables(client):
