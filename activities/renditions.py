@@ -66,6 +66,9 @@ class Picture:
 def _render(photo: Photo, width: int, fmt: str) -> Rendition:
     pil_format, _mime, options = FORMATS[fmt]
     with photo.image.open("rb") as source, Image.open(source) as image:
+        # JPEG: decode at a reduced scale when the target is much smaller (both sides stay
+        # >= width, so an EXIF rotation afterwards still leaves enough pixels).
+        image.draft("RGB", (width, width))
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")  # drops alpha and palette; EXIF (GPS) is not copied
         if image.width > width:
