@@ -131,7 +131,7 @@ class SearchView(TemplateView):
             (
                 "federations",
                 self.section(
-                    Federation.objects.active().exclude(level=Federation.Level.DISTRICT),
+                    Federation.objects.active(),
                     ["name", "short_name", "area", "description"],
                     words,
                 ),
