@@ -6,3 +6,8 @@ class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("活动与资讯")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from activities.renditions import connect_signals
+
+        connect_signals()

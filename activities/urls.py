@@ -1,13 +1,17 @@
 from django.urls import path
 
 from activities import views
+from activities.feeds import LatestNewsFeed
+from federation.cache import public_page
 
 app_name = "activities"
 urlpatterns = [
     path("news/", views.ArticleListView.as_view(), name="article_list"),
     path("news/<int:pk>/", views.ArticleDetailView.as_view(), name="article_detail"),
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("activities/calendar.ics", views.calendar_ics, name="activity_calendar"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
     path("exemplars/", views.ExemplarListView.as_view(), name="exemplar_list"),
     path("exemplars/<int:pk>/", views.ExemplarDetailView.as_view(), name="exemplar_detail"),
+    path("feeds/news/", public_page(LatestNewsFeed()), name="news_feed"),
 ]

@@ -21,3 +21,7 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="federation.ensure_roles")
+
+        from federation.cache import connect_signals
+
+        connect_signals()

@@ -1,37 +1,209 @@
-"""Reads that several pages need: the network's headline figures, computed from records."""
+"""Reads that several pages need: the network's figures and their breakdowns, from records.
+
+Each figure is one aggregate query (or shares one), so the cost of a page does not grow with the
+number of records. The definitions shown on /stats/ describe exactly these queries.
+"""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Exemplar
+from activities.models import Activity, Article, Exemplar
+from brands.models import Brand
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
 @dataclass(frozen=True)
 class HeadlineFigures:
-    as_of: object
+    as_of: datetime.date
     grassroots_federations: int
     women_groups: int
     covered_enterprises: int
     surveyed_enterprises: int
+    covered_of_surveyed: int
     service_sites: int
     activities_this_year: int
     exemplars: int
+    news: int
+    year: int
+
+    @property
+    def coverage_rate(self) -> int | None:
+        """Percentage of surveyed enterprises that are covered (None when none surveyed)."""
+        if not self.surveyed_enterprises:
+            return None
+        return round(100 * self.covered_of_surveyed / self.surveyed_enterprises)
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local calendar year as an aware half-open interval."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def public_activities():
+    return Activity.objects.filter(is_public=True)
+
+
+def count_many(**querysets) -> dict[str, int]:
+    """Count several querysets in ONE database round trip (a SELECT of scalar subqueries)."""
+    parts, params = [], []
+    for name, queryset in querysets.items():
+        if not name.isidentifier():
+            raise ValueError(name)
+        sql, sub_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS count_{name}) AS {name}")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, (int(value) for value in row), strict=True))
 
 
 def headline_figures() -> HeadlineFigures:
     now = timezone.localtime()
+    start, end = year_bounds(now.year)
     federations = Federation.objects.active()
+    counts = count_many(
+        grassroots=federations.grassroots(),
+        groups=federations.groups(),
+        covered=Enterprise.objects.covered(),
+        surveyed=Enterprise.objects.surveyed(),
+        covered_of_surveyed=Enterprise.objects.covered().surveyed(),
+        sites=ServiceSite.objects.active(),
+        activities=public_activities().filter(starts_at__gte=start, starts_at__lt=end),
+        exemplars=Exemplar.objects.published(),
+        news=Article.objects.published(),
+    )
     return HeadlineFigures(
         as_of=now.date(),
-        grassroots_federations=federations.grassroots().count(),
-        women_groups=federations.groups().count(),
-        covered_enterprises=Enterprise.objects.covered().count(),
-        surveyed_enterprises=Enterprise.objects.surveyed().count(),
-        service_sites=ServiceSite.objects.active().count(),
-        activities_this_year=Activity.objects.filter(starts_at__year=now.year).count(),
-        exemplars=Exemplar.objects.count(),
+        year=now.year,
+        grassroots_federations=counts["grassroots"],
+        women_groups=counts["groups"],
+        covered_enterprises=counts["covered"],
+        surveyed_enterprises=counts["surveyed"],
+        covered_of_surveyed=counts["covered_of_surveyed"],
+        service_sites=counts["sites"],
+        activities_this_year=counts["activities"],
+        exemplars=counts["exemplars"],
+        news=counts["news"],
+    )
+
+
+# How each figure is counted, shown next to it on /stats/ (one source for page and tests).
+DEFINITIONS = {
+    "grassroots_federations": _(
+        "状态为“有效”、层级为“基层妇联”的组织数（不含区妇联和妇女小组）。"
+    ),
+    "women_groups": _("状态为“有效”、层级为“妇女小组”的组织数。"),
+    "covered_enterprises": _(
+        "已登记“覆盖妇联”的企业数；括号内为已摸排企业中被覆盖的家数与已摸排企业总数。"
+    ),
+    "service_sites": _("状态为“开放中”的服务阵地数，含线上和流动阵地。"),
+    "activities_this_year": _("开始时间在本年度（北京时间）内的公开活动数。"),
+    "exemplars": _("本人或集体已书面同意公开的先进典型数。"),
+    "news": _("已发布且发布时间已到的活动新闻篇数。"),
+}
+
+
+def federations_by_form() -> list[dict]:
+    """Active grassroots federations by form of organisation, every form listed."""
+    counts = dict(
+        Federation.objects.active()
+        .grassroots()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return [
+        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
+        for kind, label in Federation.Kind.choices
+    ]
+
+
+def coverage_by_sector() -> list[dict]:
+    """Surveyed enterprises by sector, and how many of them a federation covers."""
+    rows = (
+        Enterprise.objects.surveyed()
+        .values("sector")
+        .annotate(
+            surveyed=Count("pk"),
+            covered=Count("pk", filter=Q(federation__isnull=False)),
+        )
+        .order_by("sector")
+    )
+    labels = dict(Enterprise.Sector.choices)
+    result = []
+    for row in rows:
+        rate = round(100 * row["covered"] / row["surveyed"]) if row["surveyed"] else 0
+        result.append(
+            {
+                "sector": row["sector"],
+                "label": labels.get(row["sector"], _("未填写")),
+                "surveyed": row["surveyed"],
+                "covered": row["covered"],
+                "rate": rate,
+            }
+        )
+    return result
+
+
+def sites_by_kind() -> list[dict]:
+    counts = dict(
+        ServiceSite.objects.active().values_list("kind").annotate(n=Count("pk")).values_list(
+            "kind", "n"
+        )
+    )
+    return [
+        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
+        for kind, label in ServiceSite.Kind.choices
+    ]
+
+
+def activities_per_month(months: int = 12) -> list[dict]:
+    """Public activities per local calendar month, the last ``months`` months, empty ones too."""
+    now = timezone.localtime()
+    first = now.date().replace(day=1)
+    for _step in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=now.tzinfo)
+    rows = (
+        public_activities()
+        .filter(starts_at__gte=start)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    counts = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        counts[(month.year, month.month)] = row["n"]
+    result = []
+    month = first
+    for _step in range(months):
+        result.append({"month": month, "count": counts.get((month.year, month.month), 0)})
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return result
+
+
+def brand_outcomes():
+    """Published brands with their sessions counted and outcomes summed."""
+    return Brand.objects.published().annotate(
+        session_count=Count("sessions"),
+        total_participants=Sum("sessions__participants"),
+        total_families=Sum("sessions__families"),
+        total_enterprises=Sum("sessions__enterprises"),
+        total_classes=Sum("sessions__classes_incubated"),
+        total_couples=Sum("sessions__couples"),
     )

@@ -210,3 +210,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Photo uploads (activities.images): bytes and decoded pixels, checked before decoding.
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
+
+# --- Public portal ---
+# Anonymous public pages are cached this many seconds at most (less before a scheduled article).
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE_ENABLED", default=True)
+PUBLIC_CACHE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_TIMEOUT", "300"))
+# Widths (px) of the resized photo renditions served on public pages.
+PUBLIC_RENDITION_WIDTHS = (240, 480, 960)

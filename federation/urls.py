@@ -2,10 +2,13 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from federation import views
+from federation.cache import public_page
+from federation.sitemaps import SITEMAPS
 
 admin.site.site_header = _("有你泰好 · 天津经开区妇联 管理后台")
 admin.site.site_title = _("有你泰好 管理后台")
@@ -14,6 +17,17 @@ admin.site.index_title = _("数据管理")
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("language/<str:code>/", views.switch_language, name="switch_language"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

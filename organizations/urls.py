@@ -8,4 +8,5 @@ urlpatterns = [
     path("federations/<int:pk>/", views.FederationDetailView.as_view(), name="federation_detail"),
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("sites/<int:pk>/qr.svg", views.site_qr, name="site_qr"),
 ]

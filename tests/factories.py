@@ -7,9 +7,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from activities.models import Activity, Article, Exemplar, Series
+from activities.models import Activity, Article, Exemplar, Photo, Series
 from brands.models import Brand, BrandSession
-from organizations.models import Enterprise, Federation, ServiceSite
+from organizations.models import Enterprise, Federation, MediaAccount, OpeningHours, ServiceSite
 from organizations.validators import credit_code_check_char
 
 
@@ -144,31 +144,31 @@ class NeedFactory(factory.django.DjangoModelFactory):
 
 class MediaAccountFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "organizations.MediaAccount"
+        model = MediaAccount
 
-    name = factory.Sequence(lambda n: f"新媒体账号{n}")
-    platform = "wechat"
-    handle = factory.Sequence(lambda n: f"handle{n}")
+    name = "滨城女性"
+    platform = MediaAccount.Platform.WECHAT
+    handle = factory.Sequence(lambda n: f"teda_women_{n}")
 
 
 class OpeningHoursFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "organizations.OpeningHours"
+        model = OpeningHours
 
     site = factory.SubFactory(ServiceSiteFactory)
     weekday = 0
-    opens = datetime.time(9)
-    closes = datetime.time(17)
+    opens = datetime.time(9, 0)
+    closes = datetime.time(17, 0)
 
 
 class PhotoFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "activities.Photo"
+        model = Photo
 
     article = factory.SubFactory(ArticleFactory)
-    image = factory.django.ImageField(width=120, height=80, format="JPEG")
+    image = factory.django.ImageField(width=1200, height=800, color="#c8102e", format="JPEG")
     caption = factory.Sequence(lambda n: f"活动现场{n}")
-
+    position = factory.Sequence(lambda n: n)
 
 
 # --- Staff workbench (issue 4): accounts with a role ---

@@ -1,0 +1,146 @@
+"""Public pages at the network's real size: queries, time uncached and cached, page weight.
+
+Run: DEBUG=true .venv/bin/python bench/public_pages.py [--scale 1.0]
+Builds a throw-away test database (SQLite by default, or DATABASE_URL's test database) with
+741 grassroots federations, 2000+ enterprises, 336 sites, 600 articles, then requests each page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.test_settings")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activities.models import Activity, Article, Exemplar  # noqa: E402
+from brands.models import BrandSession  # noqa: E402
+from organizations.models import Enterprise, Federation, OpeningHours, ServiceSite  # noqa: E402
+from tests import factories as f  # noqa: E402
+
+
+def build(scale: float) -> None:
+    rng = random.Random(1)
+    now = timezone.now()
+    district = f.DistrictFactory()
+    kinds = [k for k, _label in Federation.Kind.choices if k != "online"]
+    federations = Federation.objects.bulk_create(
+        Federation(
+            name=f"基准妇联{i}", level="grassroots", kind=rng.choice(kinds), parent=district,
+            area=rng.choice(["泰达街", "新城", "西区", "南港"]), address=f"第{i}大街",
+        )
+        for i in range(int(741 * scale))
+    )
+    Federation.objects.bulk_create(
+        Federation(name=f"基准小组{i}", level="group", parent=rng.choice(federations))
+        for i in range(int(300 * scale))
+    )
+    Enterprise.objects.bulk_create(
+        Enterprise(
+            credit_code=f.make_credit_code(i), name=f"基准企业{i}",
+            sector=rng.choice(["economic", "social", "employment"]),
+            federation=rng.choice(federations) if i % 2 == 0 else None,
+            surveyed_on=datetime.date(2024, 5, 1),
+        )
+        for i in range(int(4000 * scale))
+    )
+    site_kinds = [k for k, _label in ServiceSite.Kind.choices]
+    sites = ServiceSite.objects.bulk_create(
+        ServiceSite(
+            name=f"基准阵地{i}", kind=rng.choice(site_kinds), federation=rng.choice(federations),
+            area=rng.choice(["泰达街", "新城"]), address=f"第{i}大街", services="托管\n阅读",
+        )
+        for i in range(int(336 * scale))
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(site=s, weekday=d, opens=datetime.time(9), closes=datetime.time(17))
+        for s in sites
+        for d in range(5)
+    )
+    brand = f.BrandFactory(name="泰达儿童之家", slug="children-home")
+    BrandSession.objects.bulk_create(
+        BrandSession(brand=brand, number=n + 1, starts_on=datetime.date(2022, 1, 1), families=50)
+        for n in range(21)
+    )
+    activities = Activity.objects.bulk_create(
+        Activity(
+            title=f"基准活动{i}", category="guidance", organizer=rng.choice(federations),
+            site=rng.choice(sites), starts_at=now - datetime.timedelta(days=rng.randrange(-60, 700)),
+        )
+        for i in range(int(1200 * scale))
+    )
+    Article.objects.bulk_create(
+        Article(
+            title=f"基准新闻{i} 妇联托管", body="<p>活动现场气氛热烈。</p>" * 20,
+            federation=rng.choice(federations), activity=rng.choice(activities), brand=brand,
+            status="published", publish_at=now - datetime.timedelta(hours=i),
+        )
+        for i in range(int(600 * scale))
+    )
+    Exemplar.objects.bulk_create(
+        Exemplar(name=f"典型{i}", honour="merit_star", year=2024, consent_to_publish=True,
+                 consent_recorded_on=datetime.date(2024, 1, 1))
+        for i in range(int(224 * scale))
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        build(args.scale)
+        client = Client()
+        article = Article.objects.first()
+        urls = [
+            "/", "/news/", article.get_absolute_url(), "/activities/", "/activities/calendar.ics",
+            "/federations/", f"/federations/{Federation.objects.grassroots().first().pk}/",
+            "/sites/", "/sites/?open_now=on", f"/sites/{ServiceSite.objects.first().pk}/",
+            "/brands/children-home/", "/exemplars/", "/stats/", "/search/?q=妇联", "/search/?q=托管",
+            "/feeds/news/", "/sitemap.xml",
+        ]
+        print(f"{'page':32} {'queries':>7} {'uncached ms':>11} {'cached ms':>9} {'KB':>6}")
+        for url in urls:
+            uncached, cached = [], []
+            for _ in range(args.repeat):
+                cache.clear()
+                connection.queries_log.clear()  # a full log (maxlen) would hide the count
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    response = client.get(url)
+                    uncached.append(time.perf_counter() - start)
+                query_count = len(queries)  # read now: the next request resets the log
+                start = time.perf_counter()
+                client.get(url)
+                cached.append(time.perf_counter() - start)
+            assert response.status_code == 200, url
+            print(
+                f"{url[:32]:32} {query_count:>7} {statistics.median(uncached) * 1000:>11.1f}"
+                f" {statistics.median(cached) * 1000:>9.2f} {len(response.content) / 1024:>6.1f}"
+            )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Uncached public pages need at most 12 queries, and as many at 3N records as at N."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.portal_data import build_portal
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+
+def page_urls(portal) -> list[str]:
+    article = portal["articles"][0]
+    site = portal["site"]
+    return [
+        "/",
+        "/news/",
+        "/news/?category=needs&brand=children-home&year=2026&federation=1",
+        article.get_absolute_url(),
+        "/activities/",
+        article.activity.get_absolute_url(),
+        "/activities/calendar.ics",
+        "/federations/",
+        "/federations/?kind=joint",
+        portal["federation"].get_absolute_url(),
+        "/sites/",
+        "/sites/?kind=women_home&open_now=on",
+        site.get_absolute_url(),
+        f"/sites/{site.pk}/qr.svg",
+        "/brands/",
+        "/brands/children-home/",
+        "/exemplars/",
+        "/exemplars/?honour=merit_star&year=2024",
+        "/stats/",
+        "/search/?q=妇联",
+        "/about/",
+        "/feeds/news/",
+        "/sitemap.xml",
+    ]
+
+
+def uncached_counts(client, portal) -> dict[str, int]:
+    urls = page_urls(portal)
+    for url in urls:  # first visits generate the photo renditions (once per photo, ever)
+        client.get(url)
+    counts = {}
+    for url in urls:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def test_no_public_page_needs_more_than_12_queries_and_none_grows(client):
+    small = build_portal(2)
+    small_counts = uncached_counts(client, small)
+    for url, count in small_counts.items():
+        assert count <= MAX_QUERIES, (url, count)
+
+    build_portal(4)  # 3N records in all
+    large_counts = uncached_counts(client, small)
+    assert large_counts == small_counts
+
+
+def test_cached_page_needs_no_query(client):
+    build_portal(1)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
