@@ -20,11 +20,12 @@ _spec.loader.exec_module(po_check)
 
 NAV = {  # the public navigation, Chinese source → English
     "活动资讯": "News",
-    "活动": "Activities",
+    "活动日历": "Activities calendar",
     "服务阵地": "Service sites",
     "组织网络": "Network",
     "品牌项目": "Brand programs",
     "先进典型": "Exemplars",
+    "数据": "Statistics",
 }
 
 
@@ -141,3 +142,18 @@ def test_language_switch_renders_the_home_page_in_english(client):
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": home})
     assert "活动资讯" in client.get(home).text
+
+
+@pytest.mark.django_db
+def test_footer_language_links_switch_and_404_page_is_english(client):
+    home = reverse("home")
+    assert 'href="/language/en/' in client.get(home).text
+    response = client.get(reverse("switch_language", args=["en"]), {"next": home})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Latest news" in client.get(home).text
+
+    missing = client.get("/news/this-article-does-not-exist/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.text
+    assert "页面不存在" not in missing.text
