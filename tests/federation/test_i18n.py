@@ -157,3 +157,18 @@ def test_footer_language_links_switch_and_404_page_is_english(client):
     assert missing.status_code == 404
     assert "Page not found" in missing.text
     assert "页面不存在" not in missing.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "lang"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-hans"),  # WeChat on a Chinese phone
+        ("zh-TW", "zh-hans"),
+        ("fr-FR,fr;q=0.9", "zh-hans"),  # no catalogue: Chinese first
+        ("en-US,en;q=0.9", "en"),
+    ],
+)
+def test_browser_language_without_a_cookie(client, accept_language, lang):
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=accept_language).text
+    assert f'<html lang="{lang}">' in page
