@@ -28,8 +28,11 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-def sanitize_html(html: str) -> str:
-    """Drop scripts, event handlers, styles and dangerous URLs; keep ordinary formatting."""
+def sanitize_html(html: str, *, lazy_images: bool = False) -> str:
+    """Drop scripts, event handlers, styles and dangerous URLs; keep ordinary formatting.
+
+    ``lazy_images`` (used on output) makes every image load lazily.
+    """
     return nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
@@ -37,6 +40,9 @@ def sanitize_html(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        set_tag_attribute_values=(
+            {"img": {"loading": "lazy", "decoding": "async"}} if lazy_images else None
+        ),
     ).strip()
 
 
