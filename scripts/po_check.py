@@ -190,11 +190,15 @@ def check_entry(entry: Entry, *, nforms: int | None, require: bool) -> list[str]
     return problems
 
 
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def check_mo(po: Path, entries: list[Entry]) -> list[str]:
     """The compiled .mo must carry exactly the .po's non-fuzzy translations."""
     mo = po.with_suffix(".mo")
     if not mo.exists():
-        return [f"{mo.relative_to(ROOT)}: missing, run `make messages`"]
+        return [f"{_rel(mo)}: missing, run `make messages`"]
     with mo.open("rb") as handle:
         catalog = gettext.GNUTranslations(handle)._catalog  # noqa: SLF001 - stdlib has no getter
     expected: dict = {}
@@ -211,7 +215,7 @@ def check_mo(po: Path, entries: list[Entry]) -> list[str]:
     actual = {k: v for k, v in catalog.items() if k != ""}
     if actual != expected:
         stale = len(set(expected.items()) ^ set(actual.items()))
-        return [f"{mo.relative_to(ROOT)}: {stale} entries differ from the .po, run `make messages`"]
+        return [f"{_rel(mo)}: {stale} entries differ from the .po, run `make messages`"]
     return []
 
 
@@ -223,7 +227,7 @@ def check(locale_dir: Path = LOCALE) -> list[str]:
         if domain == "django" or en_po.exists() or zh_po.exists():
             for po in (en_po, zh_po):
                 if not po.exists():
-                    problems.append(f"{po.relative_to(ROOT)}: missing, run `make messages`")
+                    problems.append(f"{_rel(po)}: missing, run `make messages`")
             if problems:
                 continue
         else:
@@ -232,7 +236,7 @@ def check(locale_dir: Path = LOCALE) -> list[str]:
         for po, require, want_plurals in ((en_po, True, 2), (zh_po, False, 1)):
             entries = parse_po(po)
             catalogues[po] = entries
-            rel = po.relative_to(ROOT)
+            rel = _rel(po)
             forms = nplurals(entries)
             if forms != want_plurals:
                 problems.append(f"{rel}: header has nplurals={forms}, expected {want_plurals}")

@@ -172,3 +172,21 @@ def test_footer_language_links_switch_and_404_page_is_english(client):
 def test_browser_language_without_a_cookie(client, accept_language, lang):
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=accept_language).text
     assert f'<html lang="{lang}">' in page
+
+
+def test_the_catalogue_check_reports_a_stale_mo_and_catalogues_out_of_step(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    en = tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    text = en.read_text(encoding="utf-8")
+    assert 'msgstr "Youni Taihao"' in text
+    en.write_text(text.replace('msgstr "Youni Taihao"', 'msgstr "Youni Taihao portal"'), "utf-8")
+    problems = po_check.check(tmp_path / "locale")
+    assert len(problems) == 1 and "differ from the .po" in problems[0]
+
+    zh = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    zh.write_text(
+        zh.read_text(encoding="utf-8").replace('msgid "有你泰好"', 'msgid "有你"'), "utf-8"
+    )
+    assert any("catalogues differ by 2 msgids" in p for p in po_check.check(tmp_path / "locale"))
