@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from federation.admin import ContactMaskingAdminMixin
 from organizations.models import (
     Enterprise,
     Federation,
@@ -29,7 +30,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 @admin.register(Federation)
-class FederationAdmin(SimpleHistoryAdmin):
+class FederationAdmin(ContactMaskingAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
@@ -59,7 +60,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(ContactMaskingAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "credit_code",
