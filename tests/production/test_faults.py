@@ -187,11 +187,10 @@ def test_full_disk_during_upload_leaves_neither_row_nor_partial_file(
     content = noisy_png()
     disk = DiskFillsUp()
     disk.install(monkeypatch)
-    with pytest.raises(OSError) as failure:
-        with files_removed_on_rollback(), transaction.atomic():
-            Photo.objects.create(
-                article=article, image=SimpleUploadedFile("现场.png", content, "image/png")
-            )
+    with pytest.raises(OSError) as failure, files_removed_on_rollback(), transaction.atomic():
+        Photo.objects.create(
+            article=article, image=SimpleUploadedFile("现场.png", content, "image/png")
+        )
     monkeypatch.undo()
     assert failure.value.errno == errno.ENOSPC
     # The write really stopped half-way…
@@ -208,13 +207,12 @@ def test_file_is_removed_when_the_row_cannot_be_saved(db, district, settings, me
     from federation.storage import files_removed_on_rollback
 
     article = ArticleFactory(federation__parent=district)
-    with pytest.raises(RuntimeError):
-        with files_removed_on_rollback(), transaction.atomic():
-            Photo.objects.create(
-                article=article, image=SimpleUploadedFile("a.png", noisy_png(32), "image/png")
-            )
-            assert len(media_files(settings.MEDIA_ROOT)) == 1
-            raise RuntimeError("a later step of the upload failed")
+    with pytest.raises(RuntimeError), files_removed_on_rollback(), transaction.atomic():
+        Photo.objects.create(
+            article=article, image=SimpleUploadedFile("a.png", noisy_png(32), "image/png")
+        )
+        assert len(media_files(settings.MEDIA_ROOT)) == 1
+        raise RuntimeError("a later step of the upload failed")
     assert media_files(settings.MEDIA_ROOT) == []
     assert Photo.objects.count() == 0
     # A successful upload keeps its file.
