@@ -109,7 +109,7 @@ def prepare_database(args, env: dict) -> None:
                 pg.execute(f'CREATE DATABASE "{name}"')
     print("· migrate", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
-    has_data = manage(env, "shell", "-c",
+    has_data = manage(env, "shell", "-v", "0", "-c",
                       "from activities.models import Article;print(Article.objects.exists())",
                       capture=True).stdout.strip() == "True"
     if has_data:
@@ -126,7 +126,7 @@ def prepare_database(args, env: dict) -> None:
 
 
 def first_article_path(env: dict) -> str:
-    pk = manage(env, "shell", "-c",
+    pk = manage(env, "shell", "-v", "0", "-c",
                 "from activities.models import Article;"
                 "print(Article.objects.published().order_by('-publish_at').values_list('pk', flat=True).first())",
                 capture=True).stdout.strip()
