@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import TemplateView
 
 from federation import selectors
@@ -63,6 +63,8 @@ def security_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+@never_cache
 def bench_trivial(request):
-    """The load benchmark's reference: the full middleware stack, a constant body."""
+    """The load benchmark's reference: the full middleware stack, a constant body, never served
+    from the page cache (so it measures the stack, not the cache)."""
     return HttpResponse("ok", content_type="text/plain")

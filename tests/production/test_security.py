@@ -175,3 +175,13 @@ def test_upload_limits_stay_on():
     assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert django_settings.AXES_FAILURE_LIMIT >= 1
     assert "axes.middleware.AxesMiddleware" in django_settings.MIDDLEWARE
+
+
+def test_bench_trivial_view_exists_only_when_switched_on(client, settings, reload_urls):
+    assert client.get("/bench/trivial/").status_code == 404
+    settings.BENCH_TRIVIAL_VIEW = True
+    reload_urls()
+    response = client.get("/bench/trivial/")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert "no-store" in response["Cache-Control"]  # measured through the stack, never cached
+    assert "Content-Security-Policy" in response
