@@ -8,12 +8,19 @@ Everything else — management commands, the task worker, staff pages, POSTs, re
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+# A replica that failed to connect is skipped for this long, then tried again.
+REPLICA_RETRY_SECONDS = 30
+_replica_down_until: dict[str, float] = {}
 
 # Off by default: only ReplicaRoutingMiddleware turns replica reads on, per request.
 _replica_reads_allowed: ContextVar[bool] = ContextVar("replica_reads_allowed", default=False)
@@ -38,16 +45,31 @@ def pin_to_primary() -> None:
     _replica_reads_allowed.set(False)
 
 
+def _replica_answers(alias: str) -> bool:
+    """Connect if needed; a replica that cannot be reached is skipped, the primary serves."""
+    try:
+        connections[alias].ensure_connection()
+    except DatabaseError:
+        logger.warning("read replica %s unreachable; reading from the primary", alias)
+        _replica_down_until[alias] = time.monotonic() + REPLICA_RETRY_SECONDS
+        return False
+    return True
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         if not _replica_reads_allowed.get():
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
-        replicas = replica_aliases()
-        if not replicas:
-            return DEFAULT_DB_ALIAS
-        return random.choice(replicas)  # noqa: S311 - load spreading, not security
+        now = time.monotonic()
+        replicas = [a for a in replica_aliases() if _replica_down_until.get(a, 0) <= now]
+        while replicas:
+            alias = random.choice(replicas)  # noqa: S311 - load spreading, not security
+            if _replica_answers(alias):
+                return alias
+            replicas.remove(alias)
+        return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints):
         # A write pins the rest of the request to the primary (read-your-writes).

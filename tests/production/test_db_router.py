@@ -10,12 +10,51 @@ from federation.middleware import ReplicaRoutingMiddleware
 from organizations.models import Enterprise
 
 
+def _replicas(monkeypatch, tmp_path, *, second_dead: bool):
+    """replica_1 (and replica_2 unless dead) reach the test database; a dead one points nowhere.
+
+    Outside pytest-django's test cases (blocker unblocked, no flush): replicas are not test
+    databases of their own, they are the same data seen through another connection.
+    """
+    from django.db import connection, connections
+
+    import federation.db_router as db_router
+
+    good = dict(connection.settings_dict)
+    dead = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        dead["PORT"] = "1"
+    else:
+        dead["NAME"] = str(tmp_path / "missing-dir" / "replica.sqlite3")
+    monkeypatch.setitem(connections.settings, "replica_1", good)
+    monkeypatch.setitem(connections.settings, "replica_2", dead if second_dead else dict(good))
+    monkeypatch.setattr(db_router, "replica_aliases", lambda: ["replica_1", "replica_2"])
+    monkeypatch.setattr(db_router, "_replica_down_until", {})
+    return db_router
+
+
 @pytest.fixture
-def router(monkeypatch):
-    monkeypatch.setattr(
-        "federation.db_router.replica_aliases", lambda: ["replica_1", "replica_2"]
-    )
-    return PrimaryReplicaRouter()
+def router(monkeypatch, tmp_path, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _replicas(monkeypatch, tmp_path, second_dead=False)
+        yield PrimaryReplicaRouter()
+        _close_replicas()
+
+
+@pytest.fixture
+def one_dead_replica(monkeypatch, tmp_path, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        yield _replicas(monkeypatch, tmp_path, second_dead=True)
+        _close_replicas()
+
+
+def _close_replicas():
+    from django.db import connections
+
+    for alias in ("replica_1", "replica_2"):
+        if hasattr(connections._connections, alias):
+            connections[alias].close()
+            delattr(connections._connections, alias)
 
 
 def test_reads_go_to_the_primary_outside_an_anonymous_request(router):
@@ -23,8 +62,8 @@ def test_reads_go_to_the_primary_outside_an_anonymous_request(router):
     assert router.db_for_read(Enterprise) == "default"
 
 
-def test_anonymous_reads_go_to_a_replica_until_the_request_writes(router, transactional_db):
-    # transactional_db: no test-wide transaction, so "inside atomic" is only the block below.
+def test_anonymous_reads_go_to_a_replica_until_the_request_writes(router):
+    # No test-wide transaction here, so "inside atomic" is only the block below.
     with replica_reads():
         assert router.db_for_read(Enterprise) in {"replica_1", "replica_2"}
         with transaction.atomic():
@@ -63,3 +102,15 @@ def test_replicas_never_migrate():
     router = PrimaryReplicaRouter()
     assert router.allow_migrate("default", "organizations") is True
     assert router.allow_migrate("replica_1", "organizations") is False
+
+
+def test_an_unreachable_replica_is_skipped_and_retried_later(one_dead_replica):
+    router = PrimaryReplicaRouter()
+    with replica_reads():
+        chosen = {router.db_for_read(Enterprise) for _ in range(30)}
+    assert chosen == {"replica_1"}
+    assert "replica_2" in one_dead_replica._replica_down_until
+    # After the pause it is tried again (and skipped again while still down).
+    one_dead_replica._replica_down_until["replica_2"] = 0
+    with replica_reads():
+        assert {router.db_for_read(Enterprise) for _ in range(10)} == {"replica_1"}
