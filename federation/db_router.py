@@ -49,8 +49,8 @@ def _replica_answers(alias: str) -> bool:
     """Connect if needed; a replica that cannot be reached is skipped, the primary serves."""
     try:
         connections[alias].ensure_connection()
-    except DatabaseError:
-        logger.warning("read replica %s unreachable; reading from the primary", alias)
+    except DatabaseError as exc:
+        logger.warning("read replica %s unreachable (%s); reading from the primary", alias, exc)
         _replica_down_until[alias] = time.monotonic() + REPLICA_RETRY_SECONDS
         return False
     return True

@@ -1,4 +1,6 @@
-"""The primary/replica router (no database needed: it only picks aliases)."""
+"""The primary/replica router."""
+
+import uuid
 
 import pytest
 from django.db import transaction
@@ -10,23 +12,42 @@ from federation.middleware import ReplicaRoutingMiddleware
 from organizations.models import Enterprise
 
 
-def _replicas(monkeypatch, tmp_path, *, second_dead: bool):
-    """replica_1 (and replica_2 unless dead) reach the test database; a dead one points nowhere.
+@pytest.fixture
+def replica_database(tmp_path, django_db_blocker):
+    """A reachable database for the replica connections (its content does not matter here:
+    routing only picks aliases and checks that they answer)."""
+    from django.db import connection
 
-    Outside pytest-django's test cases (blocker unblocked, no flush): replicas are not test
-    databases of their own, they are the same data seen through another connection.
-    """
+    config = dict(connection.settings_dict)
+    if connection.vendor != "postgresql":
+        config["NAME"] = str(tmp_path / "replica.sqlite3")
+        yield config
+        return
+    import psycopg
+
+    params = connection.get_connection_params()
+    admin = {k: params[k] for k in ("host", "port", "user", "password") if params.get(k)}
+    name = f"teda_prod_replica_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as pg:
+        pg.execute(f'CREATE DATABASE "{name}"')
+    config["NAME"] = name
+    yield config
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _replicas(monkeypatch, tmp_path, good: dict, *, second_dead: bool):
+    """replica_1 (and replica_2 unless dead) answer; a dead one points nowhere."""
     from django.db import connection, connections
 
     import federation.db_router as db_router
 
-    good = dict(connection.settings_dict)
-    dead = dict(connection.settings_dict)
+    dead = dict(good)
     if connection.vendor == "postgresql":
         dead["PORT"] = "1"
     else:
         dead["NAME"] = str(tmp_path / "missing-dir" / "replica.sqlite3")
-    monkeypatch.setitem(connections.settings, "replica_1", good)
+    monkeypatch.setitem(connections.settings, "replica_1", dict(good))
     monkeypatch.setitem(connections.settings, "replica_2", dead if second_dead else dict(good))
     monkeypatch.setattr(db_router, "replica_aliases", lambda: ["replica_1", "replica_2"])
     monkeypatch.setattr(db_router, "_replica_down_until", {})
@@ -34,17 +55,18 @@ def _replicas(monkeypatch, tmp_path, *, second_dead: bool):
 
 
 @pytest.fixture
-def router(monkeypatch, tmp_path, django_db_setup, django_db_blocker):
+def router(monkeypatch, tmp_path, django_db_blocker, replica_database):
+    # Outside pytest-django's test cases: these connections are not test databases.
     with django_db_blocker.unblock():
-        _replicas(monkeypatch, tmp_path, second_dead=False)
+        _replicas(monkeypatch, tmp_path, replica_database, second_dead=False)
         yield PrimaryReplicaRouter()
         _close_replicas()
 
 
 @pytest.fixture
-def one_dead_replica(monkeypatch, tmp_path, django_db_setup, django_db_blocker):
+def one_dead_replica(monkeypatch, tmp_path, django_db_blocker, replica_database):
     with django_db_blocker.unblock():
-        yield _replicas(monkeypatch, tmp_path, second_dead=True)
+        yield _replicas(monkeypatch, tmp_path, replica_database, second_dead=True)
         _close_replicas()
 
 
@@ -62,12 +84,17 @@ def test_reads_go_to_the_primary_outside_an_anonymous_request(router):
     assert router.db_for_read(Enterprise) == "default"
 
 
+def test_reads_inside_a_transaction_go_to_the_primary(transactional_db, monkeypatch):
+    # transactional_db: no test-wide transaction, so "inside atomic" is only the block below.
+    monkeypatch.setattr("federation.db_router.replica_aliases", lambda: ["replica_1"])
+    router = PrimaryReplicaRouter()
+    with replica_reads(), transaction.atomic():
+        assert router.db_for_read(Enterprise) == "default"
+
+
 def test_anonymous_reads_go_to_a_replica_until_the_request_writes(router):
-    # No test-wide transaction here, so "inside atomic" is only the block below.
     with replica_reads():
         assert router.db_for_read(Enterprise) in {"replica_1", "replica_2"}
-        with transaction.atomic():
-            assert router.db_for_read(Enterprise) == "default"
         assert router.db_for_read(Enterprise) in {"replica_1", "replica_2"}
         assert router.db_for_write(Enterprise) == "default"
         # After a write, the rest of the request reads its own writes.
