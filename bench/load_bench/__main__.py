@@ -78,7 +78,7 @@ def server_env(args, tmp: Path) -> dict:
         GUNICORN_LOGLEVEL="warning",
         # No worker recycling: the soak must see a leak, not hide it.
         GUNICORN_MAX_REQUESTS="0",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="ERROR",  # 404s of pages that do not exist yet are counted, not logged
     )
     if args.page_cache_seconds is not None:
         env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)

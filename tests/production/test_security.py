@@ -49,7 +49,8 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
         " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT, s.X_FRAME_OPTIONS,"
         " s.SESSION_ENGINE, s.STORAGES['default']['BACKEND'], s.STORAGES['staticfiles']['BACKEND'],"
         " sorted(s.DATABASES), s.DATABASES['default']['OPTIONS'].get('pool', {}).get('max_size'),"
-        " s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['replica_1']['TEST']['MIRROR'])"
+        " s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['replica_1']['TEST']['MIRROR'],"
+        " s.TASKS['default']['BACKEND'], s.MIDDLEWARE[0], s.MIDDLEWARE[1], s.MIDDLEWARE[-1])"
     )
     env = production_env(
         DATABASE_URL="postgres://portal:pw@db.internal:5432/portal",
@@ -71,6 +72,11 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "['default',", "'replica_1',", "'replica_2']",
         "8", "0", "default",
+        # Background jobs: one queue in the shared database, workers on any node.
+        "django_tasks_db.DatabaseBackend",
+        "federation.middleware.HealthCheckMiddleware",
+        "django.middleware.cache.UpdateCacheMiddleware",
+        "django.middleware.cache.FetchFromCacheMiddleware",
     ]
 
 
@@ -185,3 +191,23 @@ def test_bench_trivial_view_exists_only_when_switched_on(client, settings, reloa
     assert response.status_code == 200 and response.content == b"ok"
     assert "no-store" in response["Cache-Control"]  # measured through the stack, never cached
     assert "Content-Security-Policy" in response
+
+
+def test_page_cache_serves_anonymous_pages_but_never_personal_ones(client, admin_client, settings):
+    # The production middleware order with PAGE_CACHE_SECONDS on.
+    settings.MIDDLEWARE = [
+        settings.MIDDLEWARE[0],
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *settings.MIDDLEWARE[1:],
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+    settings.CACHE_MIDDLEWARE_SECONDS = 30
+    first = client.get("/.well-known/security.txt")
+    again = client.get("/.well-known/security.txt")
+    assert "Age" not in first and "Age" in again  # the second one came from the cache
+    assert admin_client.get("/admin/").status_code == 200
+    assert admin_client.get("/admin/").status_code == 200
+    # An anonymous visitor never receives the administrator's cached page.
+    assert client.get("/admin/").status_code == 302
+    logged_in = admin_client.get("/news/")
+    assert "no-store" in logged_in["Cache-Control"] and "Age" not in admin_client.get("/news/")
