@@ -211,3 +211,26 @@ def test_page_cache_serves_anonymous_pages_but_never_personal_ones(client, admin
     assert client.get("/admin/").status_code == 302
     logged_in = admin_client.get("/news/")
     assert "no-store" in logged_in["Cache-Control"] and "Age" not in admin_client.get("/news/")
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").split(":")[0] not in {"postgres", "postgresql"},
+    reason="connection pooling is a PostgreSQL feature",
+)
+def test_postgres_connection_pool_switches_on_from_the_environment(db):
+    from django.db import connection
+
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    code = (
+        "import django;django.setup();from django.db import connection;"
+        "from organizations.models import Federation;"
+        "print(Federation.objects.count() >= 0, type(connection.pool).__name__,"
+        " connection.pool.max_size)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
+        env=production_env(DATABASE_URL=url, DB_POOL_MAX_SIZE="3"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "ConnectionPool", "3"]
