@@ -78,7 +78,7 @@ def server_env(args, tmp: Path) -> dict:
         GUNICORN_LOGLEVEL="warning",
         # No worker recycling: the soak must see a leak, not hide it.
         GUNICORN_MAX_REQUESTS="0",
-        LOG_LEVEL="ERROR",  # 404s of pages that do not exist yet are counted, not logged
+        LOG_LEVEL="WARNING",
     )
     if args.page_cache_seconds is not None:
         env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
@@ -239,9 +239,11 @@ def main() -> None:
         print("· collectstatic", flush=True)
         manage(env, "collectstatic", "--noinput", "-v", "0")
         article = first_article_path(env)
+        server_log = (tmp / "gunicorn.log").open("w")
+        # The server's own log (e.g. 404s of pages that do not exist yet) goes to a file.
         server = subprocess.Popen(
             [str(Path(PYTHON).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True, stdout=server_log, stderr=server_log,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_until_up(base)
@@ -272,6 +274,11 @@ def main() -> None:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
+        log = tmp / "gunicorn.log"
+        if log.exists():
+            errors = [line for line in log.read_text().splitlines() if "ERROR" in line]
+            if errors:
+                print(f"server errors ({len(errors)}), last: {errors[-1]}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
