@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from federation import privacy
@@ -60,6 +61,43 @@ class ContactMaskingAdminMixin:
                     user=request.user, model=type(obj), obj=obj, fields=shown, request=request
                 )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The history list shows old → new values: mask them too, or log who saw them."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        by_label = {
+            capfirst(self.model._meta.get_field(field).verbose_name): (field, mask)
+            for field, mask in self.masked_fields.items()
+        }
+        allowed = privacy.can_view_contact(request.user)
+        shown: set[str] = set()
+        for record in historical_records:
+            for change in getattr(record, "history_delta_changes", None) or []:
+                if str(change["field"]) not in by_label:
+                    continue
+                field, mask = by_label[str(change["field"])]
+                if allowed:
+                    shown.add(field)
+                else:
+                    change["old"] = mask(str(change["old"] or ""))
+                    change["new"] = mask(str(change["new"] or ""))
+        if shown and historical_records:
+            obj = historical_records[0].instance
+            personal_data_access_log(
+                user=request.user, model=self.model, obj=obj, fields=sorted(shown), request=request
+            )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if response.status_code == 200 and privacy.can_view_contact(request.user):
+            record = self.model.history.filter(history_id=version_id).first()
+            shown = [f for f in self.masked_fields if record and getattr(record, f, "")]
+            if shown:
+                personal_data_access_log(
+                    user=request.user, model=self.model, obj=record.instance, fields=shown,
+                    request=request,
+                )
+        return response
 
     @admin.display(description=_("联系人"))
     def contact_name_masked(self, obj):

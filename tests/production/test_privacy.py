@@ -109,3 +109,26 @@ def test_exports_can_be_logged_and_the_log_is_read_only(admin_client, make_user)
     user.delete()
     entry.refresh_from_db()
     assert entry.user is None and entry.username == user.username
+
+
+@pytest.mark.django_db
+def test_history_of_contact_changes_is_masked_or_logged(client, make_user, enterprise):
+    enterprise.contact_phone = "13900001111"
+    enterprise.save()
+    history_url = f"/admin/organizations/enterprise/{enterprise.pk}/history/"
+    version = enterprise.history.order_by("history_id").first().history_id
+    client.force_login(make_user(VIEWER))
+    html = client.get(history_url).content.decode()
+    assert "138****5678" in html and "139****1111" in html
+    assert "13812345678" not in html and "13900001111" not in html
+    assert "13812345678" not in client.get(f"{history_url}{version}/").content.decode()
+    assert PersonalDataAccess.objects.count() == 0
+
+    client.force_login(make_user(DISTRICT_EDITOR))
+    assert "13900001111" in client.get(history_url).content.decode()
+    assert "13812345678" in client.get(f"{history_url}{version}/").content.decode()
+    logged = list(PersonalDataAccess.objects.order_by("pk").values_list("fields", "object_id"))
+    assert logged == [
+        ("contact_phone", str(enterprise.pk)),
+        ("contact_name,contact_phone", str(enterprise.pk)),
+    ]
