@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from federation.admin import ContactMaskingAdminMixin
 from federation.admin_scoping import ScopedAdminMixin
 from organizations.models import (
     Enterprise,
@@ -30,7 +31,7 @@ class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Federation)
-class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class FederationAdmin(ContactMaskingAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
@@ -69,7 +70,7 @@ class NeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(ContactMaskingAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "credit_code",
