@@ -17,12 +17,12 @@ from tests.factories import ArticleFactory
 ON_POSTGRES = connection.vendor == "postgresql"
 
 
-def wsgi_get(path: str) -> tuple[int, dict, str]:
+def wsgi_get(path: str, query: str = "") -> tuple[int, dict, str]:
     """A request through the real WSGI handler, with the request_started/finished signals that
     open and recycle database connections (the test client disables those)."""
     handler = WSGIHandler()
     environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
         "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
         "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
     }
@@ -74,23 +74,30 @@ def test_no_atomic_requests_trap():
 
 
 def test_database_lost_mid_request_gives_chinese_503_then_recovers(article):
+    # Both pages are now in the public page cache.
     assert wsgi_get(f"/news/{article.pk}/")[0] == 200
     assert wsgi_get("/")[0] == 200
-    # The home page asks several questions: the first is answered, then the server is gone.
+    # A page the cache does not hold yet (its own query string) needs the database. The home page
+    # asks several questions: the first is answered, then the server is gone.
     mid_request = DatabaseDies(after=1)
     with connection.execute_wrapper(mid_request):
-        assert_chinese_503(*wsgi_get("/"))
+        assert_chinese_503(*wsgi_get("/", query="outage=1"))
     assert mid_request.calls == 2
     fault = DatabaseDies()
     with connection.execute_wrapper(fault):
-        assert_chinese_503(*wsgi_get(f"/news/{article.pk}/"))
+        assert_chinese_503(*wsgi_get(f"/news/{article.pk}/", query="outage=2"))
+        # Pages already cached keep being served to visitors during the outage.
+        calls = fault.calls
+        status, headers, body = wsgi_get(f"/news/{article.pk}/")
+        assert status == 200 and "巾帼心向党主题活动报道" in body
+        assert headers["X-Page-Cache"] == "hit" and fault.calls == calls
         # Pages that need no database keep working meanwhile.
         status, _headers, body = wsgi_get("/.well-known/security.txt")
         assert status == 200 and "Contact:" in body
         status, _headers, body = wsgi_get("/healthz")
         assert status == 503 and '"database": {"ok": false' in body
-    # The database is back: the same page works again without any restart.
-    status, _headers, body = wsgi_get(f"/news/{article.pk}/")
+    # The database is back: the page that failed works again without any restart.
+    status, _headers, body = wsgi_get(f"/news/{article.pk}/", query="outage=2")
     assert status == 200 and "巾帼心向党主题活动报道" in body
     assert wsgi_get("/healthz")[0] == 200
 
@@ -116,12 +123,14 @@ def test_postgres_connection_killed_and_server_unreachable_then_back(article):
     conn.close()
     conn.settings_dict["PORT"] = "1"
     try:
-        assert_chinese_503(*wsgi_get(f"/news/{article.pk}/"))
+        # Not in the page cache yet: needs the database. The cached article is still served.
+        assert_chinese_503(*wsgi_get(f"/news/{article.pk}/", query="outage=1"))
+        assert wsgi_get(f"/news/{article.pk}/")[0] == 200
         assert wsgi_get("/healthz")[0] == 503
     finally:
         conn.close()
         conn.settings_dict["PORT"] = original_port
-    assert wsgi_get(f"/news/{article.pk}/")[0] == 200
+    assert wsgi_get(f"/news/{article.pk}/", query="outage=1")[0] == 200
     assert wsgi_get("/healthz")[0] == 200
 
 
