@@ -132,3 +132,41 @@ def test_history_of_contact_changes_is_masked_or_logged(client, make_user, enter
         ("contact_phone", str(enterprise.pk)),
         ("contact_name,contact_phone", str(enterprise.pk)),
     ]
+
+
+@pytest.mark.django_db
+def test_changelist_masks_the_contact_columns_or_logs_them(client, make_user, enterprise):
+    EnterpriseFactory(federation=enterprise.federation, contact_name="王五", contact_phone="13700002222")
+    EnterpriseFactory(federation=enterprise.federation, contact_name="", contact_phone="")
+    url = "/admin/organizations/enterprise/"
+    client.force_login(make_user(VIEWER))
+    html = client.get(url).content.decode()
+    assert "138****5678" in html and "137****2222" in html and "王*" in html
+    assert "13812345678" not in html and "王五" not in html
+    assert PersonalDataAccess.objects.count() == 0
+
+    client.force_login(make_user(DISTRICT_EDITOR))
+    html = client.get(url).content.decode()
+    assert "13812345678" in html and "13700002222" in html
+    entry = PersonalDataAccess.objects.get()  # one entry for the page: two rows had contacts
+    assert entry.object_count == 2 and entry.object_id == ""
+    assert entry.fields == "contact_name,contact_phone"
+
+
+def test_every_admin_of_a_model_with_personal_data_masks_it():
+    from django.contrib import admin
+
+    from federation import privacy
+    from federation.admin_privacy import PersonalDataAdminMixin
+
+    guarded = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if privacy.personal_fields(model)
+    ]
+    assert sorted(guarded) == ["organizations.Enterprise", "organizations.Federation"]
+    for model, model_admin in admin.site._registry.items():
+        if privacy.personal_fields(model):
+            assert isinstance(model_admin, PersonalDataAdminMixin), model._meta.label
+    for field in privacy.PERSONAL_FIELDS:
+        assert callable(getattr(PersonalDataAdminMixin, f"{field}_masked", None)), field
