@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-# This machine's Redis (db 5 belongs to the production work); CI may point elsewhere.
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
+# The Redis of the run (REDIS_URL), else this machine's db 5; REDIS_TEST_URL overrides both.
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 
 
