@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
 
 # The local portal runs in development mode unless told otherwise.
 export DEBUG ?= true
@@ -39,7 +41,7 @@ worker: install
 
 ## make test: install and run the whole suite (browser tests skip without Chromium).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

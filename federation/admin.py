@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from federation.admin_scoping import ScopedAdminMixin
-from federation.models import User
+from federation.models import PersonalDataAccess, User
 
 
 @admin.register(User)
@@ -21,3 +21,21 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("所属妇联"), {"fields": ["display_name", "federation"]}),
     ]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "kind", "content_type", "object_repr", "object_count", "fields", "ip_address"]
+    list_filter = ["kind", "content_type"]
+    search_fields = ["username", "object_repr", "object_id"]
+    date_hierarchy = "at"
+
+    # An audit trail: read-only for everyone.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

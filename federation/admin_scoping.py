@@ -40,16 +40,6 @@ class ScopedAdminMixin:
     #: Fields that users without network scope may see but never change (e.g. a federation's
     #: level, parent and kind on its own profile).
     scope_locked_fields: tuple[str, ...] = ()
-    #: Personal data (e.g. contact names and phones): hidden from forms and history diffs of
-    #: users without ``private_permission``.
-    private_fields: tuple[str, ...] = ()
-    private_permission: str = ""
-
-    def hidden_private_fields(self, request) -> set[str]:
-        if self.private_fields and not request.user.has_perm(self.private_permission):
-            return set(self.private_fields)
-        return set()
-
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
 
@@ -107,7 +97,7 @@ class ScopedAdminMixin:
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = self._without_private(request, super().get_fieldsets(request, obj))
+        fieldsets = super().get_fieldsets(request, obj)
         if isinstance(self, InlineModelAdmin):
             return fieldsets
         if obj is None or not is_versioned(self.model) or not fieldsets:
@@ -128,38 +118,3 @@ class ScopedAdminMixin:
             save_versioned(obj, expected_version=form.cleaned_data.get("version_token"))
         else:
             super().save_model(request, obj, form, change)
-
-    def _without_private(self, request, fieldsets):
-        hidden = self.hidden_private_fields(request)
-        if not hidden:
-            return fieldsets
-        kept = []
-        for title, opts in fieldsets:
-            lines = []
-            for line in opts["fields"]:
-                if isinstance(line, (list, tuple)):
-                    line = [name for name in line if name not in hidden]
-                    if line:
-                        lines.append(line)
-                elif line not in hidden:
-                    lines.append(line)
-            if lines:
-                kept.append((title, {**opts, "fields": lines}))
-        return kept
-
-    def get_exclude(self, request, obj=None):
-        hidden = self.hidden_private_fields(request)
-        return [*(super().get_exclude(request, obj) or ()), *hidden] or None
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """simple-history's diffs, without the fields this user may not see."""
-        hidden = sorted(self.hidden_private_fields(request))
-        previous = None
-        for current in historical_records:
-            if previous is not None:
-                delta = previous.diff_against(
-                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
-                )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current

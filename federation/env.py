@@ -69,3 +69,16 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL 不受支持（{scheme}://）：请使用 sqlite:/// 或 postgres:// 。"
     )
+
+
+def parse_replica_urls(raw: str, base_dir: Path) -> dict[str, dict]:
+    """``DATABASE_REPLICA_URLS=postgres://…/a,postgres://…/b`` → {"replica_1": {...}, …}.
+
+    In the test run a replica mirrors the default database (same data, no second test database).
+    """
+    replicas: dict[str, dict] = {}
+    for index, url in enumerate((u.strip() for u in raw.split(",") if u.strip()), start=1):
+        config = parse_database_url(url, base_dir)
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{index}"] = config
+    return replicas

@@ -23,3 +23,44 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+
+class PersonalDataAccess(models.Model):
+    """One view of an unmasked personal value, or one export containing personal data.
+
+    Written by ``federation.services.personal_data_access_log``; nobody edits or deletes it.
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("查看")
+        EXPORT = "export", _("导出")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "federation.User",
+        verbose_name=_("用户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="personal_data_accesses",
+    )
+    # Kept even after the account is deleted.
+    username = models.CharField(_("用户名"), max_length=150)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.VIEW)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("数据类型"), on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    object_count = models.PositiveIntegerField(_("记录数"), default=1)
+    fields = models.CharField(_("字段"), max_length=300)
+    path = models.CharField(_("页面"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="pda_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_kind_display()} {self.object_repr} ({self.fields})"

@@ -217,3 +217,135 @@ PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE_ENABLED", default=True)
 PUBLIC_CACHE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_TIMEOUT", "300"))
 # Widths (px) of the resized photo renditions served on public pages.
 PUBLIC_RENDITION_WIDTHS = (240, 480, 960)
+
+# --- Production: security, scale-out switches, health, faults (issue #6) ---
+# Everything below is read from the environment; docs/deploy.md lists the variables.
+from federation.env import parse_replica_urls  # noqa: E402
+
+# Reverse proxy (nginx) terminates TLS and says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer asks plain HTTP on the node's address: never redirect the health check.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The admin's address can be moved away from the well-known /admin/ (e.g. ADMIN_URL=manage-7f3a/).
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+# Contact published in /.well-known/security.txt (RFC 9116).
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "")
+
+MIDDLEWARE = [
+    # First: answers /healthz for any Host header (the balancer uses the node's address).
+    "federation.middleware.HealthCheckMiddleware",
+    *MIDDLEWARE,
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE += [
+    # Pages showing personal data (admin, staff, any logged-in response) are never stored.
+    "federation.middleware.NoStoreForPersonalPagesMiddleware",
+    # The admin (and django-import-export's templates) need a few extra CSP allowances.
+    "federation.middleware.AdminContentSecurityPolicyMiddleware",
+    # Anonymous safe requests may read from replicas; anything else stays on the primary.
+    "federation.middleware.ReplicaRoutingMiddleware",
+]
+INSTALLED_APPS += ["csp"]
+
+# django-csp 4: no inline script or style on public pages.
+_media_origins = []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# PostgreSQL connection handling: either psycopg's pool (DB_POOL_MAX_SIZE) or persistent
+# connections (CONN_MAX_AGE) — Django refuses both at once.
+_DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+_CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
+
+
+def _tune_connection(db: dict) -> dict:
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db["CONN_HEALTH_CHECKS"] = True
+        db["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3")))
+        if _DB_POOL_MAX:
+            db["CONN_MAX_AGE"] = 0
+            db["OPTIONS"]["pool"] = {
+                "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
+                "max_size": _DB_POOL_MAX,
+                "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            }
+        else:
+            db["CONN_MAX_AGE"] = _CONN_MAX_AGE
+    return db
+
+
+_tune_connection(DATABASES["default"])
+for _alias, _replica in parse_replica_urls(
+    os.environ.get("DATABASE_REPLICA_URLS", ""), BASE_DIR
+).items():
+    DATABASES[_alias] = _tune_connection(_replica)
+DATABASE_ROUTERS = ["federation.db_router.PrimaryReplicaRouter"]
+
+# Sessions: with Redis, cached_db reads from Redis and falls back to the database, so a Redis
+# outage neither logs anybody out nor breaks a login.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+# Media on S3-compatible object storage (MinIO, Aliyun OSS, Tencent COS, AWS S3, …).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("S3_BUCKET", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("S3_REGION") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("S3_CUSTOM_DOMAIN") or None
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "virtual")
+    AWS_LOCATION = os.environ.get("S3_PREFIX", "media")
+    AWS_DEFAULT_ACL = None
+    # Public photos: plain URLs, no signatures that would defeat caching.
+    AWS_QUERYSTRING_AUTH = env_bool("S3_SIGNED_URLS", default=False)
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=2592000"}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    if AWS_S3_CUSTOM_DOMAIN:
+        _media_origins.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
+    elif AWS_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit as _urlsplit
+
+        _endpoint = _urlsplit(AWS_S3_ENDPOINT_URL)
+        _media_origins.append(f"{_endpoint.scheme}://*.{_endpoint.netloc}")
+        _media_origins.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+    else:
+        _media_origins.append("https://*.amazonaws.com")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_origins
+else:
+    # Local disk: a failed write (disk full) removes its partial file.
+    STORAGES["default"] = {"BACKEND": "federation.storage.MediaStorage"}
+
+# Static files: whitenoise marks hashed names immutable (cached for years); other files this long.
+WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
+
+# A constant view used only by bench/load_bench as the throughput reference.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", default=False)
+
+LOGGING["formatters"] = {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+LOGGING["handlers"]["console"]["formatter"] = "plain"

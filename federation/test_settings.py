@@ -20,5 +20,9 @@ if not REDIS_URL:
             "LOCATION": "tests",
         }
     }
+else:
+    # The pytest-xdist workers share one Redis database: each gets its own key space (and the
+    # suite clears only its own keys, see tests/conftest.py).
+    CACHES["default"]["KEY_PREFIX"] = "tests-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True

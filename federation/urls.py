@@ -30,12 +30,19 @@ urlpatterns = [
     ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("staff/", include("federation.staff.urls")),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("brands.urls")),
 ]
 
+if settings.BENCH_TRIVIAL_VIEW:
+    urlpatterns.append(path("bench/trivial/", views.bench_trivial, name="bench_trivial"))
+
+# Media are served by nginx or object storage in production, never by Django.
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "federation.views.server_error"

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from federation.admin_privacy import PersonalDataAdminMixin
 from federation.admin_scoping import ScopedAdminMixin
 from organizations.models import (
     Enterprise,
@@ -30,7 +31,7 @@ class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Federation)
-class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class FederationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
@@ -39,8 +40,6 @@ class FederationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = [WomenGroupInline]
     scope_locked_fields = ("level", "kind", "parent", "is_active")
     ordering = ["level", "name"]  # explicit: Meta.ordering is dropped by the GROUP BY below
-    private_fields = ("contact_name", "contact_phone")
-    private_permission = "organizations.view_contact"
     date_hierarchy = "established_on"
     fieldsets = [
         (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
@@ -69,7 +68,7 @@ class NeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "credit_code",
@@ -80,11 +79,11 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "has_party_org",
         "federation",
         "surveyed_on",
+        "contact_name",
+        "contact_phone",
     ]
     list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
     search_fields = ["name", "credit_code", "building", "industry"]
-    private_fields = ("contact_name", "contact_phone")
-    private_permission = "organizations.view_contact"
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]

@@ -5,15 +5,24 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
 
 
+def clear_cache() -> None:
+    """Empty the test cache. On Redis only this process's keys go: ``cache.clear()`` would
+    FLUSHDB the whole database, under the other pytest-xdist worker (or a colleague's tests)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: keys under this cache's KEY_PREFIX
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
     """Uploads go to a temporary folder and every test starts with an empty cache."""
-    from django.core.cache import cache
-
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

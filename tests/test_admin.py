@@ -126,6 +126,15 @@ def _session():
     return BrandSessionFactory(site=ServiceSiteFactory(), federation=FederationFactory())
 
 
+def _personal_data_access():
+    from federation.services import personal_data_access_log
+
+    enterprise = EnterpriseFactory(contact_name="张三", contact_phone="13812345678")
+    return personal_data_access_log(
+        user=UserFactory(), model=type(enterprise), obj=enterprise, fields=["contact_name", "contact_phone"]
+    )
+
+
 ROW_MAKERS = {
     "auth.Group": _group,
     "axes.AccessAttempt": _access_attempt,
@@ -133,6 +142,7 @@ ROW_MAKERS = {
     "axes.AccessFailureLog": _access_failure_log,
     "django_tasks_database.DBTaskResult": _task_result,
     "federation.User": _user,
+    "federation.PersonalDataAccess": _personal_data_access,
     "organizations.Federation": _federation,
     "organizations.Need": NeedFactory,
     "organizations.Enterprise": _enterprise,

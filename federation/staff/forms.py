@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.images import clean_image
 from activities.models import Activity, Article, Photo
 from activities.richtext import BodyFormat
+from federation import privacy
 from federation.concurrency import VersionedFormMixin
 from federation.scoping import own_federations, scope_queryset
 from organizations.models import Federation, OpeningHours, ServiceSite
@@ -187,6 +188,15 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
             "contact_name", "contact_phone", "member_count", "description",
         ]
         widgets = {"established_on": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Users who may not see the contacts get masked values, never an input holding them.
+        self.masked_contacts = []
+        if not privacy.can_view_contact(user):
+            for name in privacy.PERSONAL_FIELDS:
+                field = self.fields.pop(name)
+                self.masked_contacts.append((field.label, privacy.mask(name, getattr(self.instance, name))))
 
 
 class PhotoForm(forms.ModelForm):

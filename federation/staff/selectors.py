@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.models import Activity, Article, Photo
+from federation import privacy
 from federation.scoping import scope_queryset
 from organizations.models import Enterprise, Federation, ServiceSite
 
@@ -89,24 +90,21 @@ def recent_changes_by(user, limit: int = 10) -> list:
     return latest
 
 
-# Personal data in the history: shown only to users with the permission.
-PRIVATE_FIELDS = {"contact_name", "contact_phone"}
-PRIVATE_PERMISSION = "organizations.view_contact"
+def history_with_changes(obj, user) -> tuple[list, list[str]]:
+    """The object's history, newest first, each record with its field-by-field changes, and
+    the personal fields whose full values those changes show.
 
-
-def history_with_changes(obj, user) -> list:
-    """The object's history, newest first, each record with its field-by-field changes
-    (without personal data the user may not see)."""
-    excluded = ["version"]
-    if not user.has_perm(PRIVATE_PERMISSION):
-        excluded += sorted(PRIVATE_FIELDS)
+    Personal values are masked for users who may not see them (``federation.privacy``).
+    """
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     model = type(obj)
+    revealed: set[str] = set()
     for newer, older in zip(records, [*records[1:], None]):
         newer.changes = []
         if older is None:
             continue
-        delta = newer.diff_against(older, excluded_fields=excluded)
+        delta, shown = privacy.history_delta(newer.diff_against(older, excluded_fields=["version"]), user)
+        revealed.update(shown)
         for change in delta.changes:
             field = model._meta.get_field(change.field)
             newer.changes.append(
@@ -116,7 +114,7 @@ def history_with_changes(obj, user) -> list:
                     "new": _display(field, change.new),
                 }
             )
-    return records
+    return records, sorted(revealed)
 
 
 def _display(field, value):

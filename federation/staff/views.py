@@ -16,6 +16,7 @@ from django_filters.views import FilterView
 
 from activities import services as activity_services
 from activities.models import Activity, Article, Photo
+from federation import privacy
 from federation.concurrency import StaleObjectError
 from federation.scoping import has_network_scope, scope_queryset
 from federation.staff import forms, selectors
@@ -372,10 +373,14 @@ class FederationProfileView(StaffFormView):
             raise Http404(_("您的账号没有所属妇联。"))
         return get_object_or_404(self.get_queryset(), pk=self.request.user.federation_id)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("user")
-        return kwargs
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        form = response.context_data["form"]
+        privacy.log_unmasked_view(
+            request=request, model=Federation, obj=self.object,
+            fields=privacy.filled(self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]),
+        )
+        return response
 
     def save(self, form):
         return org_services.federation_update_profile(
@@ -403,7 +408,8 @@ class HistoryView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["records"] = selectors.history_with_changes(self.object, self.request.user)
+        context["records"], revealed = selectors.history_with_changes(self.object, self.request.user)
+        privacy.log_unmasked_view(request=self.request, model=self.model, obj=self.object, fields=revealed)
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context

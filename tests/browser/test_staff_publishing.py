@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.chromium import chromium_page
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,43 +22,42 @@ def log_out(page):
     page.locator("form[action='/accounts/logout/'] button").click()
 
 
-def test_staff_write_submit_editor_publish_public_sees_it(live_server, world, tmp_path, png_bytes):
+def test_staff_write_submit_editor_publish_public_sees_it(live_server, page, world, tmp_path, png_bytes):
     photo = tmp_path / "现场.png"
     photo.write_bytes(png_bytes(120, 80))
     base = live_server.url
-    # A phone-sized window: the staff pages must work there.
-    with chromium_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
-        log_in(page, base, "staff_a")
-        page.goto(f"{base}/staff/articles/new/")
-        page.fill("input[name=title]", "巾帼心向党主题党日活动")
-        page.select_option("select[name=body_format]", "markdown")
-        page.fill("textarea[name=body]", "活动**圆满**成功。<script>window.hacked=1</script>")
-        page.select_option("select[name=federation]", str(world.fed_a.pk))
-        page.set_input_files("input[name=photos]", str(photo))
-        page.fill("input[name=photo_caption]", "活动现场")
-        page.click("form[enctype] button[type=submit]")
-        page.wait_for_url(f"{base}/staff/articles/*/")
-        assert "这是预览" in page.inner_text("#article-status")
-        assert page.locator("article img").count() == 1
-        page.click("text=提交审核")
-        page.wait_for_load_state()
-        assert "待审核" in page.inner_text("#article-status")
-        article_url = page.url
-        page.locator(".navbar-toggler").click()
-        log_out(page)
+    # The shared page is phone-sized: the staff pages must work there.
+    log_in(page, base, "staff_a")
+    page.goto(f"{base}/staff/articles/new/")
+    page.fill("input[name=title]", "巾帼心向党主题党日活动")
+    page.select_option("select[name=body_format]", "markdown")
+    page.fill("textarea[name=body]", "活动**圆满**成功。<script>window.hacked=1</script>")
+    page.select_option("select[name=federation]", str(world.fed_a.pk))
+    page.set_input_files("input[name=photos]", str(photo))
+    page.fill("input[name=photo_caption]", "活动现场")
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/*/")
+    assert "这是预览" in page.inner_text("#article-status")
+    assert page.locator("article img").count() == 1
+    page.click("text=提交审核")
+    page.wait_for_load_state()
+    assert "待审核" in page.inner_text("#article-status")
+    article_url = page.url
+    page.locator(".navbar-toggler").click()
+    log_out(page)
 
-        log_in(page, base, "editor")
-        assert "巾帼心向党主题党日活动" in page.inner_text("#waiting-list")
-        page.click("#waiting-list >> text=巾帼心向党主题党日活动")
-        page.wait_for_url(article_url)
-        page.click("#publish-form button[type=submit]")
-        page.wait_for_load_state()
-        assert "公众可以看到" in page.inner_text("#article-status")
-        public_path = page.locator("#article-status a").get_attribute("href")
-        page.locator(".navbar-toggler").click()
-        log_out(page)
+    log_in(page, base, "editor")
+    assert "巾帼心向党主题党日活动" in page.inner_text("#waiting-list")
+    page.click("#waiting-list >> text=巾帼心向党主题党日活动")
+    page.wait_for_url(article_url)
+    page.click("#publish-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "公众可以看到" in page.inner_text("#article-status")
+    public_path = page.locator("#article-status a").get_attribute("href")
+    page.locator(".navbar-toggler").click()
+    log_out(page)
 
-        page.goto(f"{base}{public_path}")
-        assert "巾帼心向党主题党日活动" in page.content()
-        assert "圆满" in page.inner_text("body")
-        assert page.evaluate("window.hacked") is None
+    page.goto(f"{base}{public_path}")
+    assert "巾帼心向党主题党日活动" in page.content()
+    assert "圆满" in page.inner_text("body")
+    assert page.evaluate("window.hacked") is None

@@ -312,8 +312,10 @@ def test_district_admin_can_lift_a_lockout(client, world):
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
 
 
-def test_viewers_do_not_see_contact_data_in_forms_or_history(client, world):
-    """Contacts are personal data: only roles with organizations.view_contact see them."""
+def test_viewers_see_contact_data_masked_in_forms_and_history(client, world):
+    """Contacts are personal data: roles without organizations.view_contact see them masked,
+    never in full; the others see them, and every such view is logged."""
+    from federation.models import PersonalDataAccess
     from organizations.services import federation_update_profile
 
     world.fed_a.contact_phone = "13912345678"
@@ -324,9 +326,49 @@ def test_viewers_do_not_see_contact_data_in_forms_or_history(client, world):
         reverse("staff:history", args=["federation", world.fed_a.pk]),
     ):
         client.force_login(world.viewer)
-        assert "13912345678" not in client.get(url).content.decode(), url
+        html = client.get(url).content.decode()
+        assert "13912345678" not in html and "139****5678" in html, url
+        assert not PersonalDataAccess.objects.filter(user=world.viewer).exists()
         client.force_login(world.staff_a)
+        logged = PersonalDataAccess.objects.filter(user=world.staff_a).count()
         assert "13912345678" in client.get(url).content.decode(), url
+        entry = PersonalDataAccess.objects.filter(user=world.staff_a).first()
+        assert PersonalDataAccess.objects.filter(user=world.staff_a).count() == logged + 1, url
+        assert entry.object_id == str(world.fed_a.pk) and "contact_phone" in entry.fields
+
+
+def test_staff_profile_form_offers_contacts_only_to_those_who_may_see_them(client, world):
+    from django.contrib.auth.models import Permission
+
+    from federation.models import PersonalDataAccess
+    from federation.roles import VIEWER
+    from tests.factories import UserFactory
+
+    world.fed_a.contact_name, world.fed_a.contact_phone = "李四", "13912345678"
+    world.fed_a.save()
+    url = reverse("staff:federation_profile")
+    client.force_login(world.staff_a)
+    html = client.get(url).content.decode()
+    assert 'name="contact_phone"' in html and "13912345678" in html and "李四" in html
+    entry = PersonalDataAccess.objects.get()
+    assert entry.user == world.staff_a and entry.fields == "contact_name,contact_phone"
+
+    # A read-only account that may also edit its federation's profile, but not see personal data.
+    clerk = UserFactory(username="clerk", role=VIEWER, federation=world.fed_a)
+    clerk.user_permissions.add(Permission.objects.get(codename="change_federation"))
+    client.force_login(clerk)
+    html = client.get(url).content.decode()
+    assert 'name="contact_phone"' not in html and 'name="contact_name"' not in html
+    assert "139****5678" in html and "李*" in html
+    assert "13912345678" not in html and "李四" not in html
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = client.post(url, {**data, "chair_name": "王五"})
+    assert response.status_code == 302
+    world.fed_a.refresh_from_db()
+    # Saving the form kept the contacts it did not show.
+    assert (world.fed_a.chair_name, world.fed_a.contact_phone) == ("王五", "13912345678")
+    assert PersonalDataAccess.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

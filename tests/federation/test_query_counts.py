@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import clear_cache
 from tests.portal_data import build_portal
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def uncached_counts(client, portal) -> dict[str, int]:
         client.get(url)
     counts = {}
     for url in urls:
-        cache.clear()
+        clear_cache()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url

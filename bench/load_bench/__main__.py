@@ -1,0 +1,287 @@
+"""Start the portal under gunicorn (production settings), drive it from a separate process on
+loopback, print req/s, p50, p99 and errors per page and each page's ratio to a trivial view."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.load_bench.pyload import run_python_load
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
+
+
+@dataclass
+class Result:
+    label: str
+    path: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.load_bench", description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/teda_prod_bench"))
+    parser.add_argument("--redis-url", default=os.environ.get(
+        "BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"), help="'' for no Redis (local memory)")
+    parser.add_argument("--port", type=int, default=8105)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds per page before measuring")
+    parser.add_argument("--page-cache-seconds", type=int, default=None,
+                        help="PUBLIC_CACHE_TIMEOUT for the run; 0 turns the public page cache off")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of mixed load to watch memory")
+    parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+    if not 1 <= args.duration <= 120 or not 0 <= args.soak <= 3600:
+        parser.error("--duration must be 1–120 s and --soak 0–3600 s")
+    return args
+
+
+def server_env(args, tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; TLS is nginx's job
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        BENCH_TRIVIAL_VIEW="true",
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        GUNICORN_BIND=f"127.0.0.1:{args.port}",
+        WEB_CONCURRENCY=str(args.workers),
+        GUNICORN_THREADS=str(args.threads),
+        GUNICORN_ACCESSLOG="",
+        GUNICORN_LOGLEVEL="warning",
+        # No worker recycling: the soak must see a leak, not hide it.
+        GUNICORN_MAX_REQUESTS="0",
+        LOG_LEVEL="WARNING",
+    )
+    if args.page_cache_seconds is not None:
+        env["PUBLIC_CACHE_TIMEOUT"] = str(args.page_cache_seconds)
+        env["PUBLIC_CACHE_ENABLED"] = "true" if args.page_cache_seconds else "false"
+    return env
+
+
+def manage(env: dict, *argv: str, capture: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "manage.py", *argv], cwd=ROOT, env=env, check=True, text=True,
+        capture_output=capture, timeout=1800,
+    )
+
+
+def prepare_database(args, env: dict) -> None:
+    url = urlsplit(args.database_url)
+    if url.scheme.startswith("postgres"):
+        import psycopg
+
+        name = url.path.lstrip("/")
+        admin = {"host": url.hostname, "port": url.port or 5432, "user": url.username or None,
+                     "password": url.password or None, "dbname": "postgres", "autocommit": True}
+        with psycopg.connect(**admin) as pg:
+            exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if exists and args.reseed:
+                pg.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                exists = None
+            if not exists:
+                pg.execute(f'CREATE DATABASE "{name}"')
+    print("· migrate", flush=True)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    has_data = manage(env, "shell", "-v", "0", "-c",
+                      "from activities.models import Article;print(Article.objects.exists())",
+                      capture=True).stdout.strip() == "True"
+    if has_data:
+        print("· demo data already present", flush=True)
+        return
+    commands = manage(env, "help", "--commands", capture=True).stdout.split()
+    if "seed_demo" in commands:
+        print("· seed_demo", flush=True)
+        manage(env, "seed_demo")
+    else:
+        print("· seed_demo not available yet: building a stand-in data set", flush=True)
+        subprocess.run([PYTHON, "-m", "bench.load_bench.standin_data"], cwd=ROOT, env=env,
+                       check=True, timeout=1800)
+
+
+def first_article_path(env: dict) -> str:
+    pk = manage(env, "shell", "-v", "0", "-c",
+                "from activities.models import Article;"
+                "print(Article.objects.published().order_by('-publish_at').values_list('pk', flat=True).first())",
+                capture=True).stdout.strip()
+    return f"/news/{pk}/"
+
+
+def wait_until_up(base: str, deadline_s: float = 60) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the portal did not answer /healthz within a minute")
+
+
+def run_wrk(url: str, connections: int, duration: int) -> tuple[float, float, float, int, int]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
+        capture_output=True, text=True, check=True, timeout=duration + 30,
+    ).stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in match.groups())
+    return rps, ms("50"), ms("99"), total, errors
+
+
+def measure(generator: str, url: str, connections: int, duration: int):
+    if generator == "wrk":
+        return run_wrk(url, connections, duration)
+    return run_python_load(url, connections, duration)
+
+
+def rss_mb(master_pid: int) -> float:
+    """Resident memory of the gunicorn master and its workers, in MB."""
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total_kb = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total_kb / 1024
+
+
+def print_table(results: list[Result], trivial: Result, args) -> None:
+    print()
+    print(f"gunicorn {args.workers} worker(s) × {args.threads} thread(s), {args.connections} "
+          f"connections, {args.duration} s per page, database {urlsplit(args.database_url).scheme}, "
+          f"cache {'Redis' if args.redis_url else 'local memory'}")
+    header = f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'× trivial':>11}  goal"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = r.rps / trivial.rps if trivial.rps else 0
+        ok = (r is trivial or ratio >= GOAL_RATIO) and r.p99_ms < GOAL_P99_MS and r.errors == 0
+        print(f"{r.label:<22}{r.rps:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.errors:>8}"
+              f"{ratio:>11.2f}  {'ok' if ok else 'MISSED'}")
+    print(f"goal: every page ≥ {GOAL_RATIO:.0%} of the trivial view, p99 < {GOAL_P99_MS:.0f} ms, "
+          "no errors")
+
+
+def soak(base: str, paths: list[str], master_pid: int, args, generator: str) -> None:
+    print(f"\nsoak: {args.soak} s of load rotating over {len(paths)} pages; RSS of gunicorn")
+    samples = [(0, rss_mb(master_pid))]
+    started = time.monotonic()
+    i = 0
+    while (elapsed := time.monotonic() - started) < args.soak:
+        slot = int(min(30, args.soak - elapsed))
+        if slot < 1:
+            break
+        measure(generator, base + paths[i % len(paths)], args.connections, slot)
+        i += 1
+        samples.append((round(time.monotonic() - started), rss_mb(master_pid)))
+        print(f"  t={samples[-1][0]:>4}s  RSS {samples[-1][1]:7.1f} MB", flush=True)
+    # Compare the settled second half: the first minutes include imports and cache warm-up.
+    half = samples[len(samples) // 2:]
+    growth = half[-1][1] - half[0][1]
+    print(f"soak RSS: start {samples[0][1]:.1f} MB, end {samples[-1][1]:.1f} MB; "
+          f"second-half growth {growth:+.1f} MB ({growth / half[0][1]:+.1%})")
+
+
+def main() -> None:
+    args = parse_args()
+    generator = args.generator
+    if generator == "auto":
+        generator = "wrk" if shutil.which("wrk") else "python"
+    tmp = Path(tempfile.mkdtemp(prefix="teda-bench-"))
+    env = server_env(args, tmp)
+    server = None
+    try:
+        prepare_database(args, env)
+        print("· collectstatic", flush=True)
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        article = first_article_path(env)
+        server_log = (tmp / "gunicorn.log").open("w")
+        # The server's own log (e.g. 404s of pages that do not exist yet) goes to a file.
+        server = subprocess.Popen(
+            [str(Path(PYTHON).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=server_log, stderr=server_log,
+        )
+        base = f"http://127.0.0.1:{args.port}"
+        wait_until_up(base)
+        pages = [
+            ("trivial view", "/bench/trivial/"),
+            ("/", "/"),
+            ("/news/", "/news/"),
+            ("one article", article),
+            ("/sites/", "/sites/"),
+            ("/search/?q=妇联", "/search/?q=%E5%A6%87%E8%81%94"),
+        ]
+        print(f"· load generator: {generator}; pages: {', '.join(p for _l, p in pages)}", flush=True)
+        results = []
+        for label, path in pages:
+            if args.warmup:
+                measure(generator, base + path, args.connections, args.warmup)
+            rps, p50, p99, total, errors = measure(generator, base + path, args.connections,
+                                                   args.duration)
+            results.append(Result(label, path, rps, p50, p99, total, errors))
+            print(f"  {label:<20} {rps:8.0f} req/s  p99 {p99:6.1f} ms  errors {errors}", flush=True)
+        print_table(results, results[0], args)
+        if args.soak:
+            soak(base, [p for _l, p in pages[1:]], server.pid, args, generator)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        log = tmp / "gunicorn.log"
+        if log.exists():
+            errors = [line for line in log.read_text().splitlines() if "ERROR" in line]
+            if errors:
+                print(f"server errors ({len(errors)}), last: {errors[-1]}")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
