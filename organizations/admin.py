@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.importing.admin import SpreadsheetImportExportMixin
-
 from organizations.models import (
     Enterprise,
     Federation,

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Files people upload by mistake: PDF, PNG, JPEG, GIF, RAR, 7z, gzip.
+_OTHER_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")
 
 
 class FileRejected(Exception):
@@ -62,7 +64,10 @@ def detect_format(head: bytes, file_name: str) -> str:
             _("文件“%(name)s”不是有效的 Excel 文件（内容与扩展名不符），请重新导出后再上传。")
             % {"name": file_name}
         )
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    binary = head.startswith(_OTHER_MAGICS) or (
+        b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    )
+    if binary:
         raise FileRejected(
             _("文件“%(name)s”不是表格文件：请上传 xlsx、xls 或 CSV 文件。") % {"name": file_name}
         )
@@ -71,7 +76,7 @@ def detect_format(head: bytes, file_name: str) -> str:
 
 def open_table(stream: IO[bytes], file_name: str, sheet: str | None = None) -> Table:
     """Open ``stream`` (a seekable binary file) as a table, detecting its format from its bytes."""
-    head = stream.read(8)
+    head = stream.read(4096)
     stream.seek(0)
     if not head:
         raise FileRejected(_("文件是空的。"))
