@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -169,7 +170,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.job_template_name], context)
 
-    @require_POST
+    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         """Confirm: apply exactly the previewed plan of the job named in the form."""
         job = self._job(request, int(request.POST.get("job") or 0))
