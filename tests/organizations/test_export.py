@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from organizations.models import Enterprise, ExportLog, ImportJob
 from tests.factories import EnterpriseFactory, FederationFactory, make_credit_code
-from tests.organizations.import_helpers import HEADERS, db_snapshot, importer_without_contacts, staff_of
+from tests.organizations.import_helpers import (
+    HEADERS,
+    db_snapshot,
+    importer_without_contacts,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
