@@ -223,15 +223,22 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, stream: IO[bytes] | No
     return default_storage.save(f"imports/{job.pk}/errors.xlsx", ContentFile(content))
 
 
-def import_job_apply(*, job: ImportJob, user=None, stream: IO[bytes] | None = None) -> ImportJob:
-    """Apply exactly what was previewed: same file (checksum), same plan (digest), or nothing."""
+def import_job_apply(
+    *, job: ImportJob, user=None, stream: IO[bytes] | None = None, plan: engine.Plan | None = None
+) -> ImportJob:
+    """Apply exactly what was previewed: same file (checksum), same plan (digest), or nothing.
+
+    A plan made in this same process (the command line) is applied as it is; otherwise the stored
+    file is planned again and must give the previewed digest.
+    """
     user = user if user is not None else job.user
     if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.QUEUED, ImportJob.Status.APPLYING):
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
     expected = job.plan_digest
     job.status = ImportJob.Status.APPLYING
     job.save(update_fields=["status"])
-    plan = _plan_job(job, user, stream=stream)
+    if plan is None:
+        plan = _plan_job(job, user, stream=stream)
     try:
         if not plan.is_valid:
             raise engine.StalePlan(
@@ -253,7 +260,8 @@ def import_job_apply(*, job: ImportJob, user=None, stream: IO[bytes] | None = No
         job.finished_at = timezone.now()
         job.save()
         raise
-    _record_plan(job, plan)
+    # The plan equals the previewed one (same digest), so the recorded counts and rows stand.
+    job.processed_rows = job.total_rows
     job.status = ImportJob.Status.APPLIED
     job.finished_at = timezone.now()
     job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
@@ -340,7 +348,7 @@ def import_file(
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
     elif plan.is_valid:
-        import_job_apply(job=job, user=user, stream=io.BytesIO(data))
+        import_job_apply(job=job, user=user, plan=plan)
     return job, plan
 
 

@@ -350,11 +350,12 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields) -> None:
         row.action = INVALID
         return
 
+    # Only the fields the file sets are validated: the others keep valid defaults or stored values.
+    exclude = [f.name for f in model._meta.concrete_fields if f.name not in values]
     if current is None:
         obj = model(**values)
         if pending_parent is not None:
             obj.parent = None
-        exclude = None
     else:
         obj = current
         plan.snapshot[obj.pk] = _snapshot(obj, fields)
@@ -363,7 +364,6 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields) -> None:
             if getattr(obj, attname) != _comparable(value):
                 row.changes.append((name, getattr(obj, name), value))
             setattr(obj, name, value)
-        exclude = [f.name for f in model._meta.concrete_fields if f.name not in values]
 
     try:
         obj.clean_fields(exclude=exclude)
