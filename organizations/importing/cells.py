@@ -33,7 +33,9 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if value is None or value == "":
+        return True
+    return type(value) is str and not value.strip()
 
 
 def _number_text(value: int | float) -> str:
@@ -44,7 +46,11 @@ def _number_text(value: int | float) -> str:
 
 def text(value: Any) -> str:
     """A free-text cell: trimmed; numbers as typed (no trailing .0); dates as YYYY-MM-DD."""
-    if is_empty(value):
+    if type(value) is str:  # the common case first: most cells are plain text
+        result = value.strip()
+        if not result or result[0] not in "#'":
+            return result
+    elif value is None:
         return ""
     if isinstance(value, bool):
         return _("是") if value else _("否")

@@ -30,6 +30,7 @@ NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
 ACTION_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "未变化", INVALID: "有错误"}
 HEADER_SEARCH_ROWS = 20
 CHUNK = 900  # below SQLite's bound-parameter limit
+WRITE_SLICE = 2000
 
 
 class StalePlan(Exception):
@@ -54,7 +55,7 @@ class RowError:
         return self.message
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     row: int
     values: dict[str, Any]
@@ -313,21 +314,22 @@ def _validate_rows(plan: Plan, user, progress) -> None:
 
     scope = federation_ids(user) if user is not None else None
     fields = plan.fields
+    excludes: dict[frozenset, list[str]] = {}
     total = len(plan.rows)
     for done, row in enumerate(plan.rows, start=1):
         if progress and done % 1000 == 0:
             progress(done, total)
-        _plan_row(plan, row, existing, federations, in_file, scope, fields)
+        _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes)
     if progress:
         progress(total, total)
 
 
-def _plan_row(plan, row, existing, federations, in_file, scope, fields) -> None:
+def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes) -> None:
     spec = plan.spec
     model = spec.model
     values = dict(row.values)
     pending_parent = None
-    for column in (c for _i, c in plan.columns if c.ref):
+    for column in ref_columns:
         name = values.get(column.field) or ""
         if not name:
             values[column.field] = None
@@ -351,7 +353,10 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields) -> None:
         return
 
     # Only the fields the file sets are validated: the others keep valid defaults or stored values.
-    exclude = [f.name for f in model._meta.concrete_fields if f.name not in values]
+    names = frozenset(values)
+    exclude = excludes.get(names)
+    if exclude is None:
+        exclude = excludes[names] = [f.name for f in model._meta.concrete_fields if f.name not in values]
     if current is None:
         obj = model(**values)
         if pending_parent is not None:
@@ -489,12 +494,16 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
                         if pending is not None:
                             obj.parent = pending.instance
                     bulk_create_with_history(
-                        batch, model, batch_size=500, default_user=user, default_change_reason=reason
+                        batch, model, batch_size=500, default_user=user, default_change_reason=reason,
+                        default_date=now,
                     )
-            elif creates:
-                bulk_create_with_history(
-                    creates, model, batch_size=500, default_user=user, default_change_reason=reason
-                )
+            else:
+                # In slices, so that the historical rows built for one slice are freed before the next.
+                for start in range(0, len(creates), WRITE_SLICE):
+                    bulk_create_with_history(
+                        creates[start : start + WRITE_SLICE], model, batch_size=500,
+                        default_user=user, default_change_reason=reason, default_date=now,
+                    )
             if updates:
                 changed = sorted({name for row in updates for name, _old, _new in row.changes})
                 objs = []
@@ -506,10 +515,11 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
                         obj.last_import = job
                     objs.append(obj)
                 extra = ["version", "updated_at"] + (["last_import"] if has_last_import and job else [])
-                bulk_update_with_history(
-                    objs, model, fields=changed + extra, batch_size=500,
-                    default_user=user, default_change_reason=reason,
-                )
+                for start in range(0, len(objs), WRITE_SLICE):
+                    bulk_update_with_history(
+                        objs[start : start + WRITE_SLICE], model, fields=changed + extra, batch_size=500,
+                        default_user=user, default_change_reason=reason, default_date=now,
+                    )
     except IntegrityError as exc:
         raise StalePlan(_("写入时与数据库中的数据冲突（%(error)s），未做任何修改：请重新预览。")
                         % {"error": exc}) from exc
