@@ -36,9 +36,9 @@ class UploadRejected(Exception):
 
 def _display(value: Any) -> str:
     if value is None or value == "":
-        return "（空）"
+        return _("（空）")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

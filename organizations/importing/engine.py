@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from federation.scoping import federation_ids
@@ -27,7 +28,7 @@ from organizations.importing.specs import Column, ListSpec, normalize_header
 from organizations.models import Federation
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
-ACTION_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "未变化", INVALID: "有错误"}
+ACTION_LABELS = {NEW: _lazy("新增"), UPDATE: _lazy("更新"), UNCHANGED: _lazy("未变化"), INVALID: _lazy("有错误")}
 HEADER_SEARCH_ROWS = 20
 CHUNK = 900  # below SQLite's bound-parameter limit
 WRITE_SLICE = 2000

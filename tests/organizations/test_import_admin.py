@@ -134,3 +134,24 @@ def test_import_history_is_visible_in_the_admin(admin_client, district):
     post_file(admin_client, xlsx_bytes([enterprise_row(1)]), "名单一.xlsx")
     page = admin_client.get(reverse("admin:organizations_importjob_changelist")).content.decode()
     assert "名单一.xlsx" in page
+
+
+def test_large_upload_runs_in_the_background_with_a_progress_page(admin_client, admin_user, district, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    post_file(admin_client, xlsx_bytes([enterprise_row(n) for n in range(1, 5)]))
+    job = ImportJob.objects.get()
+    assert job.background and job.status == "previewed"  # the ImmediateBackend ran the task
+    running = ImportJob.objects.create(kind="enterprise", user=admin_user, file_name="big.xlsx",
+                                       status=ImportJob.Status.PREVIEWING, total_rows=50000,
+                                       processed_rows=12500, background=True)
+    page = admin_client.get(reverse("admin:organizations_enterprise_import_job", args=[running.pk]))
+    content = page.content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in content
+    assert 'value="25"' in content and "12500 / 50000" in content
+
+
+def test_oversized_upload_is_refused_by_the_form(admin_client, district, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    page = admin_client.post(IMPORT_URL, {"file": SimpleUploadedFile("big.csv", b"a,b\n" * 100)})
+    assert page.status_code == 200 and "文件太大" in page.content.decode()
+    assert not ImportJob.objects.exists()
