@@ -341,11 +341,15 @@ def _open_csv(stream: IO[bytes], file_name: str) -> Table:
         raise FileRejected(
             _("文件“%(name)s”不是表格文件：请上传 xlsx、xls 或 CSV 文件。") % {"name": file_name}
         )
-    sample = text[:16384]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    # The delimiter is the one the first line uses most (Excel writes "," or, for some locales, ";"
+    # or a tab); sniffing the whole sample is fooled by commas inside Chinese addresses.
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count) if first_line else ","
+    dialect = csv.excel_tab if delimiter == "\t" else csv.excel
+    if delimiter == ";":
+
+        class dialect(csv.excel):  # noqa: N801 - a csv dialect is a class
+            delimiter = ";"
     estimated = text.count("\n") + (0 if text.endswith("\n") else 1)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:

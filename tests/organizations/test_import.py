@@ -409,3 +409,13 @@ def test_sites_and_federations_commands(tmp_path, district):
     call_command("import_sites", str(path))
     site = ServiceSite.objects.get()
     assert site.is_mobile and site.federation.name == "泰达云妇联"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_with_semicolons_or_tabs_and_commas_inside_fields(tmp_path, federations, delimiter):
+    row = enterprise_row(1, address="天津经开区第三大街1号，A座", employees="1,200", female=10)
+    text = delimiter.join(HEADERS) + "\n" + delimiter.join(str(v) for v in row) + "\n"
+    job, plan = run(tmp_path, text.encode("gb18030"), "list.csv")
+    assert plan.is_valid, messages(plan)
+    enterprise = Enterprise.objects.get()
+    assert (enterprise.address, enterprise.employees) == ("天津经开区第三大街1号，A座", 1200)
