@@ -119,6 +119,12 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if request.method == "POST" and length > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
+            # Refused before the body is read, so a huge upload costs neither disk nor memory.
+            messages.error(request, _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。")
+                           % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024})
+            return HttpResponseRedirect(self._url("import"))
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

@@ -155,3 +155,11 @@ def test_oversized_upload_is_refused_by_the_form(admin_client, district, setting
     page = admin_client.post(IMPORT_URL, {"file": SimpleUploadedFile("big.csv", b"a,b\n" * 100)})
     assert page.status_code == 200 and "文件太大" in page.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_huge_request_body_is_refused_before_it_is_read(admin_client, district, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    data = b"a,b\n" * 100_000
+    response = admin_client.post(IMPORT_URL, {"file": SimpleUploadedFile("huge.csv", data)})
+    assert response.status_code == 302 and response.url == IMPORT_URL
+    assert not ImportJob.objects.exists()
