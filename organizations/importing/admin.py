@@ -248,10 +248,18 @@ class ImportJobAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    fields = ["kind", "source", "user", "file_name", "file_size", "checksum", "sheet_name", "status",
+    fields = ["page_link", "kind", "source", "user", "file_name", "file_size", "checksum", "sheet_name", "status",
               "background", "total_rows", "new_count", "updated_count", "unchanged_count", "invalid_count",
               "message", "ignored_columns", "notices", "errors", "created_at", "previewed_at", "finished_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("导入页面"))
+    def page_link(self, obj):
+        from django.utils.html import format_html
+
+        model = SPECS[obj.kind].model._meta
+        url = reverse(f"admin:{model.app_label}_{model.model_name}_import_job", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("查看预览、错误和结果"))
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).defer("preview_rows")

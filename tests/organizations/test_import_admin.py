@@ -163,3 +163,10 @@ def test_huge_request_body_is_refused_before_it_is_read(admin_client, district, 
     response = admin_client.post(IMPORT_URL, {"file": SimpleUploadedFile("huge.csv", data)})
     assert response.status_code == 302 and response.url == IMPORT_URL
     assert not ImportJob.objects.exists()
+
+
+def test_import_record_page_links_to_the_import(admin_client, district):
+    post_file(admin_client, xlsx_bytes([enterprise_row(1)]))
+    job = ImportJob.objects.get()
+    page = admin_client.get(reverse("admin:organizations_importjob_change", args=[job.pk])).content.decode()
+    assert reverse("admin:organizations_enterprise_import_job", args=[job.pk]) in page
