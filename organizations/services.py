@@ -175,6 +175,9 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         job.sheet_name = plan.sheet_name
     job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
     job.plan_digest = plan.digest
+    for row in plan.rows:
+        # The parsed cells are recorded and digested; applying needs only the instances.
+        row.values = {}
 
 
 def import_job_preview(*, job: ImportJob, user=None, stream: IO[bytes] | None = None) -> engine.Plan:
