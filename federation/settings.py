@@ -349,3 +349,16 @@ BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", default=False)
 
 LOGGING["formatters"] = {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
 LOGGING["handlers"]["console"]["formatter"] = "plain"
+
+# --- Spreadsheet import and export (organizations/importing) ---
+# Uploads above this size are refused before they are stored.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# An xlsx is refused before parsing when it unpacks to more than this, or (above 10 MB unpacked)
+# to more than this many times its own size: a zip bomb.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "300")) * 1024 * 1024
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
+# Files with more data rows than this are previewed and applied by the background worker.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "3000"))
+# Uploads left at the preview are deleted from storage after this many hours.
+IMPORT_STALE_HOURS = int(os.environ.get("IMPORT_STALE_HOURS", "24"))
+IMPORT_PREVIEW_PAGE_SIZE = 100

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from federation.admin_privacy import PersonalDataAdminMixin
 from federation.admin_scoping import ScopedAdminMixin
+from organizations.importing.admin import SpreadsheetImportExportMixin
 from organizations.models import (
     Enterprise,
     Federation,
@@ -31,7 +32,7 @@ class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Federation)
-class FederationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class FederationAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
@@ -68,7 +69,7 @@ class NeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "credit_code",
@@ -94,11 +95,23 @@ class EnterpriseAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
         (_("党建带妇建"), {"fields": ["has_party_org", "party_org_formed_on"]}),
         (_("覆盖"), {"fields": ["federation", "covered_since"]}),
         (_("联系人（个人信息）"), {"fields": ["contact_name", "contact_phone", "note"]}),
+        (_("导入"), {"fields": ["last_import_link"]}),
     ]
+    readonly_fields = ["last_import_link"]
+
+    @admin.display(description=_("最近一次导入"))
+    def last_import_link(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj is None or obj.last_import_id is None:
+            return "—"
+        url = reverse("admin:organizations_enterprise_import_job", args=[obj.last_import_id])
+        return format_html('<a href="{}">{}</a>', url, obj.last_import)
 
 
 @admin.register(ServiceSite)
-class ServiceSiteAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "federation", "area", "is_online", "is_mobile", "is_active"]
     list_filter = ["kind", "area", "is_online", "is_mobile", "is_active"]
     search_fields = ["name", "address", "services", "federation__name"]

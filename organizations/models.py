@@ -234,6 +234,16 @@ class Enterprise(TimeStamped):
         _("联系电话"), max_length=40, blank=True, help_text=_("个人信息：仅有权限的工作人员可见。")
     )
     note = models.TextField(_("备注"), blank=True)
+    last_import = models.ForeignKey(
+        "organizations.ImportJob",
+        verbose_name=_("最近一次导入"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("最近一次修改该企业的表格导入。"),
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = EnterpriseQuerySet.as_manager()
@@ -450,3 +460,123 @@ class MediaAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} · {self.name}"
+
+
+# --- Spreadsheet import and export history ---
+
+
+class ImportJob(models.Model):
+    """One upload of a spreadsheet: its preview, its outcome and the records it changed."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业名单")
+        FEDERATION = "federation", _("妇联组织名单")
+        SITE = "site", _("服务阵地名单")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        PREVIEWING = "previewing", _("正在检查")
+        PREVIEWED = "previewed", _("待确认")
+        INVALID = "invalid", _("有错误，未导入")
+        APPLYING = "applying", _("正在导入")
+        APPLIED = "applied", _("已导入")
+        FAILED = "failed", _("导入失败，未做修改")
+        CANCELLED = "cancelled", _("已取消")
+        EXPIRED = "expired", _("已过期")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("管理后台")
+        COMMAND = "command", _("命令行")
+
+    kind = models.CharField(_("名单类型"), max_length=16, choices=Kind.choices)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.ADMIN)
+    user = models.ForeignKey(
+        "federation.User",
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
+    # The uploaded file waits in shared storage (default_storage) between preview and confirm.
+    stored_file = models.CharField(_("存储路径"), max_length=300, blank=True, editable=False)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    sheet_name = models.CharField(_("工作表"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    background = models.BooleanField(_("后台执行"), default=False)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已检查行数"), default=0)
+    new_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    invalid_count = models.PositiveIntegerField(_("有错误的行"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)
+    notices = models.JSONField(_("提示"), default=list, blank=True)
+    # Compact per-row preview ([row, action, key, label, detail]); paginated, never shown whole.
+    preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
+    plan_digest = models.CharField(_("预览摘要"), max_length=64, blank=True, editable=False)
+    error_file = models.CharField(_("错误表路径"), max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            self.Status.INVALID,
+            self.Status.APPLIED,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+            self.Status.EXPIRED,
+        }
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING}
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ExportLog(models.Model):
+    """Every export of a list: who exported what, when, how many rows, with or without contacts."""
+
+    kind = models.CharField(_("名单类型"), max_length=16, choices=ImportJob.Kind.choices)
+    user = models.ForeignKey(
+        "federation.User",
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_logs",
+    )
+    file_format = models.CharField(_("格式"), max_length=8)
+    row_count = models.PositiveIntegerField(_("行数"))
+    with_personal_data = models.BooleanField(_("含个人信息列"), default=False)
+    filters = models.CharField(_("筛选条件"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.row_count}"

@@ -1,0 +1,258 @@
+#!/usr/bin/env python
+"""Benchmark of the enterprise import: rows/s and peak memory, in one run, on a throwaway DB.
+
+    .venv/bin/python bench/import_bench.py [--sizes 1000,10000,50000] [--cap-b ROWS]
+
+For each size it generates an xlsx and a CSV file and measures, each in a fresh child process
+(so that peak RSS is that of the case alone) on an emptied enterprise table:
+
+  (a) this project's import: ``services.import_file`` (read, validate with the model's
+      validators and clean(), plan, bulk write with history) — what ``import_enterprises`` runs;
+  (a2) the admin's path: preview (dry run) then confirm (which plans again and applies);
+  (b) a plain django-import-export ``ModelResource`` with default settings (only
+      ``import_id_fields`` set to the credit code, the minimum to import at all);
+  (c) the floor: parse the same file and ``bulk_create`` the same rows.
+
+It prints rows/s, peak RSS and the ratios a/c (time of a over time of c) and b/a. On a shared
+machine use --repeat N: each case runs N times and the fastest run counts (peak: the highest).
+The database is a throwaway SQLite file unless --database is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HEADERS_ZH = ["统一社会信用代码", "企业名称", "所属领域", "行业", "地址", "所在楼宇或园区", "职工人数",
+              "女职工人数", "是否建立党组织", "联系人", "联系电话"]
+FIELDS = ["credit_code", "name", "sector", "industry", "address", "building", "employees",
+          "female_employees", "has_party_org", "contact_name", "contact_phone"]
+SECTORS_ZH = ["新经济组织", "新社会组织", "新就业群体"]
+SECTORS = ["economic", "social", "employment"]
+
+
+# Production-like: with DEBUG on, Django keeps (and formats) every SQL statement it runs, which
+# costs memory and time in proportion to the rows written and would distort every figure.
+BENCH_ENV = {"DEBUG": "false", "SECRET_KEY": "bench-only-not-secret", "LOG_LEVEL": "WARNING"}
+
+
+def setup_django(database: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
+    os.environ.update(BENCH_ENV)
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def code(n: int) -> str:
+    from organizations.validators import credit_code_check_char
+
+    first17 = f"91120116{n:09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def row_values(n: int, chinese: bool) -> list:
+    employees = 50 + n % 950
+    return [
+        code(n), f"泰达基准测试{n}科技有限公司", (SECTORS_ZH if chinese else SECTORS)[n % 3],
+        "软件和信息技术服务业", f"天津经开区第{n % 13 + 1}大街{n}号", f"泰达{n % 40}号楼", employees,
+        employees // 3, ("是" if n % 2 else "否") if chinese else (1 if n % 2 else 0), f"联系人{n % 500}",
+        f"138{n:08d}",
+    ]
+
+
+def generate(directory: Path, rows: int) -> dict[str, Path]:
+    """xlsx and CSV with the template's Chinese headers (a, c) and with field names (b)."""
+    from openpyxl import Workbook
+
+    files = {}
+    for chinese in (True, False):
+        headers = HEADERS_ZH if chinese else FIELDS
+        tag = "zh" if chinese else "fields"
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("企业名单")
+        sheet.append(headers)
+        for n in range(1, rows + 1):
+            sheet.append(row_values(n, chinese))
+        files[f"xlsx-{tag}"] = directory / f"enterprises-{rows}-{tag}.xlsx"
+        workbook.save(files[f"xlsx-{tag}"])
+        files[f"csv-{tag}"] = directory / f"enterprises-{rows}-{tag}.csv"
+        with open(files[f"csv-{tag}"], "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            for n in range(1, rows + 1):
+                writer.writerow(row_values(n, chinese))
+    return files
+
+
+# --- the cases (run in a child process) ----------------------------------------------------------
+
+
+def case_project(path: str) -> int:
+    from organizations.services import import_file
+
+    job, plan = import_file(kind="enterprise", path=path)
+    assert job.status == "applied", (job.status, [str(e) for e in plan.errors[:5]], job.message)
+    return job.new_count
+
+
+def case_project_admin(path: str) -> int:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations import services
+
+    data = Path(path).read_bytes()
+    job = services.import_job_create(kind="enterprise", upload=SimpleUploadedFile(Path(path).name, data),
+                                     file_name=Path(path).name)
+    job.background = False
+    services.import_job_preview(job=job)
+    assert job.status == "previewed", job.errors[:5]
+    job = services.import_job_apply(job=job)
+    assert job.status == "applied", job.message
+    return job.new_count
+
+
+def case_library(path: str) -> int:
+    import tablib
+    from import_export import resources
+
+    from organizations.models import Enterprise
+
+    class EnterpriseResource(resources.ModelResource):
+        class Meta:
+            model = Enterprise
+            import_id_fields = ["credit_code"]
+
+    if path.endswith(".csv"):
+        dataset = tablib.Dataset().load(Path(path).read_text(encoding="utf-8-sig"), format="csv")
+    else:
+        dataset = tablib.Dataset().load(Path(path).read_bytes(), format="xlsx")
+    result = EnterpriseResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    return result.totals["new"]
+
+
+def case_floor(path: str) -> int:
+    from organizations.models import Enterprise
+
+    if path.endswith(".csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            rows = list(reader)
+    else:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        iterator = workbook.active.iter_rows(values_only=True)
+        next(iterator)
+        rows = list(iterator)
+        workbook.close()
+    sector = dict(zip(SECTORS_ZH, SECTORS))
+    objs = [
+        Enterprise(
+            credit_code=r[0], name=r[1], sector=sector[r[2]], industry=r[3], address=r[4], building=r[5],
+            employees=int(r[6]), female_employees=int(r[7]), has_party_org=r[8] == "是", contact_name=r[9],
+            contact_phone=str(r[10]),
+        )
+        for r in rows
+    ]
+    Enterprise.objects.bulk_create(objs, batch_size=1000)
+    return len(objs)
+
+
+CASES = {"a": case_project, "a2": case_project_admin, "b": case_library, "c": case_floor}
+
+
+def child(case: str, path: str, database: str) -> None:
+    setup_django(database)
+    from organizations.models import Enterprise, ImportJob
+
+    Enterprise.history.all().delete()
+    Enterprise.objects.all().delete()
+    ImportJob.objects.all().delete()
+    # Warm up: module imports are not part of any case's cost.
+    import openpyxl  # noqa: F401
+    import tablib  # noqa: F401
+    from import_export import resources  # noqa: F401
+
+    from organizations import services  # noqa: F401
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    rows = CASES[case](path)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert Enterprise.objects.count() == rows, (Enterprise.objects.count(), rows)
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak / 1024, "baseline_mb": baseline / 1024}))
+
+
+def measure(case: str, path: Path, database: str) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", case, str(path), "--database", database],
+        check=True, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **BENCH_ENV},
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--cap-b", type=int, default=50000,
+                        help="skip (b) above this many rows (the default resource is slow)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each case this many times and keep the fastest (the machine is shared)")
+    parser.add_argument("--database", default="")
+    parser.add_argument("--child", nargs=2, metavar=("CASE", "FILE"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.database)
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    database = args.database or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True, cwd=ROOT, env=env)
+    load = os.getloadavg()[0]
+    print(f"database: {database}\nfiles: {workdir}\nload average at start: {load:.2f}\n")
+    header = f"{'rows':>6} {'fmt':<4} {'case':<4} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}"
+    print(header + "   ratios")
+    print("-" * (len(header) + 30))
+    for size in (int(s) for s in args.sizes.split(",")):
+        files = generate(workdir, size)
+        for fmt in ("csv", "xlsx"):
+            results = {}
+            for case in ("c", "a", "a2", "b"):
+                if case == "b" and size > args.cap_b:
+                    print(f"{size:>6} {fmt:<4} {case:<4} {'skipped (--cap-b ' + str(args.cap_b) + ')':>26}")
+                    continue
+                path = files[f"{fmt}-{'fields' if case == 'b' else 'zh'}"]
+                runs = [measure(case, path, database) for _ in range(max(1, args.repeat))]
+                result = min(runs, key=lambda r: r["seconds"])
+                result["peak_mb"] = max(r["peak_mb"] for r in runs)
+                results[case] = result
+                rate = result["rows"] / result["seconds"]
+                print(f"{size:>6} {fmt:<4} {case:<4} {result['seconds']:>8.2f} {rate:>8.0f} "
+                      f"{result['peak_mb']:>8.0f}", flush=True)
+            ratios = [f"a/c = {results['a']['seconds'] / results['c']['seconds']:.2f}",
+                      f"a2/c = {results['a2']['seconds'] / results['c']['seconds']:.2f}"]
+            if "b" in results:
+                ratios.append(f"b/a = {results['b']['seconds'] / results['a']['seconds']:.2f}")
+            print(f"{'':>6} {fmt:<4} {'':<4} " + "   ".join(ratios), flush=True)
+        print()
+
+
+if __name__ == "__main__":
+    main()

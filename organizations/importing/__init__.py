@@ -1,0 +1,1 @@
+"""The spreadsheet import and export engine: readers, column specs, planning, applying, writers."""

@@ -1,0 +1,305 @@
+"""The admin's import and export pages (django-import-export's buttons, this project's engine).
+
+``SpreadsheetImportExportMixin`` goes first in a ModelAdmin's bases and combines with other
+mixins (e.g. the scoping mixin): exports start from ``get_export_queryset`` (the filtered
+changelist, hence ``get_queryset``) and are scoped again with ``federation.scoping``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportMixin
+
+from federation.scoping import has_network_scope, scope_queryset
+from organizations import services
+from organizations.importing.engine import ACTION_LABELS
+from organizations.importing.specs import SPECS
+from organizations.importing.writers import template_bytes
+from organizations.models import ExportLog, ImportJob
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("表格文件"),
+        help_text=_("xlsx、xls 或 CSV（UTF-8 或 GBK 均可）。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt"}),
+    )
+    sheet_name = forms.CharField(
+        label=_("工作表名称"), required=False, max_length=100,
+        help_text=_("留空则读取第一个工作表。"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("文件太大（%(size).1f MB），上限为 %(limit)d MB。请拆分后分批导入。")
+                % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+            )
+        return upload
+
+
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    """Import: upload → preview (dry run) → confirm, all or nothing. Export: xlsx / CSV."""
+
+    import_template_name = "admin/organizations/import/upload.html"
+    job_template_name = "admin/organizations/import/job.html"
+    export_template_name = "admin/organizations/import/export.html"
+
+    @property
+    def import_kind(self) -> str:
+        return services.model_kind(self.model)
+
+    # --- permissions -------------------------------------------------------------------------
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    # --- urls ---------------------------------------------------------------------------------
+    def get_urls(self):
+        prefix = "{}_{}".format(*self.get_model_info())
+        view = self.admin_site.admin_view
+        mine = [
+            path("import/template/", view(self.import_template_view), name=f"{prefix}_import_template"),
+            path("import/<int:job_id>/", view(self.import_job_view), name=f"{prefix}_import_job"),
+            path("import/<int:job_id>/cancel/", view(self.import_cancel_view),
+                 name=f"{prefix}_import_cancel"),
+            path("import/<int:job_id>/errors.xlsx", view(self.import_errors_view),
+                 name=f"{prefix}_import_errors"),
+        ]
+        return mine + super().get_urls()
+
+    def _url(self, name: str, *args) -> str:
+        info = self.get_model_info()
+        return reverse(f"admin:{info[0]}_{info[1]}_{name}", args=args, current_app=self.admin_site.name)
+
+    def _context(self, request, **extra):
+        context = dict(self.admin_site.each_context(request))
+        context.update(opts=self.model._meta, spec=SPECS[self.import_kind], **extra)
+        return context
+
+    def _job(self, request, job_id: int) -> ImportJob:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        queryset = ImportJob.objects.filter(kind=self.import_kind)
+        if not has_network_scope(request.user):
+            queryset = queryset.filter(user=request.user)
+        return get_object_or_404(queryset, pk=job_id)
+
+    # --- import -------------------------------------------------------------------------------
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        spec = SPECS[self.import_kind]
+        response = HttpResponse(template_bytes(spec), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{spec.title}导入模板.xlsx"
+        )
+        return response
+
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if request.method == "POST" and length > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
+            # Refused before the body is read, so a huge upload costs neither disk nor memory.
+            messages.error(request, _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。")
+                           % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024})
+            return HttpResponseRedirect(self._url("import"))
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = services.import_job_create(
+                    kind=self.import_kind, upload=upload, file_name=upload.name, user=request.user,
+                    sheet_name=form.cleaned_data["sheet_name"],
+                )
+            except services.UploadRejected as exc:
+                form.add_error("file", str(exc))
+            else:
+                services.import_job_start_preview(job=job)
+                return HttpResponseRedirect(self._url("import_job", job.pk))
+        recent = ImportJob.objects.filter(kind=self.import_kind).defer("preview_rows", "errors")
+        if not has_network_scope(request.user):
+            recent = recent.filter(user=request.user)
+        context = self._context(
+            request, title=_("导入%(list)s") % {"list": SPECS[self.import_kind].title}, form=form,
+            template_url=self._url("import_template"), recent=recent.select_related("user")[:10],
+            max_mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024,
+            personal_allowed=request.user.has_perm("organizations.view_contact"),
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def import_job_view(self, request, job_id: int):
+        job = self._job(request, job_id)
+        action = request.GET.get("action", "")
+        rows = job.preview_rows if job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID,
+                                                  ImportJob.Status.APPLIED) else []
+        if action in ACTION_LABELS:
+            rows = [row for row in rows if row[1] == action]
+        page = Paginator(rows, settings.IMPORT_PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        file_errors = [e for e in job.errors if not e.get("row")]
+        row_errors = [e for e in job.errors if e.get("row")]
+        error_page = Paginator(row_errors, settings.IMPORT_PREVIEW_PAGE_SIZE).get_page(
+            request.GET.get("errors_page")
+        )
+        context = self._context(
+            request, title=_("导入 #%(pk)s：%(name)s") % {"pk": job.pk, "name": job.file_name}, job=job,
+            page=page, action=action, action_labels=ACTION_LABELS, file_errors=file_errors,
+            error_page=error_page, row_error_count=len(row_errors),
+            cancel_url=self._url("import_cancel", job.pk),
+            errors_url=self._url("import_errors", job.pk) if job.error_file else "",
+            confirm_url=self._url("process_import"),
+            import_url=self._url("import"),
+            changelist_url=self._url("changelist"),
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.job_template_name], context)
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """Confirm: apply exactly the previewed plan of the job named in the form."""
+        job = self._job(request, int(request.POST.get("job") or 0))
+        if job.status != ImportJob.Status.PREVIEWED:
+            messages.error(request, _("该导入不处于待确认状态，无法确认。"))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        job = services.import_job_confirm(job=job, user=request.user)
+        if job.status == ImportJob.Status.APPLIED:
+            messages.success(request, job.message)
+        elif job.status == ImportJob.Status.FAILED:
+            messages.error(request, job.message)
+        return HttpResponseRedirect(self._url("import_job", job.pk))
+
+    def import_cancel_view(self, request, job_id: int):
+        if request.method != "POST":
+            raise Http404
+        job = self._job(request, job_id)
+        services.import_job_cancel(job=job, user=request.user)
+        messages.info(request, _("已取消导入，数据库未做任何修改。"))
+        return HttpResponseRedirect(self._url("import"))
+
+    def import_errors_view(self, request, job_id: int):
+        job = self._job(request, job_id)
+        if not job.error_file or not default_storage.exists(job.error_file):
+            raise Http404
+        return FileResponse(
+            default_storage.open(job.error_file, "rb"), as_attachment=True,
+            filename=f"导入错误_{job.pk}.xlsx", content_type=XLSX_TYPE,
+        )
+
+    # --- export -------------------------------------------------------------------------------
+    def export_action(self, request):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        spec = SPECS[self.import_kind]
+        file_format = request.POST.get("format") if request.method == "POST" else None
+        if file_format in ("xlsx", "csv"):
+            queryset = self.get_export_queryset(request)
+            content, _count = services.list_export(
+                kind=self.import_kind, queryset=queryset, user=request.user, file_format=file_format,
+                filters=request.GET.urlencode(),
+            )
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            response = HttpResponse(
+                content, content_type=XLSX_TYPE if file_format == "xlsx" else "text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = content_disposition_header(
+                True, f"{spec.title}_{stamp}.{file_format}"
+            )
+            return response
+        queryset = self.get_export_queryset(request)
+        with_personal = request.user.has_perm("organizations.view_contact")
+        context = self._context(
+            request, title=_("导出%(list)s") % {"list": spec.title},
+            count=scope_queryset(queryset, request.user).count(),
+            columns=[c for c in spec.columns if with_personal or not c.personal],
+            hidden=[c for c in spec.columns if c.personal and not with_personal],
+            query=request.GET.urlencode(), changelist_url=self._url("changelist"),
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.export_template_name], context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "user", "status", "new_count", "updated_count",
+                    "unchanged_count", "invalid_count", "created_at", "finished_at"]
+    list_filter = ["kind", "status", "source"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = ["page_link", "kind", "source", "user", "file_name", "file_size", "checksum", "sheet_name", "status",
+              "background", "total_rows", "new_count", "updated_count", "unchanged_count", "invalid_count",
+              "message", "ignored_columns", "notices", "errors", "created_at", "previewed_at", "finished_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("导入页面"))
+    def page_link(self, obj):
+        from django.utils.html import format_html
+
+        model = SPECS[obj.kind].model._meta
+        url = reverse(f"admin:{model.app_label}_{model.model_name}_import_job", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("查看预览、错误和结果"))
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).defer("preview_rows")
+        if not has_network_scope(request.user):
+            queryset = queryset.filter(user=request.user)
+        return queryset
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and (
+            request.user.has_perm("organizations.add_enterprise")
+            or request.user.has_perm("organizations.add_federation")
+            or request.user.has_perm("organizations.add_servicesite")
+            or super().has_view_permission(request, obj)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "file_format", "row_count", "with_personal_data", "filters"]
+    list_filter = ["kind", "file_format", "with_personal_data"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "user", "kind", "file_format", "row_count", "with_personal_data",
+                       "filters"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,200 @@
+"""The official column set of each list: template headers, English aliases, parsers, export."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organizations.importing import cells
+from organizations.models import Enterprise, Federation, ImportJob, ServiceSite
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    parse: Callable[[Any], Any] = cells.text
+    # Personal data: read and written only by users with organizations.view_contact.
+    personal: bool = False
+    # The cell names a Federation by its exact name (resolved for the whole file at once).
+    ref: bool = False
+    help: Any = ""
+    options: tuple[str, ...] = ()
+
+    def all_names(self) -> set[str]:
+        return {normalize_header(self.header), *(normalize_header(a) for a in self.aliases)}
+
+
+_HEADER_JUNK = re.compile(r"[\s*＊_\-:：()（）]+")
+
+
+def normalize_header(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or "")).replace("\ufeff", "")
+    return _HEADER_JUNK.sub("", text).lower()
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    kind: str
+    model: type[models.Model]
+    key: str
+    title: Any
+    columns: tuple[Column, ...]
+    sheet_title: Any
+    # Field through which a record belongs to a federation (for scoping); "" = Federation itself.
+    scope_field: str = "federation"
+    example: tuple[Any, ...] = field(default_factory=tuple)
+
+    @property
+    def key_column(self) -> Column:
+        return next(c for c in self.columns if c.field == self.key)
+
+    def column_for(self, field_name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == field_name), None)
+
+
+ENTERPRISE = ListSpec(
+    kind=ImportJob.Kind.ENTERPRISE,
+    model=Enterprise,
+    key="credit_code",
+    title=_("企业名单"),
+    sheet_title=_("企业名单"),
+    columns=(
+        Column(
+            "credit_code",
+            _("统一社会信用代码"),
+            ("credit code", "credit_code", "unified social credit code", "USCC", "信用代码"),
+            required=True,
+            parse=cells.credit_code,
+            help=_("18位，GB 32100-2015；请把此列设为“文本”格式，否则 Excel 会改掉后几位。"),
+        ),
+        Column("name", _("企业名称"), ("name", "enterprise name", "company name", "名称"), required=True,
+               help=_("营业执照上的全称。")),
+        Column(
+            "sector",
+            _("所属领域"),
+            ("sector", "field"),
+            parse=cells.choice(Enterprise.Sector),
+            help=_("新经济组织 / 新社会组织 / 新就业群体"),
+            options=("新经济组织", "新社会组织", "新就业群体"),
+        ),
+        Column("industry", _("行业"), ("industry",)),
+        Column("address", _("地址"), ("address",)),
+        Column("building", _("所在楼宇或园区"), ("building", "park", "building or park", "楼宇", "园区")),
+        Column("employees", _("职工人数"), ("employees", "staff", "headcount"), parse=cells.integer,
+               help=_("整数，可写 1,200。")),
+        Column("female_employees", _("女职工人数"), ("female employees", "women employees", "female_employees"),
+               parse=cells.integer, help=_("整数，不能大于职工人数。")),
+        Column("has_party_org", _("是否建立党组织"), ("party organisation", "party organization", "has party org",
+                                                      "has_party_org", "已建立党组织"),
+               parse=cells.boolean, help=_("是 / 否"), options=("是", "否")),
+        Column("federation", _("覆盖妇联"), ("federation", "covering federation"), ref=True,
+               help=_("与系统中的妇联名称完全一致；留空表示尚未覆盖。")),
+        Column("contact_name", _("联系人"), ("contact", "contact name", "contact person", "contact_name"),
+               personal=True, help=_("个人信息：仅有权限的工作人员可导入和导出。")),
+        Column("contact_phone", _("联系电话"), ("phone", "contact phone", "telephone", "contact_phone"),
+               parse=cells.code_text, personal=True, help=_("个人信息：仅有权限的工作人员可导入和导出。")),
+    ),
+    example=("91120116MA05JXXX0X", "天津泰达示例科技有限公司", "新经济组织", "软件和信息技术服务业",
+             "天津经开区第三大街1号", "泰达中小企业园", "1,200", 520, "是", "", "", ""),
+)
+
+FEDERATION = ListSpec(
+    kind=ImportJob.Kind.FEDERATION,
+    model=Federation,
+    key="name",
+    title=_("妇联组织名单"),
+    sheet_title=_("妇联组织名单"),
+    scope_field="",
+    columns=(
+        Column("name", _("名称"), ("name", "federation name", "妇联名称", "组织名称"), required=True,
+               help=_("妇联组织的全称，用来识别已有记录。")),
+        Column("short_name", _("简称"), ("short name", "short_name")),
+        Column("level", _("层级"), ("level",), required=True, parse=cells.choice(Federation.Level),
+               help=_("区妇联 / 基层妇联 / 妇女小组"), options=("区妇联", "基层妇联", "妇女小组")),
+        Column("kind", _("组建形式"), ("kind", "form"), parse=cells.choice(Federation.Kind),
+               help=_("基层妇联必填：单建妇联、联合妇联、楼宇妇联、网上妇联……"),
+               options=tuple(str(label) for _v, label in Federation.Kind.choices)),
+        Column("parent", _("上级组织"), ("parent", "parent federation"), ref=True,
+               help=_("上级妇联的全称，可以是本表中前面的行。")),
+        Column("area", _("所在片区"), ("area", "片区")),
+        Column("address", _("地址"), ("address",)),
+        Column("channel", _("线上渠道"), ("channel", "online channel"), help=_("网上妇联必填。")),
+        Column("established_on", _("成立日期"), ("established", "established on", "established_on"),
+               parse=cells.date, help=_("如 2024-03-08。")),
+        Column("chair_name", _("主席"), ("chair", "chair name")),
+        Column("contact_name", _("联系人"), ("contact", "contact name", "contact person"), personal=True),
+        Column("contact_phone", _("联系电话"), ("phone", "contact phone", "telephone"), parse=cells.code_text,
+               personal=True),
+        Column("member_count", _("会员人数"), ("members", "member count"), parse=cells.integer),
+        Column("description", _("简介"), ("description",)),
+        Column("is_active", _("有效"), ("active", "is active", "is_active"),
+               parse=lambda v: cells.boolean(v, default=True), help=_("是 / 否，留空为“是”。"),
+               options=("是", "否")),
+    ),
+    example=("泰达示例园区妇联", "示例园区妇联", "基层妇联", "园区/产业基地妇联", "天津经开区妇联", "泰达街",
+             "天津经开区第三大街1号", "", "2024-03-08", "", "", "", 120, "", "是"),
+)
+
+SITE = ListSpec(
+    kind=ImportJob.Kind.SITE,
+    model=ServiceSite,
+    key="name",
+    title=_("服务阵地名单"),
+    sheet_title=_("服务阵地名单"),
+    columns=(
+        Column("name", _("名称"), ("name", "site name", "阵地名称"), required=True,
+               help=_("阵地全称，用来识别已有记录。")),
+        Column("kind", _("类型"), ("kind", "type"), required=True, parse=cells.choice(ServiceSite.Kind),
+               help=_("妇女之家、儿童之家、妇女微家、温馨驿站……"),
+               options=tuple(str(label) for _v, label in ServiceSite.Kind.choices)),
+        Column("federation", _("主办妇联"), ("federation", "host federation"), required=True, ref=True,
+               help=_("与系统中的妇联名称完全一致。")),
+        Column("area", _("所在片区"), ("area",)),
+        Column("address", _("地址"), ("address",), help=_("线下阵地必填。")),
+        Column("latitude", _("纬度"), ("latitude", "lat"), parse=cells.decimal),
+        Column("longitude", _("经度"), ("longitude", "lng", "lon"), parse=cells.decimal),
+        Column("hours_note", _("开放时间说明"), ("hours", "opening hours")),
+        Column("services", _("服务内容"), ("services",), help=_("多项服务用换行分隔。")),
+        Column("is_online", _("线上阵地"), ("online", "is online"), parse=cells.boolean, options=("是", "否")),
+        Column("is_mobile", _("流动/移动阵地"), ("mobile", "is mobile", "流动阵地"), parse=cells.boolean,
+               options=("是", "否")),
+        Column("online_url", _("线上入口"), ("url", "online url")),
+        Column("public_phone", _("对外服务电话"), ("public phone", "phone", "服务电话"), parse=cells.code_text),
+        Column("established_on", _("建立日期"), ("established", "established on"), parse=cells.date),
+        Column("description", _("简介"), ("description",)),
+        Column("is_active", _("开放中"), ("active", "is active"),
+               parse=lambda v: cells.boolean(v, default=True), options=("是", "否")),
+    ),
+    example=("泰达示例妇女之家", "妇女之家", "天津经开区妇联", "泰达街", "天津经开区第三大街1号", "", "",
+             "工作日 9:00–17:00", "法律咨询\n心理疏导", "否", "否", "", "022-12345678", "2024-03-08", "", "是"),
+)
+
+SPECS = {spec.kind: spec for spec in (ENTERPRISE, FEDERATION, SITE)}
+
+
+def spec_for_model(model: type[models.Model]) -> ListSpec:
+    return next(spec for spec in SPECS.values() if spec.model is model)
+
+
+def export_value(spec: ListSpec, column: Column, obj: models.Model) -> Any:
+    """The cell written on export: the same text the import reads back."""
+    if column.ref:
+        related = getattr(obj, column.field)
+        return related.name if related is not None else ""
+    value = getattr(obj, column.field)
+    if spec.model._meta.get_field(column.field).choices:
+        return str(getattr(obj, f"get_{column.field}_display")()) if value else ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return ""
+    return value

@@ -1,0 +1,58 @@
+"""Shared body of import_enterprises / import_federations / import_sites."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from organizations.importing.engine import INVALID, NEW, UNCHANGED, UPDATE
+from organizations.models import ImportJob
+from organizations.services import import_file
+
+
+class ImportCommand(BaseCommand):
+    kind: str = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="xlsx, xls or CSV (UTF-8, UTF-8 with BOM, GBK, GB18030)")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument("--sheet", default="", help="worksheet name (default: the first sheet)")
+        parser.add_argument(
+            "--user", default="",
+            help="username the import is recorded under; its federation scope applies (default: none, whole network)",
+        )
+
+    def handle(self, *args, file, dry_run, sheet, user, **options):
+        actor = None
+        if user:
+            try:
+                actor = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(_("用户 %(user)s 不存在。") % {"user": user}) from exc
+        try:
+            job, plan = import_file(kind=self.kind, path=file, user=actor, sheet_name=sheet, dry_run=dry_run)
+        except OSError as exc:
+            raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
+        counts = plan.counts
+        self.stdout.write(
+            _("新增 %(new)d，更新 %(update)d，未变化 %(unchanged)d，有错误 %(invalid)d（导入记录 #%(job)s）")
+            % {"new": counts[NEW], "update": counts[UPDATE], "unchanged": counts[UNCHANGED],
+               "invalid": counts[INVALID], "job": job.pk}
+        )
+        for notice in plan.notices:
+            self.stdout.write(_("提示：%(notice)s") % {"notice": notice})
+        if plan.ignored:
+            self.stdout.write(_("已忽略的列：%(columns)s") % {"columns": "、".join(plan.ignored)})
+        if not plan.is_valid:
+            for error in plan.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                _("未导入：%(n)d 个错误，数据库未做任何修改。") % {"n": len(plan.errors)}
+            )
+        if job.status == ImportJob.Status.FAILED:
+            raise CommandError(job.message)
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(_("试运行通过：可以导入（未写入数据库）。")))
+        else:
+            self.stdout.write(self.style.SUCCESS(job.message))

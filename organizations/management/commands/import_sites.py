@@ -1,0 +1,7 @@
+from organizations.management.commands._import_base import ImportCommand
+from organizations.models import ImportJob
+
+
+class Command(ImportCommand):
+    help = "Import the sites list from a spreadsheet, all or nothing (see --dry-run)."
+    kind = ImportJob.Kind.SITE
