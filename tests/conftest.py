@@ -75,3 +75,13 @@ def png_bytes():
         return buffer.getvalue()
 
     return make
+
+
+# --- Translations (i18n): a page requested in English leaves English active in the thread
+# (LocaleMiddleware activates, nothing deactivates), so reset after every test. ---
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

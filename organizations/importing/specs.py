@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from organizations.importing import cells
 from organizations.models import Enterprise, Federation, ImportJob, ServiceSite
@@ -30,7 +32,13 @@ class Column:
     options: tuple[str, ...] = ()
 
     def all_names(self) -> set[str]:
-        return {normalize_header(self.header), *(normalize_header(a) for a in self.aliases)}
+        # The header in every language of the site: the Chinese template imports the same when
+        # the uploader's pages are in English, and the English template does in Chinese.
+        names = {normalize_header(alias) for alias in self.aliases}
+        for code, _name in settings.LANGUAGES:
+            with override(code):
+                names.add(normalize_header(self.header))
+        return names
 
 
 _HEADER_JUNK = re.compile(r"[\s*＊_\-:：()（）]+")

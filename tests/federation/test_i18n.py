@@ -190,3 +190,30 @@ def test_the_catalogue_check_reports_a_stale_mo_and_catalogues_out_of_step(tmp_p
         zh.read_text(encoding="utf-8").replace('msgid "有你泰好"', 'msgid "有你"'), "utf-8"
     )
     assert any("catalogues differ by 2 msgids" in p for p in po_check.check(tmp_path / "locale"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_language", ["zh-hans", "en"])
+@pytest.mark.parametrize("template_language", ["zh-hans", "en"])
+def test_import_reads_the_chinese_and_the_english_template_in_either_language(
+    tmp_path, district, page_language, template_language
+):
+    """A staff member who switched the admin to English still imports the Chinese template (the
+    headers are translated strings), and an English template imports in a Chinese session."""
+    from organizations import services
+    from organizations.importing.specs import ENTERPRISE
+    from organizations.models import Enterprise
+    from tests.factories import FederationFactory, make_credit_code
+    from tests.organizations.import_helpers import enterprise_row, xlsx_bytes
+
+    federation = FederationFactory(name="泰达中小企业园妇联", parent=district)
+    with translation.override(template_language):
+        headers = [str(column.header) for column in ENTERPRISE.columns]
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx_bytes([enterprise_row(1, federation=federation.name)], headers))
+    with translation.override(page_language):
+        job, plan = services.import_file(
+            kind="enterprise", path=str(path), user=None, sheet_name="", dry_run=False
+        )
+    assert plan.is_valid, [str(error) for error in plan.errors]
+    assert Enterprise.objects.get(credit_code=make_credit_code(1)).federation == federation
