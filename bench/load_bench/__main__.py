@@ -155,6 +155,9 @@ def run_wrk(url: str, connections: int, duration: int) -> tuple[float, float, fl
         errors += int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(g) for g in match.groups())
+    if errors:
+        details = re.findall(r"^\s*(Non-2xx.*|Socket errors.*)$", out, re.M)
+        print(f"    wrk: {'; '.join(details)}", flush=True)
     return rps, ms("50"), ms("99"), total, errors
 
 
@@ -250,6 +253,10 @@ def main() -> None:
         print(f"· load generator: {generator}; pages: {', '.join(p for _l, p in pages)}", flush=True)
         results = []
         for label, path in pages:
+            # One request first: the warm-up then measures a warm page, not 32 connections
+            # all rendering the same cold page at once.
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                response.read()
             if args.warmup:
                 measure(generator, base + path, args.connections, args.warmup)
             rps, p50, p99, total, errors = measure(generator, base + path, args.connections,
