@@ -14,8 +14,8 @@ seconds, so a stale copy is served no longer than that past the first request th
 outdated.
 
 Privacy: stale copies live under an *epoch*. A change is "soft" only when the saved object is
-still public afterwards (a published article, a consented exemplar, a public activity, an active
-federation or site); every delete, every save that leaves the object hidden, every save of a
+still public afterwards (a published article or brand, a consented exemplar, a public activity,
+an active federation or site); every delete, every save that leaves the object hidden, every save of a
 model without such a rule and every explicit :func:`public_cache_invalidate` is "hard" and starts
 a new epoch, which makes every earlier copy unreachable. So a stale page can only show objects
 that are still public (at worst their previous wording); an unpublished article, a withdrawn
@@ -241,11 +241,13 @@ def public_page(view=None, *, timeout: int | None = None):
 def _visibility_rules():
     """For each model whose objects can be hidden: the queryset of its publicly visible objects."""
     from activities.models import Activity, Article, Exemplar
+    from brands.models import Brand
     from organizations.models import Federation, ServiceSite
 
     return {
         Article: lambda: Article.objects.published(),
         Exemplar: lambda: Exemplar.objects.published(),
+        Brand: lambda: Brand.objects.published(),
         Activity: lambda: Activity.objects.filter(is_public=True),
         Federation: lambda: Federation.objects.active(),
         ServiceSite: lambda: ServiceSite.objects.active(),
