@@ -1,9 +1,26 @@
 """The public page cache: anonymous GET pages served from the configured cache.
 
-A page is stored under its path, query string and language, prefixed by a *generation* number.
-Saving or deleting any public model bumps the generation, so every page is re-rendered after
-content changes. A page is never kept past the next scheduled article's publish time (so a
-scheduled article appears on time) nor past local midnight (the "as of" date and "this year").
+Each page is one entry per path, query string, language and host, holding the page and the
+*generation* it was rendered for. Saving or deleting any public model bumps the generation, so
+the page is re-rendered after content changes. A page is fresh for no longer than the next
+scheduled article's publish time (so a scheduled article appears on time) nor past local midnight
+(the "as of" date and "this year").
+
+Stampede protection (stale-while-revalidate): when a page is not fresh, the first request takes a
+short lock (``cache.add``, atomic on Redis and locmem) and renders it; while the lock is held, the
+other visitors get the previous copy instead of rendering it too. Without a previous copy they
+render as well: nobody waits or fails. The lock expires after ``PUBLIC_CACHE_LOCK_TIMEOUT``
+seconds, so a stale copy is served no longer than that past the first request that found it
+outdated.
+
+Privacy: stale copies live under an *epoch*. A change is "soft" only when the saved object is
+still public afterwards (a published article or brand, a consented exemplar, a public activity,
+an active federation or site); every delete, every save that leaves the object hidden, every save of a
+model without such a rule and every explicit :func:`public_cache_invalidate` is "hard" and starts
+a new epoch, which makes every earlier copy unreachable. So a stale page can only show objects
+that are still public (at worst their previous wording); an unpublished article, a withdrawn
+exemplar or a deleted site disappears from every page at once. Each bump is repeated once the
+transaction commits, so a page rendered from the old rows in between is never kept as current.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals: code doing them must call
 :func:`public_cache_invalidate` itself.
@@ -14,16 +31,19 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
+import uuid
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 GENERATION_KEY = "public:generation"
+EPOCH_KEY = "public:epoch"
 NEXT_PUBLISH_KEY = "public:next-publish:%s"
 
 
@@ -31,19 +51,51 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-def current_generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = str(time.time_ns())
+def _new_token() -> str:
+    # Only ever compared for equality: unique is enough, no clock ordering needed.
+    return f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+
+
+def _get_or_create(key: str) -> str:
+    value = cache.get(key)
+    if value is None:
         # add(): two processes racing here agree on one value.
-        cache.add(GENERATION_KEY, generation, timeout=None)
-        generation = cache.get(GENERATION_KEY) or generation
-    return str(generation)
+        cache.add(key, _new_token(), timeout=None)
+        value = cache.get(key) or _new_token()
+    return str(value)
+
+
+def current_state() -> tuple[str, str]:
+    """The (epoch, generation) pair, read together (one MGET on Redis)."""
+    values = cache.get_many([EPOCH_KEY, GENERATION_KEY])
+    epoch, generation = values.get(EPOCH_KEY), values.get(GENERATION_KEY)
+    if epoch is None:
+        epoch = _get_or_create(EPOCH_KEY)
+    if generation is None:
+        generation = _get_or_create(GENERATION_KEY)
+    return str(epoch), str(generation)
+
+
+def current_generation() -> str:
+    return current_state()[1]
+
+
+def _bump(*, hard: bool) -> None:
+    if hard:
+        # The epoch first: a page rendered before this point is then never served again.
+        cache.set(EPOCH_KEY, _new_token(), timeout=None)
+    cache.set(GENERATION_KEY, _new_token(), timeout=None)
+
+
+def _bump_now_and_on_commit(*, hard: bool) -> None:
+    _bump(hard=hard)
+    # Inside a transaction, a request may render the old rows between the bump and the commit.
+    transaction.on_commit(lambda: _bump(hard=hard))
 
 
 def public_cache_invalidate(**_kwargs) -> None:
-    """Forget every cached public page (a new generation makes the old keys unreachable)."""
-    cache.set(GENERATION_KEY, str(time.time_ns()), timeout=None)
+    """Forget every cached public page, current and stale (nothing old is served again)."""
+    _bump(hard=True)
 
 
 def _seconds_until_next_publish(generation: str) -> int | None:
@@ -77,6 +129,7 @@ def _seconds_until_midnight() -> int:
 
 
 def page_timeout(generation: str, maximum: int | None = None) -> int:
+    """Seconds a page rendered now stays fresh."""
     timeout = maximum or _setting("PUBLIC_CACHE_TIMEOUT", 300)
     timeout = min(timeout, _seconds_until_midnight())
     until_publish = _seconds_until_next_publish(generation)
@@ -85,10 +138,17 @@ def page_timeout(generation: str, maximum: int | None = None) -> int:
     return timeout
 
 
-def page_key(request, generation: str) -> str:
+def page_digest(request) -> str:
     raw = f"{request.get_full_path()}|{get_language()}|{request.get_host()}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"public:page:{generation}:{digest}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def page_key(request, epoch: str) -> str:
+    return f"public:page:{epoch}:{page_digest(request)}"
+
+
+def lock_key(request, generation: str) -> str:
+    return f"public:lock:{generation}:{page_digest(request)}"
 
 
 def cacheable_request(request) -> bool:
@@ -99,6 +159,12 @@ def cacheable_request(request) -> bool:
     # Logged-in users see their own state (and staff links): never a shared page.
     user = getattr(request, "user", None)
     return user is None or not user.is_authenticated
+
+
+def _serve(entry, state: str):
+    response = entry["response"]
+    response["X-Page-Cache"] = state
+    return response
 
 
 def public_page(view=None, *, timeout: int | None = None):
@@ -113,19 +179,50 @@ def public_page(view=None, *, timeout: int | None = None):
                 if request.method in ("GET", "HEAD") and getattr(request, "user", None):
                     patch_cache_control(response, private=True)
                 return response
-            generation = current_generation()
-            key = page_key(request, generation)
-            cached = cache.get(key)
-            if cached is not None:
-                cached["X-Page-Cache"] = "hit"
-                return cached
-            response = view_func(request, *args, **kwargs)
+            epoch, generation = current_state()
+            key = page_key(request, epoch)
+            entry = cache.get(key)
+            if (
+                entry is not None
+                and entry["generation"] == generation
+                and entry["fresh_until"] > time.time()
+            ):
+                return _serve(entry, "hit")
+
+            lock = lock_key(request, generation)
+            token = uuid.uuid4().hex
+            lock_timeout = _setting("PUBLIC_CACHE_LOCK_TIMEOUT", 5)
+            holds_lock = cache.add(lock, token, timeout=lock_timeout)
+            if not holds_lock and entry is not None:
+                # Someone is re-rendering this page: the previous copy until they are done.
+                return _serve(entry, "stale")
+
+            def release():
+                if holds_lock and cache.get(lock) == token:
+                    cache.delete(lock)
+
+            try:
+                response = view_func(request, *args, **kwargs)
+            except BaseException:
+                release()
+                raise
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
 
             def store(rendered):
                 # Only plain successes without cookies are shared between visitors.
                 if rendered.status_code == 200 and not rendered.cookies:
-                    cache.set(key, rendered, page_timeout(generation, timeout))
+                    fresh_for = page_timeout(generation, timeout)
+                    new_entry = {
+                        "generation": generation,
+                        "fresh_until": time.time() + fresh_for,
+                        "response": rendered,
+                    }
+                    keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
+                    cache.set(key, new_entry, keep_for)
+                elif entry is not None and rendered.status_code != 200:
+                    # The page is gone (404, redirect…): its old copy must not be served either.
+                    cache.delete(key)
+                release()
                 rendered["X-Page-Cache"] = "miss"
                 return rendered
 
@@ -139,6 +236,38 @@ def public_page(view=None, *, timeout: int | None = None):
     if view is not None:
         return decorator(view)
     return decorator
+
+
+def _visibility_rules():
+    """For each model whose objects can be hidden: the queryset of its publicly visible objects."""
+    from activities.models import Activity, Article, Exemplar
+    from brands.models import Brand
+    from organizations.models import Federation, ServiceSite
+
+    return {
+        Article: lambda: Article.objects.published(),
+        Exemplar: lambda: Exemplar.objects.published(),
+        Brand: lambda: Brand.objects.published(),
+        Activity: lambda: Activity.objects.filter(is_public=True),
+        Federation: lambda: Federation.objects.active(),
+        ServiceSite: lambda: ServiceSite.objects.active(),
+    }
+
+
+def change_is_soft(sender, instance) -> bool:
+    """True when the saved object is public after the save (old copies may be served briefly)."""
+    rule = _visibility_rules().get(sender)
+    if rule is None or instance.pk is None:
+        return False
+    return rule().filter(pk=instance.pk).exists()
+
+
+def _on_save(sender, instance, **_kwargs) -> None:
+    _bump_now_and_on_commit(hard=not change_is_soft(sender, instance))
+
+
+def _on_delete(sender, instance, **_kwargs) -> None:
+    _bump_now_and_on_commit(hard=True)
 
 
 def public_models():
@@ -165,5 +294,5 @@ def connect_signals() -> None:
     """Every save or delete of a public model refreshes the cached pages."""
     for model in public_models():
         uid = f"public-cache:{model._meta.label_lower}"
-        post_save.connect(public_cache_invalidate, sender=model, dispatch_uid=uid + ":save")
-        post_delete.connect(public_cache_invalidate, sender=model, dispatch_uid=uid + ":delete")
+        post_save.connect(_on_save, sender=model, dispatch_uid=uid + ":save")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=uid + ":delete")

@@ -52,11 +52,15 @@ def role_permissions() -> dict[str, set[str]]:
             "axes.view_accessattempt",
             "axes.delete_accessattempt",
             "axes.view_accessfailurelog",
+            # Spreadsheet imports and the export log.
+            "organizations.view_importjob",
+            "organizations.view_exportlog",
         },
-        DISTRICT_EDITOR: everything | {"activities.publish_article", "organizations.view_contact"},
+        DISTRICT_EDITOR: everything
+        | {"activities.publish_article", "organizations.view_contact", "organizations.view_importjob"},
         FEDERATION_STAFF: view_all
         | _perms(_STAFF_EDITABLE, ("add", "change"))
-        | {"activities.delete_photo", "organizations.view_contact"},
+        | {"activities.delete_photo", "organizations.view_contact", "organizations.view_importjob"},
         VIEWER: view_all,
     }
 

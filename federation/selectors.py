@@ -31,6 +31,7 @@ class HeadlineFigures:
     service_sites: int
     activities_this_year: int
     exemplars: int
+    exemplars_selected: int
     news: int
     year: int
 
@@ -81,6 +82,7 @@ def headline_figures() -> HeadlineFigures:
         sites=ServiceSite.objects.active(),
         activities=public_activities().filter(starts_at__gte=start, starts_at__lt=end),
         exemplars=Exemplar.objects.published(),
+        exemplars_selected=Exemplar.objects.all(),
         news=Article.objects.published(),
     )
     return HeadlineFigures(
@@ -94,6 +96,7 @@ def headline_figures() -> HeadlineFigures:
         service_sites=counts["sites"],
         activities_this_year=counts["activities"],
         exemplars=counts["exemplars"],
+        exemplars_selected=counts["exemplars_selected"],
         news=counts["news"],
     )
 
@@ -109,7 +112,8 @@ DEFINITIONS = {
     ),
     "service_sites": _("状态为“开放中”的服务阵地数，含线上和流动阵地。"),
     "activities_this_year": _("开始时间在本年度（北京时间）内的公开活动数。"),
-    "exemplars": _("本人或集体已书面同意公开的先进典型数。"),
+    "exemplars_selected": _("“巾帼建功行动”等选树的先进典型总数（个人和集体），不论是否公开。"),
+    "exemplars": _("本人或集体已书面同意公开的先进典型数；只有这些在网站上展示。"),
     "news": _("已发布且发布时间已到的活动新闻篇数。"),
 }
 

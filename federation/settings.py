@@ -362,3 +362,9 @@ IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "3000"))
 # Uploads left at the preview are deleted from storage after this many hours.
 IMPORT_STALE_HOURS = int(os.environ.get("IMPORT_STALE_HOURS", "24"))
 IMPORT_PREVIEW_PAGE_SIZE = 100
+
+# --- Page cache stampede protection (issue 6) ---
+# While one request re-renders an outdated public page (holding a lock at most this many
+# seconds), other visitors get the previous copy; copies are kept this long past freshness.
+PUBLIC_CACHE_LOCK_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_LOCK_TIMEOUT", "5"))
+PUBLIC_CACHE_STALE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_STALE_TIMEOUT", "3600"))

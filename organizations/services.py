@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from federation.concurrency import save_versioned
+from federation.models import PersonalDataAccess
 from federation.scoping import can_write_in_scope, has_network_scope, scope_queryset
+from federation.services import personal_data_access_log
 from organizations.importing import engine
 from organizations.importing.readers import FileRejected, open_table
 from organizations.importing.specs import SPECS, ListSpec, export_value
@@ -450,12 +452,18 @@ def list_export(
             content = csv_bytes(headers, rows)
         else:
             content = xlsx_bytes(str(spec.sheet_title), headers, rows)
+    personal = [c.field for c in columns if c.personal]
     with transaction.atomic():
         ExportLog.objects.create(
             kind=kind, user=user if getattr(user, "pk", None) else None, file_format=file_format,
-            row_count=len(rows), with_personal_data=with_personal and any(c.personal for c in columns),
-            filters=filters[:500],
+            row_count=len(rows), with_personal_data=bool(personal), filters=filters[:500],
         )
+        if personal and getattr(user, "pk", None):
+            # The personal-data access log sees exports of unmasked contacts too.
+            personal_data_access_log(
+                user=user, model=spec.model, fields=personal, object_count=len(rows),
+                kind=PersonalDataAccess.Kind.EXPORT,
+            )
     logger.info("export %s by %s: %d rows (%s)", kind, user, len(rows), file_format)
     return content, len(rows)
 

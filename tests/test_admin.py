@@ -135,7 +135,26 @@ def _personal_data_access():
     )
 
 
+def _import_job():
+    from organizations.models import ImportJob
+
+    return ImportJob.objects.create(
+        kind=ImportJob.Kind.ENTERPRISE, user=UserFactory(), file_name="名单.xlsx", file_size=1024,
+        status=ImportJob.Status.APPLIED,
+    )
+
+
+def _export_log():
+    from organizations.models import ExportLog, ImportJob
+
+    return ExportLog.objects.create(
+        kind=ImportJob.Kind.ENTERPRISE, user=UserFactory(), file_format="xlsx", row_count=12
+    )
+
+
 ROW_MAKERS = {
+    "organizations.ImportJob": _import_job,
+    "organizations.ExportLog": _export_log,
     "auth.Group": _group,
     "axes.AccessAttempt": _access_attempt,
     "axes.AccessLog": _access_log,

@@ -267,14 +267,6 @@ class ImportJobAdmin(admin.ModelAdmin):
             queryset = queryset.filter(user=request.user)
         return queryset
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and (
-            request.user.has_perm("organizations.add_enterprise")
-            or request.user.has_perm("organizations.add_federation")
-            or request.user.has_perm("organizations.add_servicesite")
-            or super().has_view_permission(request, obj)
-        )
-
     def has_add_permission(self, request):
         return False
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from federation.cache import public_cache_invalidate
 from federation.scoping import federation_ids
 from organizations.importing import cells
 from organizations.importing.readers import FileRejected, open_table
@@ -521,6 +522,9 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
                         objs[start : start + WRITE_SLICE], model, fields=changed + extra, batch_size=500,
                         default_user=user, default_change_reason=reason, default_date=now,
                     )
+            # Bulk writes send no signals: refresh the public pages once the import is committed.
+            if creates or updates:
+                transaction.on_commit(public_cache_invalidate)
     except IntegrityError as exc:
         raise StalePlan(_("写入时与数据库中的数据冲突（%(error)s），未做任何修改：请重新预览。")
                         % {"error": exc}) from exc

@@ -47,6 +47,7 @@ def expected_figures() -> dict:
             if timezone.localtime(a.starts_at).year == year
         ),
         "exemplars": Exemplar.objects.filter(consent_to_publish=True).count(),
+        "exemplars_selected": Exemplar.objects.count(),
         "news": sum(1 for a in Article.objects.all() if a.is_public),
     }
 
@@ -66,6 +67,9 @@ def test_home_figures_match_the_database(client):
     assert figures.grassroots_federations == 3 and figures.women_groups == 3
     assert figures.covered_enterprises == 6 and figures.surveyed_enterprises == 9
     assert figures.exemplars == 3 and figures.news == 3
+    # Every selected exemplar is counted; only the consented ones are shown.
+    assert figures.exemplars_selected == Exemplar.objects.count() > figures.exemplars
+    assert f"经本人同意公开 {figures.exemplars} 名" in page
 
 
 def test_home_shows_latest_news_brands_site_finder_and_media(client):

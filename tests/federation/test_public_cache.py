@@ -6,11 +6,20 @@ import datetime
 import time
 
 import pytest
-from django.utils import timezone
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.test import RequestFactory
+from django.utils import timezone, translation
 
 from activities.models import Article
-from federation.cache import current_generation, page_timeout
-from tests.factories import ArticleFactory, FederationFactory, ServiceSiteFactory
+from activities.views import ArticleListView
+from federation.cache import current_generation, lock_key, page_timeout
+from tests.factories import (
+    ArticleFactory,
+    ExemplarFactory,
+    FederationFactory,
+    ServiceSiteFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +120,125 @@ def test_cache_can_be_switched_off(client, settings):
     settings.PUBLIC_CACHE_ENABLED = False
     client.get("/about/")
     assert "X-Page-Cache" not in client.get("/about/")
+
+
+# --- Stampede protection: one visitor re-renders, the others get the previous copy ---
+
+
+def anonymous_get(path):
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    return request
+
+
+def hold_lock(path, timeout=30):
+    """Act as another visitor who is re-rendering ``path`` right now."""
+    with translation.override("zh-hans"):
+        key = lock_key(anonymous_get(path), current_generation())
+    assert cache.add(key, "another-visitor", timeout=timeout)
+    return key
+
+
+def test_one_visitor_renders_while_the_others_get_the_previous_copy(client, monkeypatch):
+    ArticleFactory(title="昨天的新闻")
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
+    ArticleFactory(title="刚发布的新闻")  # the cached list is now out of date
+
+    renders = []
+    concurrent = []
+    original = ArticleListView.get_context_data
+
+    def render_while_another_visitor_arrives(self, **kwargs):
+        renders.append(self.request)
+        if len(concurrent) == 0:
+            # A second visitor asks for the page while this request holds the lock.
+            with translation.override("zh-hans"):
+                concurrent.append(ArticleListView.as_view()(anonymous_get("/news/")))
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(ArticleListView, "get_context_data", render_while_another_visitor_arrives)
+    first = client.get("/news/")
+    assert first["X-Page-Cache"] == "miss"
+    assert "刚发布的新闻" in first.content.decode()
+
+    other = concurrent[0]
+    assert other["X-Page-Cache"] == "stale"
+    assert "昨天的新闻" in other.content.decode()
+    assert "刚发布的新闻" not in other.content.decode()
+    assert len(renders) == 1  # the second visitor did not render the page
+
+    # The lock holder is done: everyone now gets the new list from the cache.
+    after = client.get("/news/")
+    assert after["X-Page-Cache"] == "hit"
+    assert "刚发布的新闻" in after.content.decode()
+    assert len(renders) == 1
+
+
+def test_without_a_previous_copy_every_visitor_renders(client):
+    ArticleFactory(title="冷启动的新闻")
+    key = hold_lock("/news/")
+    response = client.get("/news/")
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "miss"
+    assert "冷启动的新闻" in response.content.decode()
+    assert cache.get(key) == "another-visitor"  # another visitor's lock is left alone
+
+
+def test_the_previous_copy_is_served_only_until_the_lock_expires(client):
+    ArticleFactory(title="旧列表")
+    client.get("/news/")
+    ArticleFactory(title="新列表里的新闻")
+    hold_lock("/news/", timeout=1)  # a visitor who started rendering and never finished
+    assert client.get("/news/")["X-Page-Cache"] == "stale"
+    time.sleep(1.2)
+    response = client.get("/news/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "新列表里的新闻" in response.content.decode()
+
+
+def test_an_unpublished_article_is_gone_at_once_even_with_a_previous_copy(client):
+    article = ArticleFactory(title="需要撤回的新闻")
+    for path in ("/", "/news/", f"/news/{article.pk}/"):
+        assert "需要撤回的新闻" in client.get(path).content.decode()
+
+    article.status = Article.Status.UNPUBLISHED
+    article.save()
+    for path in ("/", "/news/", f"/news/{article.pk}/"):
+        hold_lock(path)  # someone else is re-rendering: the old copies must still not be served
+
+    assert client.get(f"/news/{article.pk}/").status_code == 404
+    for path in ("/", "/news/"):
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss"
+        assert "需要撤回的新闻" not in response.content.decode()
+
+
+def test_a_withdrawn_exemplar_and_a_deleted_site_are_gone_at_once(client):
+    exemplar = ExemplarFactory(name="撤回同意的典型")
+    site = ServiceSiteFactory(name="即将撤销的妇女之家")
+    paths = ("/exemplars/", f"/exemplars/{exemplar.pk}/", "/sites/", f"/sites/{site.pk}/")
+    for path in paths:
+        assert client.get(path).status_code == 200
+
+    exemplar.consent_to_publish = False
+    exemplar.save()
+    site.delete()
+    for path in paths:
+        hold_lock(path)
+
+    assert client.get(f"/exemplars/{exemplar.pk}/").status_code == 404
+    assert client.get(f"/sites/{site.pk}/").status_code == 404
+    assert "撤回同意的典型" not in client.get("/exemplars/").content.decode()
+    assert "即将撤销的妇女之家" not in client.get("/sites/").content.decode()
+
+
+def test_logged_in_users_never_get_the_previous_copy(client, django_user_model):
+    ArticleFactory(title="登录前的新闻")
+    client.get("/news/")
+    ArticleFactory(title="登录后才看到的新闻")
+    hold_lock("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "stale"
+    client.force_login(django_user_model.objects.create_user(username="editor", password="pw-1"))
+    response = client.get("/news/")
+    assert "X-Page-Cache" not in response
+    assert "登录后才看到的新闻" in response.content.decode()

@@ -126,3 +126,12 @@ def test_federation_and_site_exports(admin_client, enterprises):
         admin_client.post("/admin/organizations/federation/export/", {"format": "xlsx"}).content
     )).active.values)
     assert rows[0][:3] == ("名称", "简称", "层级") and len(rows) == 3
+
+
+def test_an_export_with_contacts_reaches_the_personal_data_access_log(admin_client, admin_user, enterprises):
+    from federation.models import PersonalDataAccess
+
+    export(admin_client)
+    entry = PersonalDataAccess.objects.get(kind=PersonalDataAccess.Kind.EXPORT)
+    assert (entry.user, entry.object_count) == (admin_user, 2)
+    assert "contact_phone" in entry.fields and "contact_name" in entry.fields

@@ -419,3 +419,15 @@ def test_csv_with_semicolons_or_tabs_and_commas_inside_fields(tmp_path, federati
     assert plan.is_valid, messages(plan)
     enterprise = Enterprise.objects.get()
     assert (enterprise.address, enterprise.employees) == ("天津经开区第三大街1号，A座", 1200)
+
+
+def test_an_applied_import_refreshes_the_cached_public_pages(
+    tmp_path, federations, client, django_capture_on_commit_callbacks
+):
+    park = federations[0]
+    url = park.get_absolute_url()
+    assert "<dd>0 家</dd>" in client.get(url).content.decode()  # now cached
+    data = xlsx_bytes([enterprise_row(n, federation=park.name) for n in range(1, 4)])
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, data)
+    assert "<dd>3 家</dd>" in client.get(url).content.decode()
