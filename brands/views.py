@@ -57,7 +57,7 @@ class BrandDetailView(DetailView):
             .annotate(cover_id=cover_annotation())[:10]
         )
         context["upcoming"] = list(
-            Activity.objects.filter(is_public=True, brand=brand, starts_at__gte=timezone.now())
+            Activity.objects.public().filter(brand=brand, starts_at__gte=timezone.now())
             .select_related("site")
             .order_by("starts_at")[:10]
         )
