@@ -18,6 +18,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -44,6 +45,13 @@ def current_generation() -> str:
 def public_cache_invalidate(**_kwargs) -> None:
     """Forget every cached public page (a new generation makes the old keys unreachable)."""
     cache.set(GENERATION_KEY, str(time.time_ns()), timeout=None)
+
+
+def _invalidate_now_and_on_commit(**_kwargs) -> None:
+    # Now, for this process; again on commit, because a request that rendered the old rows in
+    # between (e.g. an article still published) stored its page under the new generation.
+    public_cache_invalidate()
+    transaction.on_commit(public_cache_invalidate)
 
 
 def _seconds_until_next_publish(generation: str) -> int | None:
@@ -165,5 +173,5 @@ def connect_signals() -> None:
     """Every save or delete of a public model refreshes the cached pages."""
     for model in public_models():
         uid = f"public-cache:{model._meta.label_lower}"
-        post_save.connect(public_cache_invalidate, sender=model, dispatch_uid=uid + ":save")
-        post_delete.connect(public_cache_invalidate, sender=model, dispatch_uid=uid + ":delete")
+        post_save.connect(_invalidate_now_and_on_commit, sender=model, dispatch_uid=uid + ":save")
+        post_delete.connect(_invalidate_now_and_on_commit, sender=model, dispatch_uid=uid + ":delete")

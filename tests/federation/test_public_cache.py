@@ -111,3 +111,16 @@ def test_cache_can_be_switched_off(client, settings):
     settings.PUBLIC_CACHE_ENABLED = False
     client.get("/about/")
     assert "X-Page-Cache" not in client.get("/about/")
+
+
+def test_a_page_cached_while_an_unpublish_commits_is_not_served_after_it(
+    client, django_capture_on_commit_callbacks
+):
+    """A visitor whose request renders between the save and the commit reads the old row (still
+    published) and stores it: after the commit that page must not be served."""
+    article = ArticleFactory(title="即将撤回的稿件")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.DRAFT
+        article.save()
+        client.get("/news/")  # stored under the generation the save set, before the commit
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
