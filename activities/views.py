@@ -130,6 +130,7 @@ class ActivityDetailView(DetailView):
         context["articles"] = with_covers(
             Article.objects.published()
             .filter(activity=self.object)
+            .select_related("federation")
             .annotate(cover_id=cover_annotation())[:10]
         )
         context["is_upcoming"] = self.object.starts_at >= timezone.now()

@@ -58,7 +58,7 @@ class BrandDetailView(DetailView):
         )
         context["upcoming"] = list(
             Activity.objects.public().filter(brand=brand, starts_at__gte=timezone.now())
-            .select_related("site")
+            .select_related("site", "organizer")
             .order_by("starts_at")[:10]
         )
         return context

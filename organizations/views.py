@@ -103,7 +103,7 @@ class FederationDetailView(DetailView):
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
         context["activities"] = list(
             Activity.objects.public().filter(organizer=federation)
-            .select_related("site")
+            .select_related("site", "organizer")
             .order_by("-starts_at")[:10]
         )
         context["articles"] = list(
