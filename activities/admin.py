@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from activities import services
-from activities.images import PhotoFileValidationMixin
+from activities.images import PhotoFileValidationMixin, clean_image
 from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
 from activities.richtext import BodyFormat
 from federation.admin_scoping import ScopedAdminMixin
@@ -186,8 +186,29 @@ def _error_text(exc) -> str:
     return str(exc) or str(_("没有权限。"))
 
 
+class ExemplarAdminForm(forms.ModelForm):
+    """A portrait goes through the same validator as article photos: re-encoded without EXIF
+    (no GPS of a person's home) under a random name (no guessable name under /media/)."""
+
+    photo = forms.FileField(label=_("照片"), widget=AdminFileWidget, required=False)
+
+    class Meta:
+        model = Exemplar
+        fields = [
+            "name", "kind", "honour", "year", "workplace", "title", "federation", "story", "photo",
+            "consent_to_publish", "consent_recorded_on",
+        ]
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if upload and hasattr(upload, "content_type"):
+            return clean_image(upload).file
+        return upload
+
+
 @admin.register(Exemplar)
 class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = ExemplarAdminForm
     list_display = ["name", "kind", "honour", "year", "workplace", "federation", "consent_to_publish"]
     list_filter = ["honour", "year", "kind", "consent_to_publish"]
     search_fields = ["name", "workplace", "story"]

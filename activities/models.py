@@ -27,6 +27,12 @@ class Series(models.Model):
         return self.name
 
 
+class ActivityQuerySet(models.QuerySet):
+    def public(self):
+        """The activities the public calendar, pages, figures and sitemap may show."""
+        return self.filter(is_public=True)
+
+
 class Activity(models.Model):
     class Category(models.TextChoices):
         GUIDANCE = "guidance", _("思想引领类")
@@ -107,6 +113,7 @@ class Activity(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("活动")

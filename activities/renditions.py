@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -77,7 +78,9 @@ def _render(photo: Photo, width: int, fmt: str) -> Rendition:
         buffer = io.BytesIO()
         image.save(buffer, pil_format, **options)
         out_width, out_height = image.size
-    name = f"{photo.pk}-{spec_name(width, fmt).replace('.', '-')}.{'jpg' if fmt == 'jpeg' else fmt}"
+    # A random name, like the original's: /media/ is served without a check, and renditions of a
+    # draft's photos exist before it is published (a name from the photo id could be guessed).
+    name = f"{uuid.uuid4().hex}-{spec_name(width, fmt).replace('.', '-')}.{'jpg' if fmt == 'jpeg' else fmt}"
     rendition = Rendition(photo=photo, spec=spec_name(width, fmt), width=out_width, height=out_height)
     rendition.file.save(name, ContentFile(buffer.getvalue()), save=False)
     try:

@@ -20,10 +20,6 @@ UPCOMING_LIMIT = 30
 CALENDAR_LIMIT = 200
 
 
-def public_activities():
-    return Activity.objects.filter(is_public=True)
-
-
 def ongoing_or_upcoming(now):
     return Q(starts_at__gte=now) | Q(ends_at__gte=now)
 
@@ -105,7 +101,7 @@ class ActivityListView(ListView):
         self.now = timezone.now()
         self.filterset = ActivityFilter(
             self.request.GET or None,
-            queryset=public_activities().select_related("organizer", "site", "brand"),
+            queryset=Activity.objects.public().select_related("organizer", "site", "brand"),
         )
         return self.filterset.qs.exclude(ongoing_or_upcoming(self.now)).order_by("-starts_at")
 
@@ -125,7 +121,7 @@ class ActivityDetailView(DetailView):
     template_name = "activities/activity_detail.html"
 
     def get_queryset(self):
-        return public_activities().select_related(
+        return Activity.objects.public().select_related(
             "organizer", "site", "brand", "brand_session", "series"
         )
 
@@ -134,6 +130,7 @@ class ActivityDetailView(DetailView):
         context["articles"] = with_covers(
             Article.objects.published()
             .filter(activity=self.object)
+            .select_related("federation")
             .annotate(cover_id=cover_annotation())[:10]
         )
         context["is_upcoming"] = self.object.starts_at >= timezone.now()
@@ -172,7 +169,7 @@ def calendar_ics(request):
     """iCalendar feed of upcoming public activities, for phone calendars."""
     now = timezone.now()
     activities = (
-        public_activities()
+        Activity.objects.public()
         .filter(ongoing_or_upcoming(now))
         .select_related("site", "organizer")
         .order_by("starts_at")[:CALENDAR_LIMIT]

@@ -75,6 +75,14 @@ class Brand(models.Model):
         return reverse("brands:brand_detail", args=[self.slug])
 
     @property
+    def keeps_participants_private(self) -> bool:
+        """Matchmaking by the tick, by its focus, or as a sub-brand of a matchmaking brand: then
+        nothing that could name a participant (session summaries) goes on a public page."""
+        if self.is_matchmaking or self.focus == self.Focus.MATCHMAKING:
+            return True
+        return self.parent_id is not None and self.parent.keeps_participants_private
+
+    @property
     def service_list(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]
 

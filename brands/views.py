@@ -57,8 +57,8 @@ class BrandDetailView(DetailView):
             .annotate(cover_id=cover_annotation())[:10]
         )
         context["upcoming"] = list(
-            Activity.objects.filter(is_public=True, brand=brand, starts_at__gte=timezone.now())
-            .select_related("site")
+            Activity.objects.public().filter(brand=brand, starts_at__gte=timezone.now())
+            .select_related("site", "organizer")
             .order_by("starts_at")[:10]
         )
         return context

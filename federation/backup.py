@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from federation.env import parse_database_url
 from federation.storage import media_is_local
@@ -119,7 +120,7 @@ def backup(output_dir: Path) -> Path:
                     env=_pg_env(connection.settings_dict), capture_output=True, text=True,
                 )
                 if result.returncode:
-                    raise BackupError(f"pg_dump 失败：{result.stderr.strip()}")
+                    raise BackupError(_("pg_dump 失败：%(error)s") % {"error": result.stderr.strip()})
                 counts = table_counts_postgres(pg)
                 pg.rollback()
             files["database.dump"] = _sha256(dump)
@@ -133,7 +134,7 @@ def backup(output_dir: Path) -> Path:
             copy.close()
             files["database.sqlite3"] = _sha256(copy_path)
         else:
-            raise BackupError(f"不支持的数据库引擎：{engine}")
+            raise BackupError(_("不支持的数据库引擎：%(engine)s") % {"engine": engine})
 
         media_root = Path(settings.MEDIA_ROOT)
         if media_is_local():
@@ -164,11 +165,11 @@ def backup(output_dir: Path) -> Path:
 def read_manifest(folder: Path) -> dict:
     path = Path(folder) / "manifest.json"
     if not path.is_file():
-        raise BackupError(f"{folder} 不是完整的备份：缺少 manifest.json。")
+        raise BackupError(_("%(folder)s 不是完整的备份：缺少 manifest.json。") % {"folder": folder})
     manifest = json.loads(path.read_text(encoding="utf-8"))
     for name, digest in manifest["files"].items():
         if _sha256(Path(folder) / name) != digest:
-            raise BackupError(f"备份文件 {name} 已损坏（校验值不符），已停止恢复。")
+            raise BackupError(_("备份文件 %(name)s 已损坏（校验值不符），已停止恢复。") % {"name": name})
     return manifest
 
 
@@ -178,13 +179,15 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
     manifest = read_manifest(folder)
     if manifest["engine"] != target.engine:
         raise BackupError(
-            f"备份来自 {manifest['engine']}，不能恢复到 {target.engine}。"
+            _("备份来自 %(source)s，不能恢复到 %(target)s。")
+            % {"source": manifest["engine"], "target": target.engine}
         )
     if target.engine == POSTGRES:
         with _pg_connect(target.settings) as pg:
             if table_counts_postgres(pg):
                 raise BackupError(
-                    f"目标数据库 {target.settings['NAME']} 不是空的：请恢复到新建的空数据库。"
+                    _("目标数据库 %(name)s 不是空的：请恢复到新建的空数据库。")
+                    % {"name": target.settings["NAME"]}
                 )
         result = subprocess.run(
             ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
@@ -193,7 +196,7 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
             env=_pg_env(target.settings), capture_output=True, text=True,
         )
         if result.returncode:
-            raise BackupError(f"pg_restore 失败：{result.stderr.strip()}")
+            raise BackupError(_("pg_restore 失败：%(error)s") % {"error": result.stderr.strip()})
         with _pg_connect(target.settings) as pg:
             counts = table_counts_postgres(pg)
     else:
@@ -201,7 +204,9 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
         if path.exists() and path.stat().st_size:
             with sqlite3.connect(path) as existing:
                 if table_counts_sqlite(existing):
-                    raise BackupError(f"目标数据库 {path} 不是空的：请恢复到新的数据库文件。")
+                    raise BackupError(
+                        _("目标数据库 %(name)s 不是空的：请恢复到新的数据库文件。") % {"name": path}
+                    )
         path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(folder / "database.sqlite3") as source, sqlite3.connect(path) as dest:
             source.backup(dest)
@@ -214,7 +219,7 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
             t for t in set(counts) | set(manifest["tables"])
             if counts.get(t) != manifest["tables"].get(t)
         )
-        raise BackupError(f"恢复后行数与备份不符：{', '.join(differ)}")
+        raise BackupError(_("恢复后行数与备份不符：%(tables)s") % {"tables": ", ".join(differ)})
 
     if "media.tar.gz" in manifest["files"] and media_root is not None:
         media_root = Path(media_root)

@@ -50,10 +50,6 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
 
 
-def public_activities():
-    return Activity.objects.filter(is_public=True)
-
-
 def count_many(**querysets) -> dict[str, int]:
     """Count several querysets in ONE database round trip (a SELECT of scalar subqueries)."""
     parts, params = [], []
@@ -80,7 +76,7 @@ def headline_figures() -> HeadlineFigures:
         surveyed=Enterprise.objects.surveyed(),
         covered_of_surveyed=Enterprise.objects.covered().surveyed(),
         sites=ServiceSite.objects.active(),
-        activities=public_activities().filter(starts_at__gte=start, starts_at__lt=end),
+        activities=Activity.objects.public().filter(starts_at__gte=start, starts_at__lt=end),
         exemplars=Exemplar.objects.published(),
         exemplars_selected=Exemplar.objects.all(),
         news=Article.objects.published(),
@@ -180,7 +176,7 @@ def activities_per_month(months: int = 12) -> list[dict]:
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     start = datetime.datetime.combine(first, datetime.time.min, tzinfo=now.tzinfo)
     rows = (
-        public_activities()
+        Activity.objects.public()
         .filter(starts_at__gte=start)
         .annotate(month=TruncMonth("starts_at"))
         .values("month")

@@ -46,7 +46,7 @@ class ActivitySitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return list(Activity.objects.filter(is_public=True).only("pk", "updated_at"))
+        return list(Activity.objects.public().only("pk", "updated_at"))
 
     def lastmod(self, item):
         return item.updated_at

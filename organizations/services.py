@@ -8,6 +8,8 @@ import hashlib
 import io
 import logging
 import os
+import posixpath
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import IO, Any
@@ -198,7 +200,7 @@ def import_job_create(
     )
     extension = os.path.splitext(file_name)[1].lower()[:8]
     job.stored_file = default_storage.save(
-        f"imports/{job.pk}/source{extension}", ContentFile(buffer.getvalue())
+        f"{_new_job_folder(job)}/source{extension}", ContentFile(buffer.getvalue())
     )
     job.background = _estimate_rows(job) > settings.IMPORT_BACKGROUND_ROWS
     job.save(update_fields=["stored_file", "background"])
@@ -297,7 +299,14 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, stream: IO[bytes] | No
     content = xlsx_bytes(
         _("错误行"), [_("原行号"), _("错误原因"), *header], rows
     )
-    return default_storage.save(f"imports/{job.pk}/errors.xlsx", ContentFile(content))
+    folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
+    return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
+
+
+def _new_job_folder(job: ImportJob) -> str:
+    # The files are in the media storage (shared by the app servers), which nginx or a bucket
+    # serves without a check: the folder needs a secret part, not just the job's number.
+    return f"imports/{job.pk}-{secrets.token_hex(16)}"
 
 
 def import_job_apply(

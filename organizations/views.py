@@ -102,8 +102,8 @@ class FederationDetailView(DetailView):
             context["children"] = list(children.order_by("name")[:200])
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
         context["activities"] = list(
-            Activity.objects.filter(is_public=True, organizer=federation)
-            .select_related("site")
+            Activity.objects.public().filter(organizer=federation)
+            .select_related("site", "organizer")
             .order_by("-starts_at")[:10]
         )
         context["articles"] = list(
@@ -181,7 +181,7 @@ class SiteDetailView(DetailView):
             for day, periods in groupby(hours, key=lambda h: h.weekday)
         ]
         context["upcoming"] = list(
-            Activity.objects.filter(is_public=True, site=site, starts_at__gte=timezone.now())
+            Activity.objects.public().filter(site=site, starts_at__gte=timezone.now())
             .order_by("starts_at")[:10]
         )
         context["sessions"] = list(

@@ -112,7 +112,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         spec = SPECS[self.import_kind]
         response = HttpResponse(template_bytes(spec), content_type=XLSX_TYPE)
         response["Content-Disposition"] = content_disposition_header(
-            True, f"{spec.title}导入模板.xlsx"
+            True, _("%(list)s导入模板.xlsx") % {"list": spec.title}
         )
         return response
 
@@ -204,7 +204,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             raise Http404
         return FileResponse(
             default_storage.open(job.error_file, "rb"), as_attachment=True,
-            filename=f"导入错误_{job.pk}.xlsx", content_type=XLSX_TYPE,
+            filename=_("导入错误_%(pk)s.xlsx") % {"pk": job.pk}, content_type=XLSX_TYPE,
         )
 
     # --- export -------------------------------------------------------------------------------

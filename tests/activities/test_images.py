@@ -295,3 +295,26 @@ def test_admin_photo_inline_uses_the_same_validator(client, world, png_bytes):
     photo = Photo.objects.get()
     with photo.image.open("rb") as handle:
         assert b"TestCam" not in handle.read()
+
+
+@pytest.mark.django_db
+def test_exemplar_portrait_goes_through_the_photo_validator(admin_client):
+    """A portrait uploaded in the admin loses its GPS and its file name (a person's name is
+    guessable under /media/ even while consent is missing) and a bomb is refused."""
+    from activities.models import Exemplar
+
+    url = reverse("admin:activities_exemplar_add")
+    data = {"name": "王芳", "kind": "person", "honour": "merit_star", "year": 2024}
+    response = admin_client.post(
+        url, {**data, "photo": upload(png_bomb(), "bomb.png")}
+    )
+    assert response.status_code == 200 and "像素过多" in response.content.decode()
+    assert not Exemplar.objects.exists()
+
+    admin_client.post(
+        url, {**data, "photo": upload(jpeg_with_exif(), "wangfang.jpg", "image/jpeg")}
+    )
+    exemplar = Exemplar.objects.get()
+    assert "wangfang" not in exemplar.photo.name
+    with exemplar.photo.open("rb") as stored:
+        assert dict(Image.open(stored).getexif()) == {}

@@ -60,3 +60,17 @@ def test_deleting_a_photo_removes_the_rendition_files():
     assert storage.exists(name)
     photo.delete()
     assert not storage.exists(name)
+
+
+def test_rendition_urls_cannot_be_guessed_from_the_photo_id():
+    """Renditions are made right after an upload, also for drafts; /media/ is served without
+    a check, so a name built from the photo id would let anyone fetch unpublished photos."""
+    from pathlib import PurePosixPath
+
+    photo = PhotoFactory(image__width=300, image__height=200)
+    pictures_for([photo])
+    names = [PurePosixPath(r.file.name).name for r in Rendition.objects.filter(photo=photo)]
+    assert names
+    for name in names:
+        assert not name.startswith(f"{photo.pk}-")
+        assert len(PurePosixPath(name).stem) >= 32  # a random token, as the originals have

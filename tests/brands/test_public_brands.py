@@ -51,3 +51,17 @@ def test_matchmaking_brand_never_shows_participants(client):
     page = text(client.get(brand.get_absolute_url()))
     assert ">12<" in page  # the outcome, a number
     assert "王小明" not in page and "李小红" not in page
+
+
+@pytest.mark.parametrize("kind", ["focus", "parent"])
+def test_matchmaking_without_the_tick_still_hides_participants(client, kind):
+    """A brand whose focus is 婚恋交友, or a sub-brand of a matchmaking brand, is matchmaking
+    even when the editor forgot the is_matchmaking box."""
+    if kind == "focus":
+        brand = BrandFactory(focus=Brand.Focus.MATCHMAKING, is_matchmaking=False)
+    else:
+        parent = BrandFactory(focus=Brand.Focus.MATCHMAKING, is_matchmaking=True)
+        brand = BrandFactory(parent=parent, focus=Brand.Focus.OTHER, is_matchmaking=False)
+    BrandSessionFactory(brand=brand, couples=3, summary="王小明和李小红牵手成功")
+    page = text(client.get(brand.get_absolute_url()))
+    assert "王小明" not in page and "李小红" not in page

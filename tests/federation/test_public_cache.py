@@ -242,3 +242,15 @@ def test_logged_in_users_never_get_the_previous_copy(client, django_user_model):
     response = client.get("/news/")
     assert "X-Page-Cache" not in response
     assert "登录后才看到的新闻" in response.content.decode()
+
+def test_a_page_cached_while_an_unpublish_commits_is_not_served_after_it(
+    client, django_capture_on_commit_callbacks
+):
+    """A visitor whose request renders between the save and the commit reads the old row (still
+    published) and stores it: after the commit that page must not be served."""
+    article = ArticleFactory(title="即将撤回的稿件")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.DRAFT
+        article.save()
+        client.get("/news/")  # stored under the generation the save set, before the commit
+    assert client.get("/news/")["X-Page-Cache"] == "miss"

@@ -76,3 +76,38 @@ def test_cached_page_needs_no_query(client):
         response = client.get("/")
     assert response["X-Page-Cache"] == "hit"
     assert len(queries) == 0
+
+
+def _queries(client, url: str) -> int:
+    clear_cache()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries)
+
+
+def test_lists_inside_detail_pages_cost_the_same_for_one_item_as_for_six(client):
+    """Activities on a federation's and a brand's page, reports on an activity's page: the
+    organiser and the federation of each item come with the list, not one query per item."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import ActivityFactory, ArticleFactory, BrandFactory, FederationFactory
+
+    federation = FederationFactory()
+    brand = BrandFactory()
+    activity = ActivityFactory(organizer=federation)
+    soon = timezone.now() + datetime.timedelta(days=2)
+
+    def add(n):
+        for _ in range(n):
+            ActivityFactory(organizer=FederationFactory(), brand=brand, starts_at=soon)
+            ActivityFactory(organizer=federation)
+            ArticleFactory(activity=activity, federation=FederationFactory())
+
+    urls = [federation.get_absolute_url(), brand.get_absolute_url(), activity.get_absolute_url()]
+    add(1)
+    few = {url: _queries(client, url) for url in urls}
+    add(5)
+    many = {url: _queries(client, url) for url in urls}
+    assert many == few

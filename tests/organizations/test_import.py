@@ -348,11 +348,13 @@ def test_cancel_and_stale_cleanup_delete_stored_uploads(federations, admin_user,
     assert not default_storage.exists(stored) and job.status == "cancelled"
     left = upload(xlsx_bytes([enterprise_row(2)]), user=admin_user)
     services.import_job_start_preview(job=left)
+    left_stored = left.stored_file
+    assert default_storage.exists(left_stored)
     count = services.import_jobs_cleanup_stale(
         now=left.created_at + datetime.timedelta(hours=settings.IMPORT_STALE_HOURS + 1)
     )
     left.refresh_from_db()
-    assert count == 1 and left.status == "expired" and not default_storage.exists(f"imports/{left.pk}/source.xlsx")
+    assert count == 1 and left.status == "expired" and not default_storage.exists(left_stored)
 
 
 def test_upload_size_limit(federations, admin_user, settings):
@@ -431,3 +433,18 @@ def test_an_applied_import_refreshes_the_cached_public_pages(
     with django_capture_on_commit_callbacks(execute=True):
         run(tmp_path, data)
     assert "<dd>3 家</dd>" in client.get(url).content.decode()
+
+
+def test_stored_uploads_and_error_sheets_cannot_be_guessed_from_the_job_id(federations, admin_user):
+    """They sit in the media storage (shared between app servers), which nginx or a bucket
+    serves without a check: a path from the job id alone would hand out contacts' phones."""
+    bad = enterprise_row(1)
+    bad[0] = "不是信用代码"
+    job = upload(xlsx_bytes([bad]), user=admin_user)
+    services.import_job_start_preview(job=job)
+    job.refresh_from_db()
+    assert job.stored_file and job.error_file
+    for path in (job.stored_file, job.error_file):
+        assert not path.startswith(f"imports/{job.pk}/")
+        folder = path.split("/")[1]
+        assert len(folder) >= 32

@@ -2,19 +2,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from federation import backup as backups
 
 
 class Command(BaseCommand):
-    help = "把备份恢复到一个空数据库，并校验行数。 / Restore a backup into an empty database."
+    help = _("把备份恢复到一个空数据库，并校验行数。")
 
     def add_arguments(self, parser):
-        parser.add_argument("backup", help="备份目录（teda-YYYYmmdd-HHMMSS）")
+        parser.add_argument("backup", help=_("备份目录（teda-YYYYmmdd-HHMMSS）"))
         parser.add_argument(
-            "--database-url", default="", help="目标数据库（默认：DATABASE_URL 指向的数据库）"
+            "--database-url", default="", help=_("目标数据库（默认：DATABASE_URL 指向的数据库）")
         )
-        parser.add_argument("--media-root", default="", help="图片恢复到的目录（默认：MEDIA_ROOT）")
+        parser.add_argument("--media-root", default="", help=_("图片恢复到的目录（默认：MEDIA_ROOT）"))
 
     def handle(self, *args, backup: str, database_url: str, media_root: str, **options):
         target = (
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"恢复完成：{len(counts)} 张表，{sum(counts.values())} 行，行数与备份一致。"
+                _("恢复完成：%(tables)d 张表，%(rows)d 行，行数与备份一致。")
+                % {"tables": len(counts), "rows": sum(counts.values())}
             )
         )
