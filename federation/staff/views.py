@@ -95,7 +95,8 @@ class StaffFormView(StaffMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
     def save(self, form):
-        raise NotImplementedError
+        """Each form view saves through its app's service; this base class has no model of its own."""
+        raise NotImplementedError(f"{type(self).__name__} must define save()")
 
 
 class ActivityListView(StaffMixin, FilterView):
