@@ -64,7 +64,10 @@ class DashboardView(StaffMixin, TemplateView):
 
 # --- shared create/edit handling ------------------------------------------------------------
 class StaffFormView(StaffMixin, UpdateView):
-    """Create (no pk) or edit (pk, fetched in scope) one record through a service function."""
+    """Create (no pk) or edit (pk, fetched in scope) one record through a service function.
+
+    Subclasses define ``save(form)``, which calls their app's service and returns the object.
+    """
 
     success_message = _("已保存。")
 
@@ -93,10 +96,6 @@ class StaffFormView(StaffMixin, UpdateView):
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
-
-    def save(self, form):
-        """Each form view saves through its app's service; this base class has no model of its own."""
-        raise NotImplementedError(f"{type(self).__name__} must define save()")
 
 
 class ActivityListView(StaffMixin, FilterView):

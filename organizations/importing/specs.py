@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -59,7 +59,6 @@ class ListSpec:
     sheet_title: Any
     # Field through which a record belongs to a federation (for scoping); "" = Federation itself.
     scope_field: str = "federation"
-    example: tuple[Any, ...] = field(default_factory=tuple)
 
     @property
     def key_column(self) -> Column:
@@ -111,8 +110,6 @@ ENTERPRISE = ListSpec(
         Column("contact_phone", _("联系电话"), ("phone", "contact phone", "telephone", "contact_phone"),
                parse=cells.code_text, personal=True, help=_("个人信息：仅有权限的工作人员可导入和导出。")),
     ),
-    example=("91120116MA05JXXX0X", "天津泰达示例科技有限公司", "新经济组织", "软件和信息技术服务业",
-             "天津经开区第三大街1号", "泰达中小企业园", "1,200", 520, "是", "", "", ""),
 )
 
 FEDERATION = ListSpec(
@@ -148,8 +145,6 @@ FEDERATION = ListSpec(
                parse=lambda v: cells.boolean(v, default=True), help=_("是 / 否，留空为“是”。"),
                options=("是", "否")),
     ),
-    example=("泰达示例园区妇联", "示例园区妇联", "基层妇联", "园区/产业基地妇联", "天津经开区妇联", "泰达街",
-             "天津经开区第三大街1号", "", "2024-03-08", "", "", "", 120, "", "是"),
 )
 
 SITE = ListSpec(
@@ -182,8 +177,6 @@ SITE = ListSpec(
         Column("is_active", _("开放中"), ("active", "is active"),
                parse=lambda v: cells.boolean(v, default=True), options=("是", "否")),
     ),
-    example=("泰达示例妇女之家", "妇女之家", "天津经开区妇联", "泰达街", "天津经开区第三大街1号", "", "",
-             "工作日 9:00–17:00", "法律咨询\n心理疏导", "否", "否", "", "022-12345678", "2024-03-08", "", "是"),
 )
 
 SPECS = {spec.kind: spec for spec in (ENTERPRISE, FEDERATION, SITE)}
