@@ -11,7 +11,7 @@ from activities import services
 from activities.images import PhotoFileValidationMixin, clean_image
 from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
 from activities.richtext import BodyFormat
-from federation.admin_scoping import ScopedAdminMixin
+from federation.core.admin_scoping import ScopedAdminMixin
 
 
 @admin.register(Series)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from activities.images import CleanImage, clean_image
 from activities.models import Activity, Article, ArticleTransition, Photo
 from activities.richtext import BodyFormat, render_body
-from federation.concurrency import save_versioned
-from federation.scoping import can_write_in_scope, in_scope
+from federation.core.locking import save_versioned
+from federation.core.scoping import can_write_in_scope, in_scope
 
 PUBLISH_PERMISSION = "activities.publish_article"
 Status = Article.Status

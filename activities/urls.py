@@ -2,7 +2,7 @@ from django.urls import path
 
 from activities import views
 from activities.feeds import LatestNewsFeed
-from federation.cache import public_page
+from federation.web.cache import public_page
 
 app_name = "activities"
 urlpatterns = [

@@ -13,8 +13,8 @@ from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.models import Activity, Article, Exemplar
 from activities.renditions import pictures_for
-from federation.cache import public_page
-from federation.views import cover_annotation, with_covers
+from activities.selectors import cover_annotation, with_covers
+from federation.web.cache import public_page
 
 UPCOMING_LIMIT = 30
 CALENDAR_LIMIT = 200

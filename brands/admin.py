@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from brands.models import Brand, BrandSession
-from federation.admin_scoping import ScopedAdminMixin
+from federation.core.admin_scoping import ScopedAdminMixin
 
 
 class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):

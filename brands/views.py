@@ -8,9 +8,9 @@ from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
 from activities.models import Activity, Article
+from activities.selectors import cover_annotation, with_covers
 from brands.models import Brand
-from federation.cache import public_page
-from federation.views import cover_annotation, with_covers
+from federation.web.cache import public_page
 
 OUTCOME_FIELDS = ("participants", "families", "enterprises", "classes_incubated", "couples")
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_scoping import ScopedAdminMixin
+from federation.core.admin_scoping import ScopedAdminMixin
 from federation.models import PersonalDataAccess, User
 
 

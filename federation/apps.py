@@ -7,7 +7,7 @@ def _ensure_roles(sender, using="default", **kwargs):
     """After every migrate (and test flush) the role groups exist with their permissions."""
     from django.contrib.auth.management import create_permissions
 
-    from federation.roles import ensure_roles
+    from federation.core.roles import ensure_roles
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
@@ -22,6 +22,6 @@ class FederationConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="federation.ensure_roles")
 
-        from federation.cache import connect_signals
+        from federation.web.cache import connect_signals
 
         connect_signals()

@@ -28,7 +28,7 @@ class User(AbstractUser):
 class PersonalDataAccess(models.Model):
     """One view of an unmasked personal value, or one export containing personal data.
 
-    Written by ``federation.services.personal_data_access_log``; nobody edits or deletes it.
+    Written by ``federation.core.audit.personal_data_access_log``; nobody edits or deletes it.
     """
 
     class Kind(models.TextChoices):

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from federation.env import env_bool, env_list, load_dotenv, parse_database_url
+from federation.ops.env import env_bool, env_list, load_dotenv, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "federation.context_processors.site",
+                "federation.web.context_processors.site",
             ],
         },
     },
@@ -220,7 +220,7 @@ PUBLIC_RENDITION_WIDTHS = (240, 480, 960)
 
 # --- Production: security, scale-out switches, health, faults (issue #6) ---
 # Everything below is read from the environment; docs/deploy.md lists the variables.
-from federation.env import parse_replica_urls  # noqa: E402
+from federation.ops.env import parse_replica_urls  # noqa: E402
 
 # Reverse proxy (nginx) terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -241,18 +241,18 @@ SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "")
 
 MIDDLEWARE = [
     # First: answers /healthz for any Host header (the balancer uses the node's address).
-    "federation.middleware.HealthCheckMiddleware",
+    "federation.web.middleware.HealthCheckMiddleware",
     *MIDDLEWARE,
 ]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")
 MIDDLEWARE += [
     # Pages showing personal data (admin, staff, any logged-in response) are never stored.
-    "federation.middleware.NoStoreForPersonalPagesMiddleware",
+    "federation.web.middleware.NoStoreForPersonalPagesMiddleware",
     # The admin (and django-import-export's templates) need a few extra CSP allowances.
-    "federation.middleware.AdminContentSecurityPolicyMiddleware",
+    "federation.web.middleware.AdminContentSecurityPolicyMiddleware",
     # Anonymous safe requests may read from replicas; anything else stays on the primary.
-    "federation.middleware.ReplicaRoutingMiddleware",
+    "federation.web.middleware.ReplicaRoutingMiddleware",
 ]
 INSTALLED_APPS += ["csp"]
 
@@ -301,7 +301,7 @@ for _alias, _replica in parse_replica_urls(
     os.environ.get("DATABASE_REPLICA_URLS", ""), BASE_DIR
 ).items():
     DATABASES[_alias] = _tune_connection(_replica)
-DATABASE_ROUTERS = ["federation.db_router.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["federation.ops.db_router.PrimaryReplicaRouter"]
 
 # Sessions: with Redis, cached_db reads from Redis and falls back to the database, so a Redis
 # outage neither logs anybody out nor breaks a login.
@@ -339,7 +339,7 @@ if AWS_STORAGE_BUCKET_NAME:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_origins
 else:
     # Local disk: a failed write (disk full) removes its partial file.
-    STORAGES["default"] = {"BACKEND": "federation.storage.MediaStorage"}
+    STORAGES["default"] = {"BACKEND": "federation.ops.storage.MediaStorage"}
 
 # Static files: whitenoise marks hashed names immutable (cached for years); other files this long.
 WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))

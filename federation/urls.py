@@ -6,9 +6,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from federation import views
-from federation.cache import public_page
-from federation.sitemaps import SITEMAPS
+from federation.site import views
+from federation.site.sitemaps import SITEMAPS
+from federation.web import wellknown
+from federation.web.cache import public_page
 
 admin.site.site_header = _("有你泰好 · 天津经开区妇联 管理后台")
 admin.site.site_title = _("有你泰好 管理后台")
@@ -20,7 +21,7 @@ urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("about/", views.AboutView.as_view(), name="about"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("robots.txt", wellknown.robots_txt, name="robots_txt"),
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path(
         "sitemap.xml",
@@ -32,17 +33,17 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("staff/", include("federation.staff.urls")),
-    path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path(".well-known/security.txt", wellknown.security_txt, name="security_txt"),
     path("", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("brands.urls")),
 ]
 
 if settings.BENCH_TRIVIAL_VIEW:
-    urlpatterns.append(path("bench/trivial/", views.bench_trivial, name="bench_trivial"))
+    urlpatterns.append(path("bench/trivial/", wellknown.bench_trivial, name="bench_trivial"))
 
 # Media are served by nginx or object storage in production, never by Django.
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler500 = "federation.views.server_error"
+handler500 = "federation.web.errors.server_error"

@@ -3,8 +3,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from federation.admin_privacy import PersonalDataAdminMixin
-from federation.admin_scoping import ScopedAdminMixin
+from federation.core.admin_privacy import PersonalDataAdminMixin
+from federation.core.admin_scoping import ScopedAdminMixin
 from organizations.importing.admin import SpreadsheetImportExportMixin
 from organizations.models import (
     Enterprise,

@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from federation.concurrency import save_versioned
+from federation.core.audit import personal_data_access_log
+from federation.core.locking import save_versioned
+from federation.core.scoping import can_write_in_scope, has_network_scope, scope_queryset
 from federation.models import PersonalDataAccess
-from federation.scoping import can_write_in_scope, has_network_scope, scope_queryset
-from federation.services import personal_data_access_log
 from organizations.importing import engine
 from organizations.importing.readers import FileRejected, open_table
 from organizations.importing.specs import SPECS, ListSpec, export_value

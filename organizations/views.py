@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from activities.models import Activity, Article
-from federation.cache import public_page
+from federation.web.cache import public_page
 from organizations.models import Federation, OpeningHours, ServiceSite
 
 
@@ -70,7 +70,7 @@ class FederationListView(ListView):
         return queryset
 
     def get_context_data(self, **kwargs):
-        from federation.selectors import federations_by_form, headline_figures
+        from federation.site.selectors import federations_by_form, headline_figures
 
         context = super().get_context_data(**kwargs)
         context["form"] = self.form

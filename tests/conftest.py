@@ -42,7 +42,7 @@ def world(db):
     for every role: viewer, staff of A, staff of B, district editor, district admin."""
     from types import SimpleNamespace
 
-    from federation.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF, VIEWER
+    from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF, VIEWER
     from tests.factories import DistrictFactory, FederationFactory, UserFactory, WomenGroupFactory
 
     district = DistrictFactory()

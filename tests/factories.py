@@ -173,7 +173,7 @@ class PhotoFactory(factory.django.DjangoModelFactory):
 
 # --- Staff workbench (issue 4): accounts with a role ---
 class UserFactory(factory.django.DjangoModelFactory):
-    """An account; pass ``role=`` (a federation.roles name) to put it in that role's group."""
+    """An account; pass ``role=`` (a federation.core.roles name) to put it in that role's group."""
 
     class Meta:
         model = "federation.User"

@@ -127,7 +127,7 @@ def _session():
 
 
 def _personal_data_access():
-    from federation.services import personal_data_access_log
+    from federation.core.audit import personal_data_access_log
 
     enterprise = EnterpriseFactory(contact_name="张三", contact_phone="13812345678")
     return personal_data_access_log(

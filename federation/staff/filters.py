@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article
-from federation.scoping import own_federations
+from federation.core.scoping import own_federations
 from organizations.models import ServiceSite
 
 ANY = _("全部")

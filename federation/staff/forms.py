@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from activities.images import clean_image
 from activities.models import Activity, Article, Photo
 from activities.richtext import BodyFormat
-from federation import privacy
-from federation.concurrency import VersionedFormMixin
-from federation.scoping import own_federations, scope_queryset
+from federation.core import privacy
+from federation.core.locking import VersionedFormMixin
+from federation.core.scoping import own_federations, scope_queryset
 from organizations.models import Federation, OpeningHours, ServiceSite
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 
-from federation.scoping import scope_queryset
+from federation.core.scoping import scope_queryset
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Anonymous → login page; missing permission → 403; another scope's object → 404.
 
     Views declare ``permission_required`` and ``model`` (or ``base_queryset()``); every object is
-    fetched through :func:`federation.scoping.scope_queryset`.
+    fetched through :func:`federation.core.scoping.scope_queryset`.
     """
 
     model = None

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.models import Activity, Article, Photo
-from federation import privacy
-from federation.scoping import scope_queryset
+from federation.core import privacy
+from federation.core.scoping import scope_queryset
 from organizations.models import Enterprise, Federation, ServiceSite
 
 # Models whose history the staff pages show, by the key used in their URLs.
@@ -94,7 +94,7 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
     """The object's history, newest first, each record with its field-by-field changes, and
     the personal fields whose full values those changes show.
 
-    Personal values are masked for users who may not see them (``federation.privacy``).
+    Personal values are masked for users who may not see them (``federation.core.privacy``).
     """
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     model = type(obj)

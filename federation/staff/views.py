@@ -16,9 +16,9 @@ from django_filters.views import FilterView
 
 from activities import services as activity_services
 from activities.models import Activity, Article, Photo
-from federation import privacy
-from federation.concurrency import StaleObjectError
-from federation.scoping import has_network_scope, scope_queryset
+from federation.core import privacy
+from federation.core.locking import StaleObjectError
+from federation.core.scoping import has_network_scope, scope_queryset
 from federation.staff import forms, selectors
 from federation.staff.filters import ActivityFilter, ArticleFilter, ServiceSiteFilter
 from federation.staff.mixins import StaffMixin

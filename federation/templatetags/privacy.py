@@ -2,7 +2,7 @@
 
 from django import template
 
-from federation import privacy
+from federation.core import privacy
 
 register = template.Library()
 register.filter("mask_phone", privacy.mask_phone)

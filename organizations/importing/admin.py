@@ -2,7 +2,7 @@
 
 ``SpreadsheetImportExportMixin`` goes first in a ModelAdmin's bases and combines with other
 mixins (e.g. the scoping mixin): exports start from ``get_export_queryset`` (the filtered
-changelist, hence ``get_queryset``) and are scoped again with ``federation.scoping``.
+changelist, hence ``get_queryset``) and are scoped again with ``federation.core.scoping``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
-from federation.scoping import has_network_scope, scope_queryset
+from federation.core.scoping import has_network_scope, scope_queryset
 from organizations import services
 from organizations.importing.engine import ACTION_LABELS
 from organizations.importing.specs import SPECS

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from federation.cache import public_cache_invalidate
-from federation.scoping import federation_ids
+from federation.core.scoping import federation_ids
+from federation.web.cache import public_cache_invalidate
 from organizations.importing import cells
 from organizations.importing.readers import FileRejected, open_table
 from organizations.importing.specs import Column, ListSpec, normalize_header

@@ -139,7 +139,7 @@ def test_service_rules(world):
 
 
 def test_every_workflow_step_makes_open_forms_stale(world):
-    from federation.concurrency import StaleObjectError, save_versioned
+    from federation.core.locking import StaleObjectError, save_versioned
 
     article = draft_of(world)
     seen = article.version

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity
-from federation.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from federation.core.locking import STALE_MESSAGE, StaleObjectError, save_versioned
 from organizations.models import Federation, ServiceSite
 from tests.factories import ActivityFactory, ServiceSiteFactory
 
@@ -340,8 +340,8 @@ def test_viewers_see_contact_data_masked_in_forms_and_history(client, world):
 def test_staff_profile_form_offers_contacts_only_to_those_who_may_see_them(client, world):
     from django.contrib.auth.models import Permission
 
+    from federation.core.roles import VIEWER
     from federation.models import PersonalDataAccess
-    from federation.roles import VIEWER
     from tests.factories import UserFactory
 
     world.fed_a.contact_name, world.fed_a.contact_phone = "李四", "13912345678"

@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from federation.scoping import scope_path
+from federation.core.scoping import scope_path
 from tests.factories import (
     ActivityFactory,
     ArticleFactory,

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from activities.models import Article
 from activities.views import ArticleListView
-from federation.cache import current_generation, lock_key, page_timeout
+from federation.web.cache import current_generation, lock_key, page_timeout
 from tests.factories import (
     ArticleFactory,
     ExemplarFactory,

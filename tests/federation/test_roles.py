@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from federation.roles import ROLES, role_permissions
+from federation.core.roles import ROLES, role_permissions
 
 pytestmark = pytest.mark.django_db
 

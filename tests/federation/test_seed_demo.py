@@ -24,7 +24,8 @@ from PIL import Image
 
 from activities.models import Activity, Article, Exemplar, Photo, Series
 from brands.models import Brand, BrandSession
-from federation import demo, roles
+from federation import demo
+from federation.core import roles
 from organizations.models import Enterprise, Federation, MediaAccount, Need, ServiceSite
 from organizations.validators import validate_credit_code
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from federation.env import parse_database_url
+from federation.ops.env import parse_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 from django.contrib.auth.models import Group, Permission
 
-from federation.roles import FEDERATION_STAFF, VIEWER
+from federation.core.roles import FEDERATION_STAFF, VIEWER
 from organizations.models import Enterprise, Federation, ServiceSite
 from tests.factories import make_credit_code
 

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from federation.backup import table_counts_postgres, table_counts_sqlite
+from federation.ops.backup import table_counts_postgres, table_counts_sqlite
 from tests.factories import (
     ActivityFactory,
     ArticleFactory,

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from federation.db_router import PrimaryReplicaRouter, replica_reads
-from federation.middleware import ReplicaRoutingMiddleware
+from federation.ops.db_router import PrimaryReplicaRouter, replica_reads
+from federation.web.middleware import ReplicaRoutingMiddleware
 from organizations.models import Enterprise
 
 
@@ -40,7 +40,7 @@ def _replicas(monkeypatch, tmp_path, good: dict, *, second_dead: bool):
     """replica_1 (and replica_2 unless dead) answer; a dead one points nowhere."""
     from django.db import connection, connections
 
-    import federation.db_router as db_router
+    import federation.ops.db_router as db_router
 
     dead = dict(good)
     if connection.vendor == "postgresql":
@@ -86,7 +86,7 @@ def test_reads_go_to_the_primary_outside_an_anonymous_request(router):
 
 def test_reads_inside_a_transaction_go_to_the_primary(transactional_db, monkeypatch):
     # transactional_db: no test-wide transaction, so "inside atomic" is only the block below.
-    monkeypatch.setattr("federation.db_router.replica_aliases", lambda: ["replica_1"])
+    monkeypatch.setattr("federation.ops.db_router.replica_aliases", lambda: ["replica_1"])
     router = PrimaryReplicaRouter()
     with replica_reads(), transaction.atomic():
         assert router.db_for_read(Enterprise) == "default"

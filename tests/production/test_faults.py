@@ -182,7 +182,7 @@ def media_files(root) -> list[str]:
 def media_storage(settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "federation.storage.MediaStorage"},
+        "default": {"BACKEND": "federation.ops.storage.MediaStorage"},
     }
 
 
@@ -190,7 +190,7 @@ def test_full_disk_during_upload_leaves_neither_row_nor_partial_file(
     db, district, settings, media_storage, monkeypatch
 ):
     from activities.models import Photo
-    from federation.storage import files_removed_on_rollback
+    from federation.ops.storage import files_removed_on_rollback
 
     article = ArticleFactory(federation__parent=district)
     content = noisy_png()
@@ -213,7 +213,7 @@ def test_full_disk_during_upload_leaves_neither_row_nor_partial_file(
 
 def test_file_is_removed_when_the_row_cannot_be_saved(db, district, settings, media_storage):
     from activities.models import Photo
-    from federation.storage import files_removed_on_rollback
+    from federation.ops.storage import files_removed_on_rollback
 
     article = ArticleFactory(federation__parent=district)
     with pytest.raises(RuntimeError), files_removed_on_rollback(), transaction.atomic():

@@ -2,10 +2,10 @@
 
 import pytest
 
+from federation.core.audit import personal_data_access_log
+from federation.core.privacy import mask_email, mask_name, mask_phone
+from federation.core.roles import DISTRICT_EDITOR, VIEWER
 from federation.models import PersonalDataAccess
-from federation.privacy import mask_email, mask_name, mask_phone
-from federation.roles import DISTRICT_EDITOR, VIEWER
-from federation.services import personal_data_access_log
 from tests.factories import EnterpriseFactory, FederationFactory
 
 
@@ -156,8 +156,8 @@ def test_changelist_masks_the_contact_columns_or_logs_them(client, make_user, en
 def test_every_admin_of_a_model_with_personal_data_masks_it():
     from django.contrib import admin
 
-    from federation import privacy
-    from federation.admin_privacy import PersonalDataAdminMixin
+    from federation.core import privacy
+    from federation.core.admin_privacy import PersonalDataAdminMixin
 
     guarded = [
         model._meta.label

@@ -74,9 +74,9 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
         "8", "0", "default",
         # Background jobs: one queue in the shared database, workers on any node.
         "django_tasks_db.DatabaseBackend",
-        "federation.middleware.HealthCheckMiddleware",
+        "federation.web.middleware.HealthCheckMiddleware",
         "django.middleware.security.SecurityMiddleware",
-        "federation.middleware.ReplicaRoutingMiddleware",
+        "federation.web.middleware.ReplicaRoutingMiddleware",
     ]
 
 

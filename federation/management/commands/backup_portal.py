@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation import backup
+from federation.ops import backup
 
 
 class Command(BaseCommand):

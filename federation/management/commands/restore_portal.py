@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation import backup as backups
+from federation.ops import backup as backups
 
 
 class Command(BaseCommand):

@@ -2,57 +2,24 @@
 
 from __future__ import annotations
 
-import datetime
-import logging
-import sys
-
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
-from django.template import loader
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
-from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from activities.models import Article, Exemplar, Photo
-from activities.renditions import pictures_for
+from activities.models import Article, Exemplar
+from activities.selectors import latest_news
 from brands.models import Brand
-from federation import selectors
-from federation.cache import public_page
+from federation.site import selectors
+from federation.web.cache import public_page
 from organizations.models import Federation, MediaAccount, ServiceSite
 
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 50
-
-
-def with_covers(articles) -> list:
-    """Attach ``cover`` (a Picture or None) to each article: two queries for any number."""
-    articles = list(articles)
-    ids = [a.cover_id for a in articles if getattr(a, "cover_id", None)]
-    photos = Photo.objects.filter(pk__in=ids) if ids else []
-    pictures = pictures_for(photos)
-    for article in articles:
-        article.cover = pictures.get(getattr(article, "cover_id", None))
-    return articles
-
-
-def cover_annotation():
-    first_photo = Photo.objects.filter(article=OuterRef("pk")).order_by("position", "pk")
-    return Subquery(first_photo.values("pk")[:1])
-
-
-def latest_news(limit: int):
-    return with_covers(
-        Article.objects.published()
-        .select_related("federation")
-        .annotate(cover_id=cover_annotation())[:limit]
-    )
 
 
 @method_decorator(public_page, name="dispatch")
@@ -184,20 +151,6 @@ class AboutView(TemplateView):
 
 
 @require_GET
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /staff/",
-        "Disallow: /accounts/",
-        "Disallow: /search/",
-        "Disallow: /language/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@require_GET
 def switch_language(request, code: str):
     """Switch language with a plain link (works without JavaScript and in cached pages)."""
     next_url = request.GET.get("next", "/")
@@ -215,51 +168,3 @@ def switch_language(request, code: str):
             samesite="Lax",
         )
     return response
-
-
-# --- Production: error pages, security.txt, bench reference view (issue #6) ---
-
-
-logger = logging.getLogger(__name__)
-
-# A database that is down or unreachable raises these; anything else is a bug (500).
-DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
-
-
-def server_error(request, template_name="500.html"):
-    """handler500: a database outage becomes a Chinese 503 page rendered without the database."""
-    exc = sys.exc_info()[1]
-    if isinstance(exc, DATABASE_DOWN_ERRORS):
-        return service_unavailable(request)
-    # No request context: the context processors might need the database that just failed.
-    return HttpResponseServerError(loader.get_template(template_name).render())
-
-
-def service_unavailable(request):
-    response = HttpResponse(loader.get_template("503.html").render(), status=503)
-    response["Retry-After"] = "30"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@cache_control(public=True, max_age=86400)
-def security_txt(request):
-    """RFC 9116: whom to tell about a vulnerability; expires six months ahead, renewed daily."""
-    expires = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(
-        days=180
-    )
-    contact = settings.SECURITY_CONTACT or f"mailto:security@{request.get_host().split(':')[0]}"
-    lines = [
-        f"Contact: {contact}",
-        f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
-        "Preferred-Languages: zh, en",
-        f"Canonical: https://{request.get_host()}/.well-known/security.txt",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@never_cache
-def bench_trivial(request):
-    """The load benchmark's reference: the full middleware stack, a constant body, never served
-    from the page cache (so it measures the stack, not the cache)."""
-    return HttpResponse("ok", content_type="text/plain")

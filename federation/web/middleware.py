@@ -8,8 +8,8 @@ from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from federation import health
-from federation.db_router import replica_reads
+from federation.ops.db_router import replica_reads
+from federation.web import health
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # django-import-export's export form has one inline handler; allowed by its hash, admin only.
@@ -81,7 +81,7 @@ class AdminContentSecurityPolicyMiddleware:
 
 
 class ReplicaRoutingMiddleware:
-    """Anonymous safe requests may read from replicas (see federation.db_router)."""
+    """Anonymous safe requests may read from replicas (see federation.ops.db_router)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,4 +1,4 @@
-"""The admin side of :mod:`federation.privacy`: personal fields masked or logged on every page.
+"""The admin side of :mod:`federation.core.privacy`: personal fields masked or logged on every page.
 
 Put :class:`PersonalDataAdminMixin` before ``ScopedAdminMixin`` in the bases of the admin of any
 model with personal fields (``tests/production/test_privacy.py`` checks that none is missing).
@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from federation import privacy
+from federation.core import privacy
 
 MASKED_SUFFIX = "_masked"
 

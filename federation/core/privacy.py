@@ -3,7 +3,7 @@
 Users without ``organizations.view_contact`` see masked values (``138****5678`` for phones,
 ``张*`` for names) on change pages, changelists and history pages; every display of an unmasked
 value to the others is logged (:func:`log_unmasked_view`, writing ``PersonalDataAccess``).
-The admin applies this through ``federation.admin_privacy.PersonalDataAdminMixin``.
+The admin applies this through ``federation.core.admin_privacy.PersonalDataAdminMixin``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def history_delta(delta, user):
 
 def log_unmasked_view(*, request, model, fields: Iterable[str], obj=None, object_count: int = 1):
     """Log that ``request.user`` was shown the full values of ``fields`` (nothing if none)."""
-    from federation.services import personal_data_access_log
+    from federation.core.audit import personal_data_access_log
 
     fields = list(fields)
     if not fields or not can_view_contact(request.user):

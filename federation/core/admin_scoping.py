@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from federation.concurrency import VersionedFormMixin, is_versioned, save_versioned
-from federation.scoping import can_write_in_scope, has_network_scope, scope_queryset
+from federation.core.locking import VersionedFormMixin, is_versioned, save_versioned
+from federation.core.scoping import can_write_in_scope, has_network_scope, scope_queryset
 
 OUT_OF_SCOPE_MESSAGE = _("只能在本妇联及其妇女小组的范围内保存记录，请检查所属妇联或上级组织。")
 NOT_FOUND_MESSAGE = _("记录不存在，或不在您的管理范围内。")
@@ -35,7 +35,7 @@ class ScopeCheckFormMixin(forms.BaseForm):
 
 
 class ScopedAdminMixin:
-    """Scope every admin entry point by :mod:`federation.scoping`; see the module docstring."""
+    """Scope every admin entry point by :mod:`federation.core.scoping`; see the module docstring."""
 
     #: Fields that users without network scope may see but never change (e.g. a federation's
     #: level, parent and kind on its own profile).

@@ -17,7 +17,7 @@ ROLE_LABELS = {
 }
 ROLES = tuple(ROLE_LABELS)
 
-# Model permissions of each role (app_label.codename); object scope comes from federation.scoping.
+# Model permissions of each role (app_label.codename); object scope comes from federation.core.scoping.
 _CONTENT_MODELS = {
     "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
     "activities": ["activity", "article", "photo", "exemplar", "series", "articletransition"],

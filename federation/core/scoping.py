@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from federation.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, ROLES, VIEWER
+from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, ROLES, VIEWER
 
 # Path from each scoped model to the federation that owns the record; "" means the model is
 # Federation itself. Models not listed are network-wide reference data (needs, series, brands).

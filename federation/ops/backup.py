@@ -24,8 +24,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation.env import parse_database_url
-from federation.storage import media_is_local
+from federation.ops.env import parse_database_url
+from federation.ops.storage import media_is_local
 
 POSTGRES = "django.db.backends.postgresql"
 SQLITE = "django.db.backends.sqlite3"
