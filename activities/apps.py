@@ -8,6 +8,30 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from activities import models
         from activities.renditions import connect_signals
+        from federation.core import registry
+        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR
+
+        edit = ("add", "change")
+        registry.register(models.Series, cached=True, content=True)
+        registry.register(
+            models.Activity, scope="organizer", public="public", cached=True, history="activity",
+            content=True, staff=edit,
+        )
+        registry.register(
+            models.Article, scope="federation", public="published", scheduled="next_publish_at",
+            cached=True, history="article", content=True, staff=edit,
+        )
+        registry.register(
+            models.Photo, scope="article__federation", cached=True, history="photo", content=True,
+            staff=(*edit, "delete"),
+        )
+        registry.register(models.ArticleTransition, scope="article__federation", content=True)
+        registry.register(
+            models.Exemplar, scope="federation", public="published", cached=True, content=True
+        )
+        for role in (DISTRICT_ADMIN, DISTRICT_EDITOR):
+            registry.grant(role, "activities.publish_article")
 
         connect_signals()

@@ -138,6 +138,14 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what the public may see."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a publish time still to come: public from that moment on."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def next_publish_at(self):
+        """When the next scheduled article goes public (None when none is scheduled)."""
+        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+
 
 class Article(models.Model):
     """Activity news (活动新闻): draft → submitted for review → published → unpublished."""

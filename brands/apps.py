@@ -6,3 +6,10 @@ class BrandsConfig(AppConfig):
     name = "brands"
     verbose_name = _("品牌项目")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from brands import models
+        from federation.core import registry
+
+        registry.register(models.Brand, public="published", cached=True, content=True)
+        registry.register(models.BrandSession, scope="federation", cached=True, content=True)

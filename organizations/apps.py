@@ -6,3 +6,32 @@ class OrganizationsConfig(AppConfig):
     name = "organizations"
     verbose_name = _("组织网络")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from federation.core import registry
+        from federation.core.privacy import CONTACT_FIELDS
+        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF
+        from organizations import models
+
+        edit = ("add", "change")
+        registry.register(
+            models.Federation, scope="", public="active", cached=True, history="federation",
+            personal=CONTACT_FIELDS, content=True, staff=edit,
+        )
+        registry.register(
+            models.Enterprise, scope="federation", cached=True, history="enterprise",
+            personal=CONTACT_FIELDS, content=True, staff=edit,
+        )
+        registry.register(
+            models.ServiceSite, scope="federation", public="active", cached=True, history="site",
+            content=True, staff=edit,
+        )
+        registry.register(
+            models.OpeningHours, scope="site__federation", cached=True, content=True, staff=edit
+        )
+        registry.register(models.Need, content=True)
+        registry.register(models.MediaAccount, cached=True, content=True)
+        # Contacts in full, and the spreadsheet imports (each sees only their own, by scope).
+        for role in (DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF):
+            registry.grant(role, "organizations.view_contact", "organizations.view_importjob")
+        registry.grant(DISTRICT_ADMIN, "organizations.view_exportlog")

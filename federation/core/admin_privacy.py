@@ -106,7 +106,7 @@ class PersonalDataAdminMixin:
         for current in historical_records:
             if previous is not None:
                 delta = previous.diff_against(current, foreign_keys_are_objs=foreign_keys_are_objs)
-                delta, shown = privacy.history_delta(delta, request.user)
+                delta, shown = privacy.history_delta(delta, request.user, self.model)
                 revealed.update(shown)
                 helper = self.get_historical_record_context_helper(request, previous)
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
@@ -120,8 +120,8 @@ class PersonalDataAdminMixin:
     # --- the masked values ------------------------------------------------------------------------
     @admin.display(description=_("联系人"))
     def contact_name_masked(self, obj):
-        return privacy.mask("contact_name", obj.contact_name) if obj is not None else ""
+        return privacy.mask(self.model, "contact_name", obj.contact_name) if obj is not None else ""
 
     @admin.display(description=_("联系电话"))
     def contact_phone_masked(self, obj):
-        return privacy.mask("contact_phone", obj.contact_phone) if obj is not None else ""
+        return privacy.mask(self.model, "contact_phone", obj.contact_phone) if obj is not None else ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from federation.core import registry
+
 CONTACT_PERMISSION = "organizations.view_contact"
 MASK = "*"
 
@@ -49,18 +51,18 @@ def can_view_contact(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(CONTACT_PERMISSION))
 
 
-#: The personal fields of the network's records (Federation, Enterprise) and how each is masked.
-PERSONAL_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
+#: The usual personal fields of a record (a contact person) and how each is masked; apps
+#: register theirs with ``registry.register(Model, personal=...)``.
+CONTACT_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
 
 
 def personal_fields(model) -> list[str]:
-    """The personal fields ``model`` has, in :data:`PERSONAL_FIELDS` order."""
-    names = {field.name for field in model._meta.get_fields()}
-    return [name for name in PERSONAL_FIELDS if name in names]
+    """The personal fields ``model`` registered, in registration order."""
+    return list(registry.personal_fields(model))
 
 
-def mask(field: str, value) -> str:
-    return PERSONAL_FIELDS[field]("" if value is None else str(value))
+def mask(model, field: str, value) -> str:
+    return registry.personal_fields(model)[field]("" if value is None else str(value))
 
 
 def filled(obj, fields: Iterable[str]) -> list[str]:
@@ -68,20 +70,23 @@ def filled(obj, fields: Iterable[str]) -> list[str]:
     return [field for field in fields if obj is not None and getattr(obj, field, "")]
 
 
-def history_delta(delta, user):
+def history_delta(delta, user, model):
     """A django-simple-history diff as ``user`` may see it.
 
     Returns ``(delta, revealed)``: the diff with personal values masked for users without the
     permission, and the personal fields whose full values it shows (to be logged).
     """
-    personal = sorted({change.field for change in delta.changes if change.field in PERSONAL_FIELDS})
+    maskers = registry.personal_fields(model)
+    personal = sorted({change.field for change in delta.changes if change.field in maskers})
     if not personal:
         return delta, []
     if can_view_contact(user):
         return delta, personal
     changes = [
-        dataclasses.replace(change, old=mask(change.field, change.old), new=mask(change.field, change.new))
-        if change.field in PERSONAL_FIELDS
+        dataclasses.replace(
+            change, old=mask(model, change.field, change.old), new=mask(model, change.field, change.new)
+        )
+        if change.field in maskers
         else change
         for change in delta.changes
     ]

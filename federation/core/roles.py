@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from federation.core import registry
+
 DISTRICT_ADMIN = "district_admin"
 DISTRICT_EDITOR = "district_editor"
 FEDERATION_STAFF = "federation_staff"
@@ -17,51 +19,39 @@ ROLE_LABELS = {
 }
 ROLES = tuple(ROLE_LABELS)
 
-# Model permissions of each role (app_label.codename); object scope comes from federation.core.scoping.
-_CONTENT_MODELS = {
-    "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
-    "activities": ["activity", "article", "photo", "exemplar", "series", "articletransition"],
-    "brands": ["brand", "brandsession"],
-}
-_STAFF_EDITABLE = {
-    "organizations": ["federation", "servicesite", "openinghours", "enterprise"],
-    "activities": ["activity", "article", "photo"],
+# Each role's model permissions (app_label.codename) come from what the apps registered
+# (federation.core.registry): content models, what grassroots staff may do, and extra grants.
+# Object scope comes from federation.core.scoping.
+ACCOUNT_PERMISSIONS = {
+    "federation.view_user",
+    "federation.add_user",
+    "federation.change_user",
+    "auth.view_group",
+    "auth.change_group",
+    # Account lockouts (django-axes): see them and lift one before its cool-off ends.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
 }
 
 
-def _perms(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[str]:
-    return {
-        f"{app}.{action}_{model}" for app, names in models.items() for model in names for action in actions
-    }
+def _model_perms(actions_of) -> set[str]:
+    perms = set()
+    for entry in registry.entries():
+        meta = entry.model._meta
+        perms.update(f"{meta.app_label}.{action}_{meta.model_name}" for action in actions_of(entry))
+    return perms
 
 
 def role_permissions() -> dict[str, set[str]]:
-    view_all = _perms(_CONTENT_MODELS, ("view",))
-    everything = _perms(_CONTENT_MODELS, ("view", "add", "change", "delete"))
+    view_all = _model_perms(lambda e: ("view",) if e.content else ())
+    everything = _model_perms(lambda e: ("view", "add", "change", "delete") if e.content else ())
+    staff = _model_perms(lambda e: e.staff)
     return {
-        DISTRICT_ADMIN: everything
-        | {
-            "activities.publish_article",
-            "organizations.view_contact",
-            "federation.view_user",
-            "federation.add_user",
-            "federation.change_user",
-            "auth.view_group",
-            "auth.change_group",
-            # Account lockouts (django-axes): see them and lift one before its cool-off ends.
-            "axes.view_accessattempt",
-            "axes.delete_accessattempt",
-            "axes.view_accessfailurelog",
-            # Spreadsheet imports and the export log.
-            "organizations.view_importjob",
-            "organizations.view_exportlog",
-        },
-        DISTRICT_EDITOR: everything
-        | {"activities.publish_article", "organizations.view_contact", "organizations.view_importjob"},
-        FEDERATION_STAFF: view_all
-        | _perms(_STAFF_EDITABLE, ("add", "change"))
-        | {"activities.delete_photo", "organizations.view_contact", "organizations.view_importjob"},
-        VIEWER: view_all,
+        DISTRICT_ADMIN: everything | ACCOUNT_PERMISSIONS | registry.grants(DISTRICT_ADMIN),
+        DISTRICT_EDITOR: everything | registry.grants(DISTRICT_EDITOR),
+        FEDERATION_STAFF: view_all | staff | registry.grants(FEDERATION_STAFF),
+        VIEWER: view_all | registry.grants(VIEWER),
     }
 
 

@@ -10,22 +10,8 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
+from federation.core import registry
 from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, ROLES, VIEWER
-
-# Path from each scoped model to the federation that owns the record; "" means the model is
-# Federation itself. Models not listed are network-wide reference data (needs, series, brands).
-SCOPE_PATHS: dict[str, str] = {
-    "organizations.federation": "",
-    "organizations.enterprise": "federation",
-    "organizations.servicesite": "federation",
-    "organizations.openinghours": "site__federation",
-    "activities.activity": "organizer",
-    "activities.article": "federation",
-    "activities.photo": "article__federation",
-    "activities.articletransition": "article__federation",
-    "activities.exemplar": "federation",
-    "brands.brandsession": "federation",
-}
 
 DISTRICT_ROLES = {DISTRICT_ADMIN, DISTRICT_EDITOR, VIEWER}
 
@@ -71,7 +57,8 @@ def federation_ids(user) -> set[int] | None:
 
 
 def scope_path(model: type[Model]) -> str | None:
-    return SCOPE_PATHS.get(model._meta.label_lower)
+    """Path from ``model`` to its owning federation, as its app registered it (None: network-wide)."""
+    return registry.scope_path(model)
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:

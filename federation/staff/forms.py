@@ -194,9 +194,10 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
         # Users who may not see the contacts get masked values, never an input holding them.
         self.masked_contacts = []
         if not privacy.can_view_contact(user):
-            for name in privacy.PERSONAL_FIELDS:
+            for name in privacy.personal_fields(Federation):
                 field = self.fields.pop(name)
-                self.masked_contacts.append((field.label, privacy.mask(name, getattr(self.instance, name))))
+                value = privacy.mask(Federation, name, getattr(self.instance, name))
+                self.masked_contacts.append((field.label, value))
 
 
 class PhotoForm(forms.ModelForm):

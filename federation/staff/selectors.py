@@ -8,21 +8,16 @@ from itertools import chain
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from activities.models import Activity, Article, Photo
-from federation.core import privacy
+from activities.models import Activity, Article
+from federation.core import privacy, registry
 from federation.core.scoping import scope_queryset
 from organizations.models import Enterprise, Federation, ServiceSite
 
-# Models whose history the staff pages show, by the key used in their URLs.
-HISTORY_MODELS = {
-    "federation": Federation,
-    "site": ServiceSite,
-    "enterprise": Enterprise,
-    "activity": Activity,
-    "article": Article,
-    "photo": Photo,
-}
-HISTORY_MODEL_KEYS = {model: key for key, model in HISTORY_MODELS.items()}
+
+def history_models() -> dict:
+    """Models whose history the staff pages show, by the key used in their URLs (registered by
+    their apps)."""
+    return registry.history_models()
 
 
 def incomplete_sites(sites: QuerySet) -> QuerySet:
@@ -79,13 +74,15 @@ def scope_figures(user) -> ScopeFigures:
 
 def recent_changes_by(user, limit: int = 10) -> list:
     """The user's latest saves across the tracked models, newest first."""
+    models = history_models()
+    keys = {model: key for key, model in models.items()}
     records = chain.from_iterable(
         model.history.filter(history_user=user).order_by("-history_date")[:limit]
-        for model in HISTORY_MODELS.values()
+        for model in models.values()
     )
     latest = sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]
     for record in latest:
-        record.model_key = HISTORY_MODEL_KEYS[record.instance_type]
+        record.model_key = keys[record.instance_type]
         record.model_verbose_name = record.instance_type._meta.verbose_name
     return latest
 
@@ -103,7 +100,9 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
         newer.changes = []
         if older is None:
             continue
-        delta, shown = privacy.history_delta(newer.diff_against(older, excluded_fields=["version"]), user)
+        delta, shown = privacy.history_delta(
+            newer.diff_against(older, excluded_fields=["version"]), user, model
+        )
         revealed.update(shown)
         for change in delta.changes:
             field = model._meta.get_field(change.field)

@@ -378,7 +378,7 @@ class FederationProfileView(StaffFormView):
         form = response.context_data["form"]
         privacy.log_unmasked_view(
             request=request, model=Federation, obj=self.object,
-            fields=privacy.filled(self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]),
+            fields=privacy.filled(self.object, [f for f in privacy.personal_fields(Federation) if f in form.fields]),
         )
         return response
 
@@ -397,7 +397,7 @@ class HistoryView(StaffMixin, DetailView):
     template_name = "staff/history.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.model = selectors.HISTORY_MODELS.get(kwargs["model"])
+        self.model = selectors.history_models().get(kwargs["model"])
         if self.model is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -42,6 +42,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+from federation.core import registry
+
 GENERATION_KEY = "public:generation"
 EPOCH_KEY = "public:epoch"
 NEXT_PUBLISH_KEY = "public:next-publish:%s"
@@ -98,21 +100,25 @@ def public_cache_invalidate(**_kwargs) -> None:
     _bump(hard=True)
 
 
-def _seconds_until_next_publish(generation: str) -> int | None:
-    """Seconds until the next scheduled article goes public (None when none is scheduled)."""
-    from activities.models import Article
+def _next_scheduled() -> datetime.datetime | None:
+    """The earliest moment a scheduled object becomes public, over the registered models."""
+    moments = []
+    for entry in registry.entries():
+        if entry.scheduled:
+            moment = getattr(entry.model._default_manager, entry.scheduled)()
+            if moment is not None:
+                moments.append(moment)
+    return min(moments, default=None)
 
+
+def _seconds_until_next_publish(generation: str) -> int | None:
+    """Seconds until the next scheduled object (an article) goes public (None: none scheduled)."""
     key = NEXT_PUBLISH_KEY % generation
     cached = cache.get(key)
     if cached and cached <= time.time():
         cached = None  # that article is public now: look for the one after it
     if cached is None:
-        upcoming = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
-            .first()
-        )
+        upcoming = _next_scheduled()
         cached = upcoming.timestamp() if upcoming else 0
         cache.set(key, cached, timeout=_setting("PUBLIC_CACHE_TIMEOUT", 300))
     if not cached:
@@ -238,61 +244,39 @@ def public_page(view=None, *, timeout: int | None = None):
     return decorator
 
 
-def _visibility_rules():
-    """For each model whose objects can be hidden: the queryset of its publicly visible objects."""
-    from activities.models import Activity, Article, Exemplar
-    from brands.models import Brand
-    from organizations.models import Federation, ServiceSite
-
-    return {
-        Article: lambda: Article.objects.published(),
-        Exemplar: lambda: Exemplar.objects.published(),
-        Brand: lambda: Brand.objects.published(),
-        Activity: lambda: Activity.objects.filter(is_public=True),
-        Federation: lambda: Federation.objects.active(),
-        ServiceSite: lambda: ServiceSite.objects.active(),
-    }
-
-
 def change_is_soft(sender, instance) -> bool:
     """True when the saved object is public after the save (old copies may be served briefly)."""
-    rule = _visibility_rules().get(sender)
-    if rule is None or instance.pk is None:
+    public = registry.public_queryset(sender)
+    if public is None or instance.pk is None:
         return False
-    return rule().filter(pk=instance.pk).exists()
+    return public.filter(pk=instance.pk).exists()
 
 
 def _on_save(sender, instance, **_kwargs) -> None:
-    _bump_now_and_on_commit(hard=not change_is_soft(sender, instance))
+    if _is_public_model(sender):
+        _bump_now_and_on_commit(hard=not change_is_soft(sender, instance))
 
 
 def _on_delete(sender, instance, **_kwargs) -> None:
-    _bump_now_and_on_commit(hard=True)
+    if _is_public_model(sender):
+        _bump_now_and_on_commit(hard=True)
+
+
+def _is_public_model(sender) -> bool:
+    entry = registry.entry(sender)
+    return entry is not None and entry.cached
 
 
 def public_models():
-    from django.apps import apps
-
-    labels = [
-        "organizations.Federation",
-        "organizations.Enterprise",
-        "organizations.ServiceSite",
-        "organizations.OpeningHours",
-        "organizations.MediaAccount",
-        "activities.Series",
-        "activities.Activity",
-        "activities.Article",
-        "activities.Photo",
-        "activities.Exemplar",
-        "brands.Brand",
-        "brands.BrandSession",
-    ]
-    return [apps.get_model(label) for label in labels]
+    """The models shown on public pages, as their apps registered them."""
+    return registry.cached_models()
 
 
 def connect_signals() -> None:
-    """Every save or delete of a public model refreshes the cached pages."""
-    for model in public_models():
-        uid = f"public-cache:{model._meta.label_lower}"
-        post_save.connect(_on_save, sender=model, dispatch_uid=uid + ":save")
-        post_delete.connect(_on_delete, sender=model, dispatch_uid=uid + ":delete")
+    """Every save or delete of a public model refreshes the cached pages.
+
+    Connected for all senders: the apps register their models in their own ready(), which runs
+    after this one; the handlers look the sender up in the registry.
+    """
+    post_save.connect(_on_save, dispatch_uid="public-cache:save")
+    post_delete.connect(_on_delete, dispatch_uid="public-cache:delete")
