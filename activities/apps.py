@@ -34,4 +34,15 @@ class ActivitiesConfig(AppConfig):
         for role in (DISTRICT_ADMIN, DISTRICT_EDITOR):
             registry.grant(role, "activities.publish_article")
 
+        from activities import selectors
+        from brands.models import Brand
+        from organizations.models import Federation, ServiceSite
+
+        # What the pages of records other apps own show of activities.
+        registry.contribute(Federation, "activities", selectors.activities_of)
+        registry.contribute(Federation, "articles", selectors.articles_of)
+        registry.contribute(ServiceSite, "upcoming", selectors.upcoming_at)
+        registry.contribute(Brand, "articles", selectors.brand_news)
+        registry.contribute(Brand, "upcoming", selectors.brand_upcoming)
+
         connect_signals()

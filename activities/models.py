@@ -245,14 +245,6 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("activities:article_detail", args=[self.pk])
 
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at <= timezone.now()
-        )
-
 
 class ArticleTransition(models.Model):
     """One step of the publishing workflow: who moved the article from which state to which."""

@@ -13,7 +13,8 @@ from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.models import Activity, Article, Exemplar
 from activities.renditions import pictures_for
-from activities.selectors import cover_annotation, with_covers
+from activities.selectors import article_cards, cover_annotation, with_covers
+from federation.core.visibility import with_public_flags
 from federation.web.cache import public_page
 
 UPCOMING_LIMIT = 30
@@ -49,9 +50,7 @@ class ArticleListView(ListView):
         if federation_id:
             from organizations.models import Federation
 
-            context["filter_federation"] = Federation.objects.filter(
-                pk=federation_id, is_active=True
-            ).first()
+            context["filter_federation"] = Federation.objects.active().filter(pk=federation_id).first()
         return context
 
 
@@ -60,7 +59,11 @@ class ArticleDetailView(DetailView):
     template_name = "activities/article_detail.html"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("federation", "activity", "brand")
+        return with_public_flags(
+            Article.objects.published().select_related("federation", "activity", "brand"),
+            "federation",
+            "brand",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,18 +124,18 @@ class ActivityDetailView(DetailView):
     template_name = "activities/activity_detail.html"
 
     def get_queryset(self):
-        return Activity.objects.public().select_related(
-            "organizer", "site", "brand", "brand_session", "series"
+        return with_public_flags(
+            Activity.objects.public().select_related(
+                "organizer", "site", "brand", "brand_session", "series"
+            ),
+            "organizer",
+            "site",
+            "brand",
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["articles"] = with_covers(
-            Article.objects.published()
-            .filter(activity=self.object)
-            .select_related("federation")
-            .annotate(cover_id=cover_annotation())[:10]
-        )
+        context["articles"] = article_cards(Article.objects.published().filter(activity=self.object))
         context["is_upcoming"] = self.object.starts_at >= timezone.now()
         return context
 
@@ -160,7 +163,9 @@ class ExemplarDetailView(DetailView):
     template_name = "activities/exemplar_detail.html"
 
     def get_queryset(self):
-        return Exemplar.objects.published().select_related("federation")
+        return with_public_flags(
+            Exemplar.objects.published().select_related("federation"), "federation"
+        )
 
 
 @require_GET

@@ -13,3 +13,8 @@ class BrandsConfig(AppConfig):
 
         registry.register(models.Brand, public="published", cached=True, content=True)
         registry.register(models.BrandSession, scope="federation", cached=True, content=True)
+
+        from brands.selectors import sessions_at
+        from organizations.models import ServiceSite
+
+        registry.contribute(ServiceSite, "sessions", sessions_at)

@@ -7,7 +7,7 @@ from itertools import groupby
 
 import segno
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from activities.models import Activity, Article
+from federation.core import registry
+from federation.core.visibility import count_public, with_public_flags
 from federation.web.cache import public_page
+from organizations import selectors
 from organizations.models import Federation, OpeningHours, ServiceSite
 
 
@@ -59,8 +61,8 @@ class FederationListView(ListView):
         areas = base.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
         self.form = FederationFilterForm(self.request.GET or None, areas=list(areas))
         queryset = base.annotate(
-            group_count=Count("children", filter=Q(children__is_active=True), distinct=True),
-            site_count=Count("sites", filter=Q(sites__is_active=True), distinct=True),
+            group_count=count_public(Federation, "parent"),
+            site_count=count_public(ServiceSite, "federation"),
         ).order_by("kind", "name")
         if self.form.is_valid():
             if self.form.cleaned_data["kind"]:
@@ -70,12 +72,10 @@ class FederationListView(ListView):
         return queryset
 
     def get_context_data(self, **kwargs):
-        from federation.site.selectors import federations_by_form, headline_figures
-
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
-        context["by_form"] = federations_by_form()
-        context["figures"] = headline_figures()
+        context["by_form"] = selectors.federations_by_form()
+        context["figures"] = selectors.network_figures()
         context["district"] = Federation.objects.active().district().first()
         return context
 
@@ -85,7 +85,9 @@ class FederationDetailView(DetailView):
     template_name = "organizations/federation_detail.html"
 
     def get_queryset(self):
-        return Federation.objects.active().select_related("parent").annotate(
+        return with_public_flags(
+            Federation.objects.active().select_related("parent"), "parent"
+        ).annotate(
             # A count only: the public never sees which enterprises, nor their contacts.
             enterprise_count=Count("enterprises", distinct=True),
         )
@@ -93,7 +95,7 @@ class FederationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         federation = self.object
-        children = federation.children.filter(is_active=True)
+        children = Federation.objects.active().filter(parent=federation)
         if federation.level == Federation.Level.DISTRICT:
             # The whole network hangs under the district: a count and the directory, not 700 tags.
             context["children"] = []
@@ -101,14 +103,8 @@ class FederationDetailView(DetailView):
         else:
             context["children"] = list(children.order_by("name")[:200])
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
-        context["activities"] = list(
-            Activity.objects.public().filter(organizer=federation)
-            .select_related("site", "organizer")
-            .order_by("-starts_at")[:10]
-        )
-        context["articles"] = list(
-            Article.objects.published().filter(federation=federation)[:10]
-        )
+        # Its activities and news: contributed by the apps that own them.
+        context.update(registry.contributions(federation))
         return context
 
 
@@ -164,11 +160,12 @@ class SiteDetailView(DetailView):
 
     def get_queryset(self):
         now = timezone.now()
-        return (
+        return with_public_flags(
             ServiceSite.objects.active()
             .select_related("federation")
             .prefetch_related("hours")
-            .annotate(open_now=open_now_condition(now))
+            .annotate(open_now=open_now_condition(now)),
+            "federation",
         )
 
     def get_context_data(self, **kwargs):
@@ -180,15 +177,8 @@ class SiteDetailView(DetailView):
             {"label": labels[day], "periods": list(periods)}
             for day, periods in groupby(hours, key=lambda h: h.weekday)
         ]
-        context["upcoming"] = list(
-            Activity.objects.public().filter(site=site, starts_at__gte=timezone.now())
-            .order_by("starts_at")[:10]
-        )
-        context["sessions"] = list(
-            site.brand_sessions.filter(brand__is_published=True)
-            .select_related("brand")
-            .order_by("-starts_on")[:10]
-        )
+        # Upcoming activities and brand sessions here: contributed by the apps that own them.
+        context.update(registry.contributions(site))
         return context
 
 

@@ -51,6 +51,7 @@ class ModelEntry:
 
 _entries: dict[str, ModelEntry] = {}
 _grants: dict[str, set[str]] = {}
+_contributions: dict[str, dict[str, Callable]] = {}
 
 
 def register(model: type[Model], **options) -> ModelEntry:
@@ -103,3 +104,15 @@ def history_models() -> dict[str, type[Model]]:
 def personal_fields(model: type[Model]) -> dict[str, Callable[[str], str]]:
     found = entry(model)
     return dict(found.personal) if found else {}
+
+
+def contribute(model: type[Model], name: str, provider: Callable[[Model], object]) -> None:
+    """Let an app add ``name`` to the public page of a ``model`` object it does not own (the
+    activities of a federation, the brand sessions at a site), so the owner imports no app."""
+    _contributions.setdefault(model._meta.label_lower, {})[name] = provider
+
+
+def contributions(obj: Model) -> dict[str, object]:
+    """What the apps contributed to ``obj``'s page, each provider called once."""
+    providers = _contributions.get(obj._meta.label_lower, {})
+    return {name: provider(obj) for name, provider in providers.items()}

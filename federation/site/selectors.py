@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article, Exemplar
-from brands.models import Brand
+from federation.core.queries import count_many
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
@@ -48,21 +47,6 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     tz = timezone.get_current_timezone()
     start = datetime.datetime(year, 1, 1, tzinfo=tz)
     return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
-
-
-def count_many(**querysets) -> dict[str, int]:
-    """Count several querysets in ONE database round trip (a SELECT of scalar subqueries)."""
-    parts, params = [], []
-    for name, queryset in querysets.items():
-        if not name.isidentifier():
-            raise ValueError(name)
-        sql, sub_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS count_{name}) AS {name}")
-        params.extend(sub_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return dict(zip(querysets, (int(value) for value in row), strict=True))
 
 
 def headline_figures() -> HeadlineFigures:
@@ -112,21 +96,6 @@ DEFINITIONS = {
     "exemplars": _("本人或集体已书面同意公开的先进典型数；只有这些在网站上展示。"),
     "news": _("已发布且发布时间已到的活动新闻篇数。"),
 }
-
-
-def federations_by_form() -> list[dict]:
-    """Active grassroots federations by form of organisation, every form listed."""
-    counts = dict(
-        Federation.objects.active()
-        .grassroots()
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    return [
-        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
-        for kind, label in Federation.Kind.choices
-    ]
 
 
 def coverage_by_sector() -> list[dict]:
@@ -195,15 +164,3 @@ def activities_per_month(months: int = 12) -> list[dict]:
         result.append({"month": month, "count": counts.get((month.year, month.month), 0)})
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return result
-
-
-def brand_outcomes():
-    """Published brands with their sessions counted and outcomes summed."""
-    return Brand.objects.published().annotate(
-        session_count=Count("sessions"),
-        total_participants=Sum("sessions__participants"),
-        total_families=Sum("sessions__families"),
-        total_enterprises=Sum("sessions__enterprises"),
-        total_classes=Sum("sessions__classes_incubated"),
-        total_couples=Sum("sessions__couples"),
-    )

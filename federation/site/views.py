@@ -13,9 +13,11 @@ from django.views.generic import TemplateView
 
 from activities.models import Article, Exemplar
 from activities.selectors import latest_news
+from brands import selectors as brand_selectors
 from brands.models import Brand
 from federation.site import selectors
 from federation.web.cache import public_page
+from organizations import selectors as directory
 from organizations.models import Federation, MediaAccount, ServiceSite
 
 SEARCH_LIMIT = 20
@@ -43,7 +45,7 @@ class StatsView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         figures = selectors.headline_figures()
-        by_form = selectors.federations_by_form()
+        by_form = directory.federations_by_form()
         by_kind = selectors.sites_by_kind()
         per_month = selectors.activities_per_month()
         context.update(
@@ -56,7 +58,7 @@ class StatsView(TemplateView):
             by_kind_max=max([r["count"] for r in by_kind] or [0]),
             per_month=per_month,
             per_month_max=max([r["count"] for r in per_month] or [0]),
-            brand_outcomes=list(selectors.brand_outcomes()),
+            brand_outcomes=list(brand_selectors.brand_outcomes()),
         )
         return context
 

@@ -23,7 +23,7 @@ def history_models() -> dict:
 def incomplete_sites(sites: QuerySet) -> QuerySet:
     """Open sites without coordinates (offline ones) or without any opening hours."""
     return (
-        sites.filter(is_active=True)
+        sites.active()
         .annotate(_hours=Count("hours"))
         .filter(
             Q(latitude__isnull=True, is_online=False, is_mobile=False)
@@ -33,7 +33,7 @@ def incomplete_sites(sites: QuerySet) -> QuerySet:
 
 
 def federations_without_contact(federations: QuerySet) -> QuerySet:
-    return federations.filter(is_active=True).filter(Q(contact_name="") | Q(contact_phone=""))
+    return federations.active().filter(Q(contact_name="") | Q(contact_phone=""))
 
 
 def activities_without_news(activities: QuerySet) -> QuerySet:

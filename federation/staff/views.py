@@ -42,9 +42,7 @@ class DashboardView(StaffMixin, TemplateView):
         if not context["can_publish"]:
             waiting = waiting.filter(author=user)
         context["waiting"] = waiting[:20]
-        context["scheduled"] = articles.filter(
-            status=Article.Status.PUBLISHED
-        ).exclude(pk__in=Article.objects.published())[:10]
+        context["scheduled"] = articles.filter(pk__in=Article.objects.scheduled())[:10]
         context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
         context["recent_changes"] = selectors.recent_changes_by(user)
         sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
@@ -238,7 +236,7 @@ class ArticleTransitionView(StaffMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            if step == "publish" and not article.is_public:
+            if step == "publish" and not Article.objects.published().filter(pk=article.pk).exists():
                 messages.success(request, _("已定时发布，将在设定的发布时间自动公开。"))
             else:
                 messages.success(request, done)

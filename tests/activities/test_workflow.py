@@ -214,10 +214,12 @@ def test_publish_keeps_a_future_time_set_beforehand_and_replaces_a_past_one(worl
     scheduled = draft_of(world, publish_at=future)
     services.article_publish(article=scheduled, user=world.editor)
     scheduled.refresh_from_db()
-    assert scheduled.publish_at == future and not scheduled.is_public
+    assert scheduled.publish_at == future
+    assert not Article.objects.published().filter(pk=scheduled.pk).exists()
 
     old = timezone.now() - datetime.timedelta(days=30)
     republished = ArticleFactory(federation=world.fed_a, status="unpublished", publish_at=old)
     services.article_publish(article=republished, user=world.editor)
     republished.refresh_from_db()
-    assert republished.publish_at > old + datetime.timedelta(days=29) and republished.is_public
+    assert republished.publish_at > old + datetime.timedelta(days=29)
+    assert Article.objects.published().filter(pk=republished.pk).exists()

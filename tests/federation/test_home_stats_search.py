@@ -48,7 +48,11 @@ def expected_figures() -> dict:
         ),
         "exemplars": Exemplar.objects.filter(consent_to_publish=True).count(),
         "exemplars_selected": Exemplar.objects.count(),
-        "news": sum(1 for a in Article.objects.all() if a.is_public),
+        "news": sum(
+            1
+            for a in Article.objects.all()
+            if a.status == "published" and a.publish_at and a.publish_at <= timezone.now()
+        ),
     }
 
 
