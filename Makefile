@@ -46,9 +46,15 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+## make check: Django's checks, no missing migration, and the house rules: formatting (ruff),
+## lint (ruff), templates (djLint) and the architecture's import contracts (import-linter).
 check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/lint-imports
 
 ## make messages: extract the marked strings into locale/zh_Hans and locale/en, then compile the
 ## .mo files (committed: the app reads them at run time and CI has no gettext tools).

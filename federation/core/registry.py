@@ -85,6 +85,14 @@ def scope_path(model: type[Model]) -> str | None:
     return found.scope if found else None
 
 
+def owner_model() -> type[Model]:
+    """The model that owns records (the federation): the one registered with ``scope=""``."""
+    for found in _entries.values():
+        if found.scope == "":
+            return found.model
+    raise LookupError("no model is registered as the owner of records (scope='')")
+
+
 def public_queryset(model: type[Model]) -> QuerySet | None:
     """The publicly visible objects of ``model`` by its one rule (None: it has no rule)."""
     found = entry(model)

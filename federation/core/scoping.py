@@ -48,10 +48,9 @@ def federation_ids(user) -> set[int] | None:
         return set()
     cached = getattr(user, "_portal_federation_ids", None)
     if cached is None:
-        from organizations.models import Federation
-
         own = user.federation_id
-        cached = {own, *Federation.objects.filter(parent_id=own).values_list("pk", flat=True)}
+        children = registry.owner_model()._default_manager.filter(parent_id=own)
+        cached = {own, *children.values_list("pk", flat=True)}
         user._portal_federation_ids = cached
     return cached
 
@@ -117,6 +116,4 @@ def can_write_in_scope(obj: Model, user) -> bool:
 
 def own_federations(user) -> QuerySet:
     """The federations a user may attach records to (their own and its women's groups)."""
-    from organizations.models import Federation
-
-    return scope_queryset(Federation.objects.all(), user)
+    return scope_queryset(registry.owner_model()._default_manager.all(), user)
