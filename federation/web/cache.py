@@ -267,11 +267,6 @@ def _is_public_model(sender) -> bool:
     return entry is not None and entry.cached
 
 
-def public_models():
-    """The models shown on public pages, as their apps registered them."""
-    return registry.cached_models()
-
-
 def connect_signals() -> None:
     """Every save or delete of a public model refreshes the cached pages.
 
