@@ -212,6 +212,10 @@ SITE = ListSpec(
 SPECS = {spec.kind: spec for spec in (ENTERPRISE, FEDERATION, SITE)}
 
 
+def model_kind(model: type[models.Model]) -> str:
+    return next(kind for kind, spec in SPECS.items() if spec.model is model)
+
+
 def export_value(spec: ListSpec, column: Column, obj: models.Model) -> Any:
     """The cell written on export: the same text the import reads back."""
     if column.ref:
