@@ -381,6 +381,8 @@ def run_worker() -> None:
             signal.signal(number, handler)
 
 
+# The worker closes the connection between tasks (as a request does): it needs committed data.
+@pytest.mark.django_db(transaction=True)
 def test_tasks_queued_under_their_old_path_still_run(federations, admin_user, settings):
     """The database queue stores a task by its dotted path; tasks queued before the import jobs
     moved into organizations.importing say organizations.tasks.*, and the worker must find them."""
