@@ -535,16 +535,6 @@ class ImportJob(models.Model):
         return f"#{self.pk} {self.get_kind_display()} · {self.file_name}"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {
-            self.Status.INVALID,
-            self.Status.APPLIED,
-            self.Status.FAILED,
-            self.Status.CANCELLED,
-            self.Status.EXPIRED,
-        }
-
-    @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING}
 

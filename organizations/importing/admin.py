@@ -26,8 +26,9 @@ from import_export.admin import ImportExportMixin
 
 from federation.core.scoping import has_network_scope, scope_queryset
 from organizations import services
+from organizations.importing import jobs
 from organizations.importing.engine import ACTION_LABELS
-from organizations.importing.specs import SPECS
+from organizations.importing.specs import SPECS, model_kind
 from organizations.importing.writers import template_bytes
 from organizations.models import ExportLog, ImportJob
 
@@ -45,16 +46,6 @@ class UploadForm(forms.Form):
         help_text=_("留空则读取第一个工作表。"),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件太大（%(size).1f MB），上限为 %(limit)d MB。请拆分后分批导入。")
-                % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
-            )
-        return upload
-
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
     """Import: upload → preview (dry run) → confirm, all or nothing. Export: xlsx / CSV."""
@@ -65,7 +56,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     @property
     def import_kind(self) -> str:
-        return services.model_kind(self.model)
+        return model_kind(self.model)
 
     # --- permissions -------------------------------------------------------------------------
     def has_import_permission(self, request):
@@ -129,14 +120,13 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = services.import_job_create(
+                job = jobs.import_job_upload(
                     kind=self.import_kind, upload=upload, file_name=upload.name, user=request.user,
                     sheet_name=form.cleaned_data["sheet_name"],
                 )
-            except services.UploadRejected as exc:
+            except jobs.UploadRejected as exc:
                 form.add_error("file", str(exc))
             else:
-                services.import_job_start_preview(job=job)
                 return HttpResponseRedirect(self._url("import_job", job.pk))
         recent = ImportJob.objects.filter(kind=self.import_kind).defer("preview_rows", "errors")
         if not has_network_scope(request.user):
@@ -183,7 +173,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if job.status != ImportJob.Status.PREVIEWED:
             messages.error(request, _("该导入不处于待确认状态，无法确认。"))
             return HttpResponseRedirect(self._url("import_job", job.pk))
-        job = services.import_job_confirm(job=job, user=request.user)
+        job = jobs.import_job_confirm(job=job, user=request.user)
         if job.status == ImportJob.Status.APPLIED:
             messages.success(request, job.message)
         elif job.status == ImportJob.Status.FAILED:
@@ -194,7 +184,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if request.method != "POST":
             raise Http404
         job = self._job(request, job_id)
-        services.import_job_cancel(job=job, user=request.user)
+        jobs.import_job_cancel(job=job, user=request.user)
         messages.info(request, _("已取消导入，数据库未做任何修改。"))
         return HttpResponseRedirect(self._url("import"))
 

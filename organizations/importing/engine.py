@@ -24,9 +24,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from federation.core.scoping import federation_ids
 from federation.web.cache import public_cache_invalidate
 from organizations.importing import cells
-from organizations.importing.readers import FileRejected, open_table
+from organizations.importing.readers import FileRejected, Table, open_table
 from organizations.importing.specs import Column, ListSpec, normalize_header
-from organizations.models import Federation
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
 ACTION_LABELS = {NEW: _lazy("新增"), UPDATE: _lazy("更新"), UNCHANGED: _lazy("未变化"), INVALID: _lazy("有错误")}
@@ -209,11 +208,11 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def _resolve_federations(names: set[str]) -> dict[str, Federation]:
-    found: dict[str, Federation] = {}
+def _resolve_refs(model: type[models.Model], names: set[str]) -> dict[str, models.Model]:
+    found: dict[str, models.Model] = {}
     for chunk in _chunks(sorted(names)):
-        for federation in Federation.objects.filter(name__in=chunk):
-            found[federation.name] = federation
+        for obj in model._default_manager.filter(name__in=chunk):
+            found[obj.name] = obj
     return found
 
 
@@ -245,6 +244,13 @@ def spec_field_attname(obj: models.Model, name: str) -> str:
     return obj._meta.get_field(name).attname
 
 
+def rejected_plan(spec: ListSpec, exc: FileRejected) -> Plan:
+    """The plan of a file that cannot be read at all: one error, no rows."""
+    plan = Plan(spec=spec)
+    plan.file_errors.append(RowError(0, "", str(exc)))
+    return plan
+
+
 def plan_import(
     spec: ListSpec,
     stream: IO[bytes],
@@ -255,12 +261,18 @@ def plan_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Read ``stream`` and decide, row by row, what an import would do. Writes nothing."""
-    plan = Plan(spec=spec)
     try:
         table = open_table(stream, file_name, sheet)
     except FileRejected as exc:
-        plan.file_errors.append(RowError(0, "", str(exc)))
-        return plan
+        return rejected_plan(spec, exc)
+    return plan_table(spec, table, user=user, progress=progress)
+
+
+def plan_table(
+    spec: ListSpec, table: Table, *, user=None, progress: Callable[[int, int], None] | None = None
+) -> Plan:
+    """Plan from an opened table, whose rows are read once; the table is closed afterwards."""
+    plan = Plan(spec=spec)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
         plan.notices.extend(table.notices)
@@ -307,11 +319,15 @@ def _validate_rows(plan: Plan, user, progress) -> None:
             existing[getattr(obj, spec.key)] = obj
 
     ref_columns = [column for _i, column in plan.columns if column.ref]
-    names = {row.values.get(c.field) for row in plan.rows for c in ref_columns} - {"", None}
-    federations = _resolve_federations(names)
-    # Federations may name a parent created by an earlier row of the same file.
+    refs = {
+        column.field: _resolve_refs(
+            column.ref, {row.values.get(column.field) for row in plan.rows} - {"", None}
+        )
+        for column in ref_columns
+    }
+    # The parent column may name a record created by an earlier row of the same file.
     in_file: dict[str, RowPlan] = {}
-    if model is Federation:
+    if spec.parent_field:
         in_file = {row.key: row for row in plan.rows if row.key and row.key not in existing}
 
     scope = federation_ids(user) if user is not None else None
@@ -321,12 +337,12 @@ def _validate_rows(plan: Plan, user, progress) -> None:
     for done, row in enumerate(plan.rows, start=1):
         if progress and done % 1000 == 0:
             progress(done, total)
-        _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes)
+        _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes)
     if progress:
         progress(total, total)
 
 
-def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes) -> None:
+def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes) -> None:
     spec = plan.spec
     model = spec.model
     values = dict(row.values)
@@ -336,9 +352,9 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
         if not name:
             values[column.field] = None
             continue
-        if name in federations:
-            values[column.field] = federations[name]
-        elif name in in_file and name != row.key:
+        if name in refs[column.field]:
+            values[column.field] = refs[column.field][name]
+        elif column.field == spec.parent_field and name in in_file and name != row.key:
             pending_parent = in_file[name]
             values[column.field] = None
         else:
@@ -362,7 +378,7 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
     if current is None:
         obj = model(**values)
         if pending_parent is not None:
-            obj.parent = None
+            setattr(obj, spec.parent_field, None)
     else:
         obj = current
         plan.snapshot[obj.pk] = _snapshot(obj, fields)
@@ -381,7 +397,7 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
     except ValidationError as exc:
         errors = _field_errors(spec, row.row, exc)
         if pending_parent is not None:
-            parent_header = str(spec.column_for("parent").header)
+            parent_header = str(spec.column_for(spec.parent_field).header)
             errors = [e for e in errors if e.column != parent_header]
             errors.extend(_pending_parent_errors(spec, row, values, pending_parent))
         row.errors.extend(errors)
@@ -405,16 +421,10 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
 
 
 def _pending_parent_errors(spec, row, values, parent_row) -> list[RowError]:
-    header = str(spec.column_for("parent").header)
-    level = values.get("level")
-    parent_level = parent_row.values.get("level")
-    expected = {Federation.Level.GRASSROOTS: Federation.Level.DISTRICT,
-                Federation.Level.GROUP: Federation.Level.GRASSROOTS}.get(level)
-    if level == Federation.Level.DISTRICT:
-        return [RowError(row.row, header, _("区妇联没有上级组织。"))]
-    if expected and parent_level != expected:
-        return [RowError(row.row, header, _("上级组织“%(name)s”的层级不符合要求。") % {"name": parent_row.key})]
-    return []
+    message = spec.check_file_parent(values, parent_row.values) if spec.check_file_parent else ""
+    if not message:
+        return []
+    return [RowError(row.row, str(spec.column_for(spec.parent_field).header), message)]
 
 
 def _check_scope(spec, row, current, values, scope: set[int], pending_parent) -> None:
@@ -426,12 +436,13 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
         if current is not None and current.pk not in scope:
             row.errors.append(RowError(row.row, str(spec.key_column.header), out_of_scope))
             return
-        parent = values.get("parent")
+        parent = values.get(spec.parent_field)
         target = parent.pk if parent is not None else None
-        if current is not None and current.pk in scope and current.parent_id == target:
+        if (current is not None and current.pk in scope
+                and getattr(current, f"{spec.parent_field}_id") == target):
             return
         if pending_parent is None and target not in scope:
-            column = spec.column_for("parent")
+            column = spec.column_for(spec.parent_field)
             row.errors.append(RowError(row.row, str(column.header), _(
                 "您只能在本妇联之下新建或调整组织（上级组织须为本妇联）。"
             )))
@@ -465,8 +476,6 @@ def _digest(plan: Plan) -> str:
 
 # --- applying ----------------------------------------------------------------------------------
 
-_LEVEL_ORDER = {Federation.Level.DISTRICT: 0, Federation.Level.GRASSROOTS: 1, Federation.Level.GROUP: 2}
-
 
 def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None = None) -> dict[str, int]:
     """Write a valid plan in one transaction; refuse if the database moved since the preview."""
@@ -487,14 +496,14 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
             if has_last_import and job is not None:
                 for obj in creates:
                     obj.last_import = job
-            if model is Federation:
-                creates.sort(key=lambda obj: _LEVEL_ORDER.get(obj.level, 9))
-                for level in sorted({obj.level for obj in creates}, key=lambda lv: _LEVEL_ORDER.get(lv, 9)):
-                    batch = [obj for obj in creates if obj.level == level]
+            if spec.create_order is not None:
+                for order in sorted({spec.create_order(obj) for obj in creates}):
+                    batch = [obj for obj in creates if spec.create_order(obj) == order]
                     for obj in batch:
                         pending = getattr(obj, "_pending_parent_row", None)
                         if pending is not None:
-                            obj.parent = pending.instance
+                            # Created by an earlier batch, so it has its primary key now.
+                            setattr(obj, spec.parent_field, pending.instance)
                     bulk_create_with_history(
                         batch, model, batch_size=500, default_user=user, default_change_reason=reason,
                         default_date=now,

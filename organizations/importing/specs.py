@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from organizations.importing import cells
 from organizations.models import Enterprise, Federation, ImportJob, ServiceSite
@@ -26,8 +26,8 @@ class Column:
     parse: Callable[[Any], Any] = cells.text
     # Personal data: read and written only by users with organizations.view_contact.
     personal: bool = False
-    # The cell names a Federation by its exact name (resolved for the whole file at once).
-    ref: bool = False
+    # The cell names a record of this model by its exact ``name`` (resolved for the whole file at once).
+    ref: type[models.Model] | None = None
     help: Any = ""
     options: tuple[str, ...] = ()
 
@@ -57,8 +57,15 @@ class ListSpec:
     title: Any
     columns: tuple[Column, ...]
     sheet_title: Any
-    # Field through which a record belongs to a federation (for scoping); "" = Federation itself.
+    # Field through which a record belongs to a federation (for scoping); "" = a federation itself,
+    # in scope through its ``parent_field``.
     scope_field: str = "federation"
+    # A ref column that may also name a record created by an earlier row of the same file.
+    parent_field: str = ""
+    # For such a row: what is wrong with it and its in-file parent (their parsed values), or "".
+    check_file_parent: Callable[[dict, dict], str] | None = None
+    # New records are created in batches of ascending order, so that parents exist first.
+    create_order: Callable[[models.Model], int] | None = None
 
     @property
     def key_column(self) -> Column:
@@ -103,7 +110,7 @@ ENTERPRISE = ListSpec(
         Column("has_party_org", _("是否建立党组织"), ("party organisation", "party organization", "has party org",
                                                       "has_party_org", "已建立党组织"),
                parse=cells.boolean, help=_("是 / 否"), options=("是", "否")),
-        Column("federation", _("覆盖妇联"), ("federation", "covering federation"), ref=True,
+        Column("federation", _("覆盖妇联"), ("federation", "covering federation"), ref=Federation,
                help=_("与系统中的妇联名称完全一致；留空表示尚未覆盖。")),
         Column("contact_name", _("联系人"), ("contact", "contact name", "contact person", "contact_name"),
                personal=True, help=_("个人信息：仅有权限的工作人员可导入和导出。")),
@@ -112,6 +119,26 @@ ENTERPRISE = ListSpec(
     ),
 )
 
+_LEVEL_ORDER = {Federation.Level.DISTRICT: 0, Federation.Level.GRASSROOTS: 1, Federation.Level.GROUP: 2}
+_PARENT_LEVEL = {Federation.Level.GRASSROOTS: Federation.Level.DISTRICT,
+                 Federation.Level.GROUP: Federation.Level.GRASSROOTS}
+
+
+def _federation_file_parent(values: dict, parent: dict) -> str:
+    # Federation.clean()'s rule on the parent's level, for a parent that does not exist yet.
+    level = values.get("level")
+    if level == Federation.Level.DISTRICT:
+        return gettext("区妇联没有上级组织。")
+    expected = _PARENT_LEVEL.get(level)
+    if expected and parent.get("level") != expected:
+        return gettext("上级组织“%(name)s”的层级不符合要求。") % {"name": parent.get("name", "")}
+    return ""
+
+
+def _federation_create_order(federation: Federation) -> int:
+    return _LEVEL_ORDER.get(federation.level, 9)
+
+
 FEDERATION = ListSpec(
     kind=ImportJob.Kind.FEDERATION,
     model=Federation,
@@ -119,6 +146,9 @@ FEDERATION = ListSpec(
     title=_("妇联组织名单"),
     sheet_title=_("妇联组织名单"),
     scope_field="",
+    parent_field="parent",
+    check_file_parent=_federation_file_parent,
+    create_order=_federation_create_order,
     columns=(
         Column("name", _("名称"), ("name", "federation name", "妇联名称", "组织名称"), required=True,
                help=_("妇联组织的全称，用来识别已有记录。")),
@@ -128,7 +158,7 @@ FEDERATION = ListSpec(
         Column("kind", _("组建形式"), ("kind", "form"), parse=cells.choice(Federation.Kind),
                help=_("基层妇联必填：单建妇联、联合妇联、楼宇妇联、网上妇联……"),
                options=tuple(str(label) for _v, label in Federation.Kind.choices)),
-        Column("parent", _("上级组织"), ("parent", "parent federation"), ref=True,
+        Column("parent", _("上级组织"), ("parent", "parent federation"), ref=Federation,
                help=_("上级妇联的全称，可以是本表中前面的行。")),
         Column("area", _("所在片区"), ("area", "片区")),
         Column("address", _("地址"), ("address",)),
@@ -159,7 +189,7 @@ SITE = ListSpec(
         Column("kind", _("类型"), ("kind", "type"), required=True, parse=cells.choice(ServiceSite.Kind),
                help=_("妇女之家、儿童之家、妇女微家、温馨驿站……"),
                options=tuple(str(label) for _v, label in ServiceSite.Kind.choices)),
-        Column("federation", _("主办妇联"), ("federation", "host federation"), required=True, ref=True,
+        Column("federation", _("主办妇联"), ("federation", "host federation"), required=True, ref=Federation,
                help=_("与系统中的妇联名称完全一致。")),
         Column("area", _("所在片区"), ("area",)),
         Column("address", _("地址"), ("address",), help=_("线下阵地必填。")),
@@ -182,8 +212,8 @@ SITE = ListSpec(
 SPECS = {spec.kind: spec for spec in (ENTERPRISE, FEDERATION, SITE)}
 
 
-def spec_for_model(model: type[models.Model]) -> ListSpec:
-    return next(spec for spec in SPECS.values() if spec.model is model)
+def model_kind(model: type[models.Model]) -> str:
+    return next(kind for kind, spec in SPECS.items() if spec.model is model)
 
 
 def export_value(spec: ListSpec, column: Column, obj: models.Model) -> Any:

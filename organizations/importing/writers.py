@@ -19,8 +19,7 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
-def xlsx_bytes(sheet_title: str, headers: list[str], rows: Iterable[list[Any]], *,
-               text_columns: Iterable[int] = ()) -> bytes:
+def xlsx_bytes(sheet_title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -34,13 +33,12 @@ def xlsx_bytes(sheet_title: str, headers: list[str], rows: Iterable[list[Any]], 
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    text_columns = set(text_columns)
     for row in rows:
         out = []
-        for index, value in enumerate(row):
+        for value in row:
             value = escape_formula(value)
-            if isinstance(value, str) or index in text_columns:
-                cell = WriteOnlyCell(sheet, value=None if value in (None, "") else str(value))
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value or None)
                 # Text, never a formula, whatever the first character.
                 cell.data_type = "s"
                 cell.number_format = "@"

@@ -200,7 +200,7 @@ def test_import_reads_the_chinese_and_the_english_template_in_either_language(
 ):
     """A staff member who switched the admin to English still imports the Chinese template (the
     headers are translated strings), and an English template imports in a Chinese session."""
-    from organizations import services
+    from organizations.importing import jobs
     from organizations.importing.specs import ENTERPRISE
     from organizations.models import Enterprise
     from tests.factories import FederationFactory, make_credit_code
@@ -212,7 +212,7 @@ def test_import_reads_the_chinese_and_the_english_template_in_either_language(
     path = tmp_path / "list.xlsx"
     path.write_bytes(xlsx_bytes([enterprise_row(1, federation=federation.name)], headers))
     with translation.override(page_language):
-        job, plan = services.import_file(
+        job, plan = jobs.import_file(
             kind="enterprise", path=str(path), user=None, sheet_name="", dry_run=False
         )
     assert plan.is_valid, [str(error) for error in plan.errors]

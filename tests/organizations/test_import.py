@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import signal
 import zipfile
 
 import pytest
@@ -11,8 +12,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
 
-from organizations import services
+from organizations.importing import jobs
 from organizations.models import Enterprise, Federation, ImportJob, ServiceSite
 from tests.factories import EnterpriseFactory, FederationFactory, make_credit_code
 from tests.organizations.import_helpers import (
@@ -40,7 +42,7 @@ def federations(district):
 def run(tmp_path, data: bytes, name="list.xlsx", *, kind="enterprise", user=None, sheet="", dry_run=False):
     path = tmp_path / name
     path.write_bytes(data)
-    return services.import_file(kind=kind, path=str(path), user=user, sheet_name=sheet, dry_run=dry_run)
+    return jobs.import_file(kind=kind, path=str(path), user=user, sheet_name=sheet, dry_run=dry_run)
 
 
 def messages(plan) -> list[str]:
@@ -303,7 +305,7 @@ def test_federations_list_creates_parents_before_their_groups(tmp_path, district
 
 
 def upload(data, name="list.xlsx", user=None, **kwargs):
-    return services.import_job_create(
+    return jobs.import_job_upload(
         kind="enterprise", upload=SimpleUploadedFile(name, data), file_name=name, user=user, **kwargs
     )
 
@@ -311,46 +313,41 @@ def upload(data, name="list.xlsx", user=None, **kwargs):
 def test_confirm_applies_what_was_previewed_and_refuses_if_data_moved(federations, admin_user):
     existing = EnterpriseFactory(credit_code=make_credit_code(1), name="原名")
     job = upload(xlsx_bytes([enterprise_row(1, name="新名"), enterprise_row(2)]), user=admin_user)
-    services.import_job_start_preview(job=job)
     assert job.status == "previewed" and default_storage.exists(job.stored_file)
     assert db_snapshot()["enterprises"][0]["name"] == "原名"  # the dry run wrote nothing
     Enterprise.objects.filter(pk=existing.pk).update(name="别人刚改的名字")
     before = db_snapshot()
-    job = services.import_job_confirm(job=job, user=admin_user)
+    job = jobs.import_job_confirm(job=job, user=admin_user)
     assert job.status == "failed" and "重新" in job.message
     assert db_snapshot() == before
 
 
 def test_confirm_writes_and_cleans_up_the_stored_file(federations, admin_user):
     job = upload(xlsx_bytes([enterprise_row(1), enterprise_row(2)]), user=admin_user)
-    services.import_job_start_preview(job=job)
     stored = job.stored_file
-    job = services.import_job_confirm(job=job, user=admin_user)
+    job = jobs.import_job_confirm(job=job, user=admin_user)
     assert job.status == "applied" and Enterprise.objects.count() == 2
     assert not default_storage.exists(stored)
 
 
 def test_tampered_stored_file_is_refused(federations, admin_user):
     job = upload(xlsx_bytes([enterprise_row(1)]), user=admin_user)
-    services.import_job_start_preview(job=job)
     with default_storage.open(job.stored_file, "wb") as handle:
         handle.write(xlsx_bytes([enterprise_row(1), enterprise_row(2)]))
-    job = services.import_job_confirm(job=job, user=admin_user)
+    job = jobs.import_job_confirm(job=job, user=admin_user)
     assert job.status == "failed" and "校验和" in job.message
     assert Enterprise.objects.count() == 0
 
 
 def test_cancel_and_stale_cleanup_delete_stored_uploads(federations, admin_user, settings):
     job = upload(xlsx_bytes([enterprise_row(1)]), user=admin_user)
-    services.import_job_start_preview(job=job)
     stored = job.stored_file
-    services.import_job_cancel(job=job, user=admin_user)
+    jobs.import_job_cancel(job=job, user=admin_user)
     assert not default_storage.exists(stored) and job.status == "cancelled"
     left = upload(xlsx_bytes([enterprise_row(2)]), user=admin_user)
-    services.import_job_start_preview(job=left)
     left_stored = left.stored_file
     assert default_storage.exists(left_stored)
-    count = services.import_jobs_cleanup_stale(
+    count = jobs.import_jobs_cleanup_stale(
         now=left.created_at + datetime.timedelta(hours=settings.IMPORT_STALE_HOURS + 1)
     )
     left.refresh_from_db()
@@ -359,7 +356,7 @@ def test_cancel_and_stale_cleanup_delete_stored_uploads(federations, admin_user,
 
 def test_upload_size_limit(federations, admin_user, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(services.UploadRejected, match="文件太大"):
+    with pytest.raises(jobs.UploadRejected, match="文件太大"):
         upload(b"x" * 1001, "big.csv", user=admin_user)
     assert not ImportJob.objects.exists()
 
@@ -367,12 +364,45 @@ def test_upload_size_limit(federations, admin_user, settings):
 def test_large_files_run_as_background_tasks(federations, admin_user, settings):
     settings.IMPORT_BACKGROUND_ROWS = 3
     job = upload(xlsx_bytes([enterprise_row(n) for n in range(1, 6)]), user=admin_user)
-    assert job.background
-    job = services.import_job_start_preview(job=job)  # ImmediateBackend runs the task now
-    assert job.status == "previewed" and job.new_count == 5
-    job = services.import_job_confirm(job=job, user=admin_user)
+    # Queued; the ImmediateBackend runs the task now.
+    assert job.background and job.status == "previewed" and job.new_count == 5
+    job = jobs.import_job_confirm(job=job, user=admin_user)
     job.refresh_from_db()
     assert job.status == "applied" and Enterprise.objects.count() == 5
+
+
+def run_worker() -> None:
+    """What ``manage.py db_worker`` does, until the queue is empty (its signal handlers undone)."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+# The worker closes the connection between tasks (as a request does): it needs committed data.
+@pytest.mark.django_db(transaction=True)
+def test_tasks_queued_under_their_old_path_still_run(federations, admin_user, settings):
+    """The database queue stores a task by its dotted path; tasks queued before the import jobs
+    moved into organizations.importing say organizations.tasks.*, and the worker must find them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    job = upload(xlsx_bytes([enterprise_row(1), enterprise_row(2)]), user=admin_user)
+    assert job.status == "queued"
+    DBTaskResult.objects.update(task_path="organizations.tasks.preview_import")
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == "previewed" and job.new_count == 2
+    job = jobs.import_job_confirm(job=job, user=admin_user)
+    assert job.status == "applying" and Enterprise.objects.count() == 0
+    DBTaskResult.objects.filter(status="READY").update(task_path="organizations.tasks.apply_import")
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == "applied" and Enterprise.objects.count() == 2
+    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list("task_path", "status")) == [
+        ("organizations.tasks.preview_import", "SUCCESSFUL"), ("organizations.tasks.apply_import", "SUCCESSFUL")
+    ]
 
 
 # --- the management commands -------------------------------------------------------------------------
@@ -441,7 +471,6 @@ def test_stored_uploads_and_error_sheets_cannot_be_guessed_from_the_job_id(feder
     bad = enterprise_row(1)
     bad[0] = "不是信用代码"
     job = upload(xlsx_bytes([bad]), user=admin_user)
-    services.import_job_start_preview(job=job)
     job.refresh_from_db()
     assert job.stored_file and job.error_file
     for path in (job.stored_file, job.error_file):

@@ -86,6 +86,18 @@ def test_invalid_file_shows_errors_and_offers_an_error_sheet(admin_client, distr
     assert db_snapshot() == before
 
 
+def test_a_file_checked_in_the_background_also_gets_its_error_sheet(admin_client, district, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = [enterprise_row(1), enterprise_row(2, employees=5, female=6), enterprise_row(3)]
+    post_file(admin_client, xlsx_bytes(rows))
+    job = ImportJob.objects.get()
+    assert job.background and job.status == "invalid"  # the ImmediateBackend ran the task
+    sheet = admin_client.get(reverse("admin:organizations_enterprise_import_errors", args=[job.pk]))
+    values = list(openpyxl.load_workbook(io.BytesIO(b"".join(sheet.streaming_content))).active.values)
+    assert [row[0] for row in values[1:]] == [3]
+    assert "女职工人数" in values[1][1] and values[1][2] == make_credit_code(2)
+
+
 def test_preview_is_paginated(admin_client, district, settings):
     settings.IMPORT_PREVIEW_PAGE_SIZE = 10
     post_file(admin_client, xlsx_bytes([enterprise_row(n) for n in range(1, 26)]))

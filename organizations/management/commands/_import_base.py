@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from organizations.importing.engine import INVALID, NEW, UNCHANGED, UPDATE
+from organizations.importing.jobs import import_file
 from organizations.models import ImportJob
-from organizations.services import import_file
 
 
 class ImportCommand(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from organizations.services import import_jobs_cleanup_stale
+from organizations.importing.jobs import import_jobs_cleanup_stale
 
 
 class Command(BaseCommand):

@@ -1,0 +1,420 @@
+"""The life of one spreadsheet import, recorded as an :class:`ImportJob`, and its background tasks.
+
+From the admin (:func:`import_job_upload`, then :func:`import_job_confirm`):
+
+1. **upload** — the upload's bytes are read once and its size is checked once (the request itself
+   is refused earlier, before its body is read, when it is far too large);
+2. **store once** — the bytes go to the shared media storage, under a folder nobody can guess, with
+   their SHA-256;
+3. **estimate** — the table opened from those bytes says how many rows it has: above
+   ``IMPORT_BACKGROUND_ROWS`` the rest runs in the task queue (:func:`preview_import`);
+4. **plan** — :func:`organizations.importing.engine.plan_table` parses, validates and compares every
+   row with the database, writing nothing (the same opened table, when not queued);
+5. **record** — counts, errors, the compact preview rows and the plan's digest are saved on the job;
+   an invalid file also gets an error sheet (its bad rows with the reasons);
+6. **confirm** — the user confirms the preview; a large file is applied by :func:`apply_import`;
+7. **apply** — the stored file is read back and checked against its checksum, planned again and
+   written only if the plan still has the previewed digest (:func:`engine.apply_plan`); the stored
+   upload is deleted afterwards.
+
+The command line (:func:`import_file`) takes steps 1, 4, 5 and 7 in one process, without storing
+the file. Leftovers of abandoned previews are removed by :func:`import_jobs_cleanup_stale`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import logging
+import os
+import posixpath
+import secrets
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from organizations.importing import engine
+from organizations.importing.readers import FileRejected, open_table
+from organizations.importing.specs import SPECS, ListSpec
+from organizations.importing.writers import xlsx_bytes
+from organizations.models import ImportJob
+
+logger = logging.getLogger(__name__)
+MAX_STORED_ERRORS = 10_000
+
+
+class UploadRejected(Exception):
+    """The upload is refused before it is stored (too large, empty)."""
+
+
+# --- 1–3: upload, store once, estimate ----------------------------------------------------------
+
+
+def import_job_upload(
+    *, kind: str, upload: File, file_name: str, user=None, sheet_name: str = ""
+) -> ImportJob:
+    """An admin upload: store it and preview it now, or queue the preview when the file is large."""
+    data = _read_upload(upload)
+    job = _job_store(kind=kind, data=data, file_name=file_name, user=user, sheet_name=sheet_name)
+    spec = SPECS[job.kind]
+    try:
+        table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
+    except FileRejected as exc:
+        table, plan = None, engine.rejected_plan(spec, exc)  # recorded by the preview below
+    job.background = table is not None and table.estimated_rows > settings.IMPORT_BACKGROUND_ROWS
+    job.status = ImportJob.Status.QUEUED if job.background else ImportJob.Status.PREVIEWING
+    job.save(update_fields=["stored_file", "background", "status"])
+    if job.background:
+        table.close()
+        preview_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    if table is not None:
+        plan = engine.plan_table(spec, table, user=job.user)
+    _preview(job, plan, data)
+    return job
+
+
+def _read_upload(upload: File) -> bytes:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    # The one size check: Django counted the bytes it received (the client's word is not taken).
+    if upload.size > limit:
+        raise UploadRejected(
+            _("文件太大（%(size).1f MB），上限为 %(limit)d MB。请拆分后分批导入。")
+            % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+        )
+    data = b"".join(upload.chunks())
+    if not data:
+        raise UploadRejected(_("文件是空的。"))
+    return data
+
+
+def _job_store(*, kind: str, data: bytes, file_name: str, user, sheet_name: str) -> ImportJob:
+    import_jobs_cleanup_stale()
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=user if getattr(user, "pk", None) else None,
+        file_name=os.path.basename(file_name)[:255],
+        file_size=len(data),
+        checksum=hashlib.sha256(data).hexdigest(),
+        sheet_name=sheet_name.strip()[:100],
+        source=ImportJob.Source.ADMIN,
+    )
+    extension = os.path.splitext(file_name)[1].lower()[:8]
+    job.stored_file = default_storage.save(f"{_new_job_folder(job)}/source{extension}", ContentFile(data))
+    return job
+
+
+def _new_job_folder(job: ImportJob) -> str:
+    # The files are in the media storage (shared by the app servers), which nginx or a bucket
+    # serves without a check: the folder needs a secret part, not just the job's number.
+    return f"imports/{job.pk}-{secrets.token_hex(16)}"
+
+
+def _read_stored(job: ImportJob) -> bytes:
+    """The stored upload, verified against the checksum taken when it was uploaded."""
+    if not job.stored_file or not default_storage.exists(job.stored_file):
+        raise FileRejected(_("上传的文件已被清理（超过保留时间或已取消），请重新上传。"))
+    with default_storage.open(job.stored_file, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != job.checksum:
+        raise FileRejected(_("上传的文件在预览后被改动（校验和不符），请重新上传。"))
+    return data
+
+
+# --- 4–5: plan and record -----------------------------------------------------------------------
+
+
+def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
+    """Plan from the stored upload (in the worker, or at the confirmation)."""
+    spec = SPECS[job.kind]
+    try:
+        data = _read_stored(job)
+    except FileRejected as exc:
+        return engine.rejected_plan(spec, exc), None
+    plan = engine.plan_import(
+        spec, io.BytesIO(data), job.file_name, user=user, sheet=job.sheet_name or None,
+        progress=_progress_updater(job) if job.background else None,
+    )
+    return plan, data
+
+
+def _progress_updater(job: ImportJob):
+    def update(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+
+    return update
+
+
+def import_job_preview(*, job: ImportJob) -> engine.Plan:
+    """Dry run of a stored upload (the background task): plan it and record what it would do."""
+    job.status = ImportJob.Status.PREVIEWING
+    job.save(update_fields=["status"])
+    plan, data = _plan_stored(job, job.user)
+    _preview(job, plan, data)
+    return plan
+
+
+def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
+    _record_plan(job, plan)
+    job.previewed_at = timezone.now()
+    if plan.is_valid:
+        job.status = ImportJob.Status.PREVIEWED
+    else:
+        job.status = ImportJob.Status.INVALID
+        job.finished_at = timezone.now()
+        if plan.rows and not plan.file_errors and data is not None:
+            job.error_file = _write_error_sheet(job, plan, data)
+    job.save()
+
+
+def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
+    counts = plan.counts
+    job.total_rows = len(plan.rows)
+    job.processed_rows = len(plan.rows)
+    job.new_count = counts[engine.NEW]
+    job.updated_count = counts[engine.UPDATE]
+    job.unchanged_count = counts[engine.UNCHANGED]
+    job.invalid_count = counts[engine.INVALID]
+    errors = plan.errors
+    job.errors = [e.as_dict() for e in errors[:MAX_STORED_ERRORS]]
+    job.ignored_columns = plan.ignored
+    job.notices = list(plan.notices)
+    if len(errors) > MAX_STORED_ERRORS:
+        job.notices.append(_("错误共 %(n)d 条，此处只保存前 %(max)d 条；完整列表见错误表。")
+                           % {"n": len(errors), "max": MAX_STORED_ERRORS})
+    if plan.sheet_name:
+        job.sheet_name = plan.sheet_name
+    job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
+    job.plan_digest = plan.digest
+    for row in plan.rows:
+        # The parsed cells are recorded and digested; applying needs only the instances.
+        row.values = {}
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return _("（空）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
+    label = row.values.get("name", "") if spec.key != "name" else ""
+    if row.action == engine.INVALID:
+        detail = "；".join(
+            (f"{e.column}：{e.message}" if e.column else e.message) for e in row.errors
+        )
+    elif row.action == engine.UPDATE:
+        parts = []
+        for name, old, new in row.changes:
+            column = spec.column_for(name)
+            parts.append(f"{column.header}：{_display(old)} → {_display(new)}")
+        detail = "；".join(parts)
+    else:
+        detail = ""
+    return [row.row, row.action, row.key, str(label or ""), detail]
+
+
+def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
+    """The original rows that have errors, with a reason column, as an xlsx in shared storage."""
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for error in plan.errors:
+        reasons[error.row].append(f"{error.column}：{error.message}" if error.column else error.message)
+    try:
+        table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
+    except FileRejected:
+        return ""
+    header: list[Any] = []
+    rows: list[list[Any]] = []
+    try:
+        for number, values in table.rows():
+            if number == plan.header_row:
+                header = [("" if v is None else str(v)) for v in values]
+            elif number in reasons:
+                rows.append([number, "；".join(reasons[number]), *values])
+    finally:
+        table.close()
+    content = xlsx_bytes(
+        _("错误行"), [_("原行号"), _("错误原因"), *header], rows
+    )
+    folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
+    return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
+
+
+# --- 6–7: confirm and apply ---------------------------------------------------------------------
+
+
+def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+    """The user confirmed the preview: apply it now, or in the task queue when the file is large."""
+    if job.status != ImportJob.Status.PREVIEWED:
+        raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    if job.background:
+        job.status = ImportJob.Status.APPLYING
+        job.processed_rows = 0
+        job.save(update_fields=["status", "processed_rows"])
+        apply_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    return import_job_apply(job=job, user=user)
+
+
+def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = None) -> ImportJob:
+    """Apply exactly what was previewed: same file (checksum), same plan (digest), or nothing.
+
+    A plan made in this same process (the command line) is applied as it is; otherwise the stored
+    file is planned again and must give the previewed digest.
+    """
+    user = user if user is not None else job.user
+    if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.QUEUED, ImportJob.Status.APPLYING):
+        raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    expected = job.plan_digest
+    job.status = ImportJob.Status.APPLYING
+    job.save(update_fields=["status"])
+    if plan is None:
+        plan, _data = _plan_stored(job, user)
+    try:
+        if not plan.is_valid:
+            raise engine.StalePlan(
+                "；".join(str(e) for e in plan.errors[:5])
+                or _("预览之后数据已发生变化：请重新预览。")
+            )
+        engine.apply_plan(plan, user=user, job=job, expected_digest=expected)
+    except engine.StalePlan as exc:
+        job.status = ImportJob.Status.FAILED
+        job.message = str(exc)
+        job.finished_at = timezone.now()
+        _delete_stored(job)
+        job.save()
+        return job
+    except Exception as exc:
+        logger.exception("import job %s failed", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.message = _("导入失败，数据库未做任何修改：%(error)s") % {"error": exc}
+        job.finished_at = timezone.now()
+        job.save()
+        raise
+    # The plan equals the previewed one (same digest), so the recorded counts and rows stand.
+    job.processed_rows = job.total_rows
+    job.status = ImportJob.Status.APPLIED
+    job.finished_at = timezone.now()
+    job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
+        "new": job.new_count, "updated": job.updated_count, "unchanged": job.unchanged_count
+    }
+    _delete_stored(job)
+    job.save()
+    return job
+
+
+# --- cancel, clean up ---------------------------------------------------------------------------
+
+
+def _delete_stored(job: ImportJob, *, keep_errors: bool = True) -> None:
+    paths = [job.stored_file] + ([] if keep_errors else [job.error_file])
+    for path in paths:
+        if path and default_storage.exists(path):
+            default_storage.delete(path)
+    job.stored_file = ""
+    if not keep_errors:
+        job.error_file = ""
+
+
+def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
+    if job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
+        if job.status == ImportJob.Status.PREVIEWED:
+            job.status = ImportJob.Status.CANCELLED
+            job.finished_at = timezone.now()
+        _delete_stored(job, keep_errors=job.status == ImportJob.Status.INVALID)
+        job.preview_rows = []
+        job.save()
+    return job
+
+
+def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete stored files of uploads left at the preview longer than IMPORT_STALE_HOURS."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
+    stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
+    stale = stale.exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING,
+                                      ImportJob.Status.APPLYING])
+    count = 0
+    for job in stale.defer("preview_rows"):
+        _delete_stored(job, keep_errors=False)
+        fields = ["stored_file", "error_file"]
+        if job.status == ImportJob.Status.PREVIEWED:
+            job.status = ImportJob.Status.EXPIRED
+            fields.append("status")
+        job.save(update_fields=fields)
+        count += 1
+    return count
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def import_file(
+    *, kind: str, path: str, user=None, sheet_name: str = "", dry_run: bool = False
+) -> tuple[ImportJob, engine.Plan]:
+    """The command-line import: plan, and apply unless a dry run or invalid; recorded as a job."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    job = ImportJob.objects.create(
+        kind=kind, user=user, file_name=os.path.basename(path)[:255], file_size=len(data),
+        checksum=hashlib.sha256(data).hexdigest(), sheet_name=sheet_name, source=ImportJob.Source.COMMAND,
+        status=ImportJob.Status.PREVIEWING,
+    )
+    plan = engine.plan_import(SPECS[kind], io.BytesIO(data), job.file_name, user=user, sheet=sheet_name or None)
+    _preview(job, plan, data)
+    if plan.is_valid and dry_run:
+        job.status = ImportJob.Status.CANCELLED
+        job.message = _("试运行（--dry-run）：未写入数据库。")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+    elif plan.is_valid:
+        import_job_apply(job=job, user=user, plan=plan)
+    return job, plan
+
+
+# --- background tasks (django-tasks; the worker is ``manage.py db_worker``) ----------------------
+# A queued task is stored by its dotted path: organizations/tasks.py re-exports these two so that
+# tasks queued under their old path (organizations.tasks.*) still run.
+
+
+def _mark_failed(job_id: int, exc: Exception) -> None:
+    logger.exception("background import job %s failed", job_id)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED,
+        message=_("后台任务出错，数据库未做任何修改：%(error)s") % {"error": exc},
+        finished_at=timezone.now(),
+    )
+
+
+@task()
+def preview_import(job_id: int) -> str:
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        import_job_preview(job=job)
+    except Exception as exc:
+        _mark_failed(job_id, exc)
+        raise
+    return job.status
+
+
+@task()
+def apply_import(job_id: int) -> str:
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        return import_job_apply(job=job).status
+    except Exception as exc:
+        _mark_failed(job_id, exc)
+        raise
