@@ -25,8 +25,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
 from federation.core.scoping import has_network_scope, scope_queryset
-from organizations import services
-from organizations.importing import jobs
+from organizations.importing import exports, jobs
 from organizations.importing.engine import ACTION_LABELS
 from organizations.importing.specs import SPECS, model_kind
 from organizations.importing.writers import template_bytes
@@ -205,7 +204,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         file_format = request.POST.get("format") if request.method == "POST" else None
         if file_format in ("xlsx", "csv"):
             queryset = self.get_export_queryset(request)
-            content, _count = services.list_export(
+            content, _count = exports.list_export(
                 kind=self.import_kind, queryset=queryset, user=request.user, file_format=file_format,
                 filters=request.GET.urlencode(),
             )
