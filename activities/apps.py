@@ -16,15 +16,30 @@ class ActivitiesConfig(AppConfig):
         edit = ("add", "change")
         registry.register(models.Series, cached=True, content=True)
         registry.register(
-            models.Activity, scope="organizer", public="public", cached=True, history="activity",
-            content=True, staff=edit,
+            models.Activity,
+            scope="organizer",
+            public="public",
+            cached=True,
+            history="activity",
+            content=True,
+            staff=edit,
         )
         registry.register(
-            models.Article, scope="federation", public="published", scheduled="next_publish_at",
-            cached=True, history="article", content=True, staff=edit,
+            models.Article,
+            scope="federation",
+            public="published",
+            scheduled="next_publish_at",
+            cached=True,
+            history="article",
+            content=True,
+            staff=edit,
         )
         registry.register(
-            models.Photo, scope="article__federation", cached=True, history="photo", content=True,
+            models.Photo,
+            scope="article__federation",
+            cached=True,
+            history="photo",
+            content=True,
             staff=(*edit, "delete"),
         )
         registry.register(models.ArticleTransition, scope="article__federation", content=True)

@@ -43,14 +43,18 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["object_list"] = with_covers(context["object_list"])
-        federation_id = self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        federation_id = (
+            self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        )
         context["filtered"] = self.filterset.is_bound and any(
             self.filterset.form.cleaned_data.get(name) for name in self.filterset.filters
         )
         if federation_id:
             from organizations.models import Federation
 
-            context["filter_federation"] = Federation.objects.active().filter(pk=federation_id).first()
+            context["filter_federation"] = (
+                Federation.objects.active().filter(pk=federation_id).first()
+            )
         return context
 
 
@@ -135,7 +139,9 @@ class ActivityDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["articles"] = article_cards(Article.objects.published().filter(activity=self.object))
+        context["articles"] = article_cards(
+            Article.objects.published().filter(activity=self.object)
+        )
         context["is_upcoming"] = self.object.starts_at >= timezone.now()
         return context
 
@@ -183,4 +189,3 @@ def calendar_ics(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
-

@@ -35,9 +35,9 @@ class BrandDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         brand = self.object
         sessions = list(
-            with_public_flags(
-                brand.sessions.select_related("site", "federation"), "site"
-            ).order_by("-number")
+            with_public_flags(brand.sessions.select_related("site", "federation"), "site").order_by(
+                "-number"
+            )
         )
         context["sessions"] = sessions
         # Outcomes are the sums of the sessions shown (no extra query, always consistent).

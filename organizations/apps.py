@@ -15,16 +15,32 @@ class OrganizationsConfig(AppConfig):
 
         edit = ("add", "change")
         registry.register(
-            models.Federation, scope="", public="active", cached=True, history="federation",
-            personal=CONTACT_FIELDS, content=True, staff=edit,
+            models.Federation,
+            scope="",
+            public="active",
+            cached=True,
+            history="federation",
+            personal=CONTACT_FIELDS,
+            content=True,
+            staff=edit,
         )
         registry.register(
-            models.Enterprise, scope="federation", cached=True, history="enterprise",
-            personal=CONTACT_FIELDS, content=True, staff=edit,
+            models.Enterprise,
+            scope="federation",
+            cached=True,
+            history="enterprise",
+            personal=CONTACT_FIELDS,
+            content=True,
+            staff=edit,
         )
         registry.register(
-            models.ServiceSite, scope="federation", public="active", cached=True, history="site",
-            content=True, staff=edit,
+            models.ServiceSite,
+            scope="federation",
+            public="active",
+            cached=True,
+            history="site",
+            content=True,
+            staff=edit,
         )
         registry.register(
             models.OpeningHours, scope="site__federation", cached=True, content=True, staff=edit

@@ -55,9 +55,9 @@ def site_save(
     site.full_clean()
     if hours is not None:
         hours = sorted(hours)
-        before = _hours_text(
-            (h.weekday, h.opens, h.closes) for h in site.hours.all()
-        ) if site.pk else ""
+        before = (
+            _hours_text((h.weekday, h.opens, h.closes) for h in site.hours.all()) if site.pk else ""
+        )
         after = _hours_text(hours)
         if before != after:
             # Opening hours have no history of their own: the site's history record says it.

@@ -84,7 +84,9 @@ def history_delta(delta, user, model):
         return delta, personal
     changes = [
         dataclasses.replace(
-            change, old=mask(model, change.field, change.old), new=mask(model, change.field, change.new)
+            change,
+            old=mask(model, change.field, change.old),
+            new=mask(model, change.field, change.new),
         )
         if change.field in maskers
         else change
@@ -101,6 +103,10 @@ def log_unmasked_view(*, request, model, fields: Iterable[str], obj=None, object
     if not fields or not can_view_contact(request.user):
         return None
     return personal_data_access_log(
-        user=request.user, model=model, obj=obj, object_count=object_count, fields=fields,
+        user=request.user,
+        model=model,
+        obj=obj,
+        object_count=object_count,
+        fields=fields,
         request=request,
     )

@@ -57,7 +57,9 @@ _contributions: dict[str, dict[str, Callable]] = {}
 def register(model: type[Model], **options) -> ModelEntry:
     """Describe ``model`` to the core (once, from its app's ``ready()``)."""
     entry = ModelEntry(model=model, **options)
-    if entry.public is not None and not callable(getattr(model._default_manager, entry.public, None)):
+    if entry.public is not None and not callable(
+        getattr(model._default_manager, entry.public, None)
+    ):
         raise ValueError(f"{model._meta.label} has no queryset method {entry.public}()")
     _entries[model._meta.label_lower] = entry
     return entry

@@ -26,8 +26,7 @@ def incomplete_sites(sites: QuerySet) -> QuerySet:
         sites.active()
         .annotate(_hours=Count("hours"))
         .filter(
-            Q(latitude__isnull=True, is_online=False, is_mobile=False)
-            | Q(_hours=0, hours_note="")
+            Q(latitude__isnull=True, is_online=False, is_mobile=False) | Q(_hours=0, hours_note="")
         )
     )
 
@@ -93,7 +92,9 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
 
     Personal values are masked for users who may not see them (``federation.core.privacy``).
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
     model = type(obj)
     revealed: set[str] = set()
     for newer, older in zip(records, [*records[1:], None]):

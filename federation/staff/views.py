@@ -196,7 +196,9 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_edit"] = activity_services.can_edit_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
-        context["can_delete_photo"] = user.has_perm("activities.delete_photo") and context["can_edit"]
+        context["can_delete_photo"] = (
+            user.has_perm("activities.delete_photo") and context["can_edit"]
+        )
         context["publish_form"] = forms.PublishForm()
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
@@ -277,7 +279,9 @@ class PhotoEditView(StaffMixin, UpdateView):
             position=form.cleaned_data["position"],
         )
         messages.success(self.request, _("照片说明已保存。"))
-        return HttpResponseRedirect(reverse("staff:article_preview", args=[form.instance.article_id]))
+        return HttpResponseRedirect(
+            reverse("staff:article_preview", args=[form.instance.article_id])
+        )
 
 
 class PhotoDeleteView(StaffMixin, View):
@@ -317,7 +321,9 @@ class SiteFormView(StaffFormView):
 
     def get_permission_required(self):
         return [
-            "organizations.change_servicesite" if "pk" in self.kwargs else "organizations.add_servicesite"
+            "organizations.change_servicesite"
+            if "pk" in self.kwargs
+            else "organizations.add_servicesite"
         ]
 
     def get_context_data(self, **kwargs):
@@ -327,7 +333,9 @@ class SiteFormView(StaffFormView):
 
     def hours_formset(self):
         data = self.request.POST if self.request.method == "POST" else None
-        return forms.OpeningHoursFormSet(data, instance=self.object or ServiceSite(), prefix="hours")
+        return forms.OpeningHoursFormSet(
+            data, instance=self.object or ServiceSite(), prefix="hours"
+        )
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -336,13 +344,13 @@ class SiteFormView(StaffFormView):
         if form.is_valid() and formset.is_valid():
             self.formset = formset
             return self.form_valid(form)
-        return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=formset)
-        )
+        return self.render_to_response(self.get_context_data(form=form, hours_formset=formset))
 
     def form_invalid(self, form):
         return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset())
+            self.get_context_data(
+                form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset()
+            )
         )
 
     def save(self, form):
@@ -375,8 +383,12 @@ class FederationProfileView(StaffFormView):
         response = super().get(request, *args, **kwargs)
         form = response.context_data["form"]
         privacy.log_unmasked_view(
-            request=request, model=Federation, obj=self.object,
-            fields=privacy.filled(self.object, [f for f in privacy.personal_fields(Federation) if f in form.fields]),
+            request=request,
+            model=Federation,
+            obj=self.object,
+            fields=privacy.filled(
+                self.object, [f for f in privacy.personal_fields(Federation) if f in form.fields]
+            ),
         )
         return response
 
@@ -406,8 +418,12 @@ class HistoryView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["records"], revealed = selectors.history_with_changes(self.object, self.request.user)
-        privacy.log_unmasked_view(request=self.request, model=self.model, obj=self.object, fields=revealed)
+        context["records"], revealed = selectors.history_with_changes(
+            self.object, self.request.user
+        )
+        privacy.log_unmasked_view(
+            request=self.request, model=self.model, obj=self.object, fields=revealed
+        )
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context

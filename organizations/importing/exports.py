@@ -41,15 +41,21 @@ def list_export(
     personal = [c.field for c in columns if c.personal]
     with transaction.atomic():
         ExportLog.objects.create(
-            kind=kind, user=user if getattr(user, "pk", None) else None, file_format=file_format,
-            row_count=len(rows), with_personal_data=bool(personal), filters=filters[:500],
+            kind=kind,
+            user=user if getattr(user, "pk", None) else None,
+            file_format=file_format,
+            row_count=len(rows),
+            with_personal_data=bool(personal),
+            filters=filters[:500],
         )
         if personal and getattr(user, "pk", None):
             # The personal-data access log sees exports of unmasked contacts too.
             personal_data_access_log(
-                user=user, model=spec.model, fields=personal, object_count=len(rows),
+                user=user,
+                model=spec.model,
+                fields=personal,
+                object_count=len(rows),
                 kind=PersonalDataAccess.Kind.EXPORT,
             )
     logger.info("export %s by %s: %d rows (%s)", kind, user, len(rows), file_format)
     return content, len(rows)
-

@@ -108,7 +108,9 @@ def _job_store(*, kind: str, data: bytes, file_name: str, user, sheet_name: str)
         source=ImportJob.Source.ADMIN,
     )
     extension = os.path.splitext(file_name)[1].lower()[:8]
-    job.stored_file = default_storage.save(f"{_new_job_folder(job)}/source{extension}", ContentFile(data))
+    job.stored_file = default_storage.save(
+        f"{_new_job_folder(job)}/source{extension}", ContentFile(data)
+    )
     return job
 
 
@@ -140,7 +142,11 @@ def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
     except FileRejected as exc:
         return engine.rejected_plan(spec, exc), None
     plan = engine.plan_import(
-        spec, io.BytesIO(data), job.file_name, user=user, sheet=job.sheet_name or None,
+        spec,
+        io.BytesIO(data),
+        job.file_name,
+        user=user,
+        sheet=job.sheet_name or None,
         progress=_progress_updater(job) if job.background else None,
     )
     return plan, data
@@ -188,8 +194,10 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
     job.ignored_columns = plan.ignored
     job.notices = list(plan.notices)
     if len(errors) > MAX_STORED_ERRORS:
-        job.notices.append(_("错误共 %(n)d 条，此处只保存前 %(max)d 条；完整列表见错误表。")
-                           % {"n": len(errors), "max": MAX_STORED_ERRORS})
+        job.notices.append(
+            _("错误共 %(n)d 条，此处只保存前 %(max)d 条；完整列表见错误表。")
+            % {"n": len(errors), "max": MAX_STORED_ERRORS}
+        )
     if plan.sheet_name:
         job.sheet_name = plan.sheet_name
     job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
@@ -230,7 +238,9 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
     """The original rows that have errors, with a reason column, as an xlsx in shared storage."""
     reasons: dict[int, list[str]] = defaultdict(list)
     for error in plan.errors:
-        reasons[error.row].append(f"{error.column}：{error.message}" if error.column else error.message)
+        reasons[error.row].append(
+            f"{error.column}：{error.message}" if error.column else error.message
+        )
     try:
         table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
     except FileRejected:
@@ -245,9 +255,7 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
                 rows.append([number, "；".join(reasons[number]), *values])
     finally:
         table.close()
-    content = xlsx_bytes(
-        _("错误行"), [_("原行号"), _("错误原因"), *header], rows
-    )
+    content = xlsx_bytes(_("错误行"), [_("原行号"), _("错误原因"), *header], rows)
     folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
     return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
 
@@ -276,7 +284,11 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
     file is planned again and must give the previewed digest.
     """
     user = user if user is not None else job.user
-    if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.QUEUED, ImportJob.Status.APPLYING):
+    if job.status not in (
+        ImportJob.Status.PREVIEWED,
+        ImportJob.Status.QUEUED,
+        ImportJob.Status.APPLYING,
+    ):
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
     expected = job.plan_digest
     job.status = ImportJob.Status.APPLYING
@@ -309,7 +321,9 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
     job.status = ImportJob.Status.APPLIED
     job.finished_at = timezone.now()
     job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
-        "new": job.new_count, "updated": job.updated_count, "unchanged": job.unchanged_count
+        "new": job.new_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
     }
     _delete_stored(job)
     job.save()
@@ -345,8 +359,9 @@ def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
     stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING,
-                                      ImportJob.Status.APPLYING])
+    stale = stale.exclude(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
+    )
     count = 0
     for job in stale.defer("preview_rows"):
         _delete_stored(job, keep_errors=False)
@@ -369,11 +384,18 @@ def import_file(
     with open(path, "rb") as handle:
         data = handle.read()
     job = ImportJob.objects.create(
-        kind=kind, user=user, file_name=os.path.basename(path)[:255], file_size=len(data),
-        checksum=hashlib.sha256(data).hexdigest(), sheet_name=sheet_name, source=ImportJob.Source.COMMAND,
+        kind=kind,
+        user=user,
+        file_name=os.path.basename(path)[:255],
+        file_size=len(data),
+        checksum=hashlib.sha256(data).hexdigest(),
+        sheet_name=sheet_name,
+        source=ImportJob.Source.COMMAND,
         status=ImportJob.Status.PREVIEWING,
     )
-    plan = engine.plan_import(SPECS[kind], io.BytesIO(data), job.file_name, user=user, sheet=sheet_name or None)
+    plan = engine.plan_import(
+        SPECS[kind], io.BytesIO(data), job.file_name, user=user, sheet=sheet_name or None
+    )
     _preview(job, plan, data)
     if plan.is_valid and dry_run:
         job.status = ImportJob.Status.CANCELLED

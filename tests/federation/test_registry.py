@@ -12,8 +12,20 @@ from federation.core import registry
 
 # label → (scope path, public rule, cached on public pages, history key, personal fields)
 EXPECTED = {
-    "organizations.federation": ("", "active", True, "federation", ["contact_name", "contact_phone"]),
-    "organizations.enterprise": ("federation", None, True, "enterprise", ["contact_name", "contact_phone"]),
+    "organizations.federation": (
+        "",
+        "active",
+        True,
+        "federation",
+        ["contact_name", "contact_phone"],
+    ),
+    "organizations.enterprise": (
+        "federation",
+        None,
+        True,
+        "enterprise",
+        ["contact_name", "contact_phone"],
+    ),
     "organizations.servicesite": ("federation", "active", True, "site", []),
     "organizations.openinghours": ("site__federation", None, True, None, []),
     "organizations.need": (None, None, False, None, []),
