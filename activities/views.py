@@ -42,7 +42,9 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["object_list"] = with_covers(context["object_list"])
-        federation_id = self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        federation_id = (
+            self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        )
         context["filtered"] = self.filterset.is_bound and any(
             self.filterset.form.cleaned_data.get(name) for name in self.filterset.filters
         )
@@ -178,4 +180,3 @@ def calendar_ics(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
-

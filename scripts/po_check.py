@@ -354,12 +354,15 @@ def check_sources(entries: list[Entry], po: Path, want: set[tuple[str | None, st
     """The catalogue holds exactly the strings marked in the sources (``want``)."""
     have = {e.key for e in entries if not e.obsolete and not e.is_header}
     problems = []
-    for keys, what in ((want - have, "marked in the code but not in the catalogue"),
-                       (have - want, "in the catalogue but no longer marked in the code")):
+    for keys, what in (
+        (want - have, "marked in the code but not in the catalogue"),
+        (have - want, "in the catalogue but no longer marked in the code"),
+    ):
         if keys:
             examples = ", ".join(repr(msgid) for _ctx, msgid in sorted(keys, key=str)[:3])
-            problems.append(f"{_rel(po)}: {len(keys)} string(s) {what} ({examples}), "
-                            "run `make messages`")
+            problems.append(
+                f"{_rel(po)}: {len(keys)} string(s) {what} ({examples}), run `make messages`"
+            )
     return problems
 
 

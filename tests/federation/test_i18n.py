@@ -98,8 +98,14 @@ ZH_PO = "locale/zh_Hans/LC_MESSAGES/django.po"
     [
         ("locale/zh_Hans", f"{ZH_PO}: missing, run `make messages`"),
         ("locale/en", f"{EN_PO}: missing, run `make messages`"),
-        ("locale/zh_Hans/LC_MESSAGES/django.mo", "locale/zh_Hans/LC_MESSAGES/django.mo: missing, run `make messages`"),
-        ("locale/en/LC_MESSAGES/django.mo", "locale/en/LC_MESSAGES/django.mo: missing, run `make messages`"),
+        (
+            "locale/zh_Hans/LC_MESSAGES/django.mo",
+            "locale/zh_Hans/LC_MESSAGES/django.mo: missing, run `make messages`",
+        ),
+        (
+            "locale/en/LC_MESSAGES/django.mo",
+            "locale/en/LC_MESSAGES/django.mo: missing, run `make messages`",
+        ),
     ],
 )
 def test_the_catalogue_check_reports_a_missing_catalogue(tmp_path, missing, problem):
@@ -174,7 +180,9 @@ def test_the_source_reader_reads_templates_as_makemessages_does(tmp_path):
     (tmp_path / "Makefile").write_text("MESSAGES_IGNORE := --ignore 'tests/*'\n", encoding="utf-8")
     (tmp_path / "templates").mkdir()
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "page.html").write_text('{% translate "测试里的不算" %}', encoding="utf-8")
+    (tmp_path / "tests" / "page.html").write_text(
+        '{% translate "测试里的不算" %}', encoding="utf-8"
+    )
     (tmp_path / "templates" / "page.html").write_text(
         "{% load i18n %}\n"
         '<p>{% translate "模板简单" %}</p>\n'

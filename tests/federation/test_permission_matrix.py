@@ -240,7 +240,14 @@ ADMIN = [
 
 OBJECT_VIEWS = ("change", "delete", "history")
 MODEL_VIEWS = ("changelist", "add", *OBJECT_VIEWS)
-IMPORT_VIEWS = ("import", "import_template", "export", "import_job", "process_import", "import_cancel")
+IMPORT_VIEWS = (
+    "import",
+    "import_template",
+    "export",
+    "import_job",
+    "process_import",
+    "import_cancel",
+)
 JOB_KINDS = {"federation": "federation", "enterprise": "enterprise", "servicesite": "site"}
 
 
@@ -274,7 +281,10 @@ def records(world, png_bytes):
     )
     jobs = {
         kind: ImportJob.objects.create(
-            kind=kind, user=world.staff_a, file_name="名单.xlsx", file_size=1024,
+            kind=kind,
+            user=world.staff_a,
+            file_name="名单.xlsx",
+            file_size=1024,
             status=ImportJob.Status.APPLIED,
         )
         for kind in ("federation", "enterprise", "site")
@@ -306,8 +316,12 @@ def records(world, png_bytes):
         ),
         "auth.group": Group.objects.get(name=VIEWER),
         "axes.accessattempt": AccessAttempt.objects.create(
-            username="staff_a", ip_address="10.0.0.1", user_agent="pytest", get_data="",
-            post_data="", failures_since_start=1,
+            username="staff_a",
+            ip_address="10.0.0.1",
+            user_agent="pytest",
+            get_data="",
+            post_data="",
+            failures_since_start=1,
         ),
         "axes.accesslog": AccessLog.objects.create(
             username="staff_a", ip_address="10.0.0.1", user_agent="pytest"
@@ -316,8 +330,12 @@ def records(world, png_bytes):
             username="staff_a", ip_address="10.0.0.1", user_agent="pytest"
         ),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
-            id=uuid.uuid4(), args_kwargs={"args": [], "kwargs": {}}, task_path="tests.example",
-            backend_name="default", run_after=timezone.now(), exception_class_path="",
+            id=uuid.uuid4(),
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="tests.example",
+            backend_name="default",
+            run_after=timezone.now(),
+            exception_class_path="",
             traceback="",
         ),
     }
@@ -346,7 +364,9 @@ def _admin_response(client, records, label, view):
         return client.get(reverse(name, args=[records[label].pk]))
     if view in ("changelist", "add", "import", "import_template", "export"):
         return client.get(reverse(name))
-    job = records["jobs"][JOB_KINDS[model_name]]  # applied: confirming or cancelling changes nothing
+    job = records["jobs"][
+        JOB_KINDS[model_name]
+    ]  # applied: confirming or cancelling changes nothing
     if view == "import_job":
         return client.get(reverse(name, args=[job.pk]))
     if view == "import_cancel":
@@ -412,8 +432,14 @@ def test_admin_matrix(client, records, role):
 @pytest.mark.parametrize("role", ["staff_b", "editor"])
 def test_admin_missing_object_is_404_too(client, world, role):
     client.force_login(getattr(world, role))
-    assert client.get(reverse("admin:organizations_servicesite_change", args=[999999])).status_code == 404
-    assert client.get(reverse("admin:organizations_servicesite_delete", args=[999999])).status_code == 404
+    assert (
+        client.get(reverse("admin:organizations_servicesite_change", args=[999999])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("admin:organizations_servicesite_delete", args=[999999])).status_code
+        == 404
+    )
 
 
 def test_admin_delete_of_another_federations_record_is_404_and_deletes_nothing(client, world):

@@ -259,6 +259,7 @@ def test_logged_in_users_never_get_the_previous_copy(client, django_user_model):
     assert "X-Page-Cache" not in response
     assert "登录后才看到的新闻" in response.content.decode()
 
+
 def test_a_page_cached_while_an_unpublish_commits_is_not_served_after_it(
     client, django_capture_on_commit_callbacks
 ):
