@@ -59,7 +59,8 @@ check: install
 ## make messages: extract the marked strings into locale/zh_Hans and locale/en, then compile the
 ## .mo files (committed: the app reads them at run time and CI has no gettext tools).
 ## File-only locations and no wrapping keep the diffs of a re-run small; `make messages-check`
-## fails on an English entry that is empty, fuzzy or has mismatched placeholders.
+## fails on an English entry that is empty, fuzzy or has mismatched placeholders, and on a
+## catalogue that is not what this target would make (scripts/po_check.py reads MESSAGES_IGNORE).
 MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'media/*' \
 	--ignore 'bench/*' --ignore 'tests/*' --ignore 'locale/*' --ignore 'static/vendor/*'
 messages: install

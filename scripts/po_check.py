@@ -11,17 +11,24 @@ a stray ``%`` in a python-format string, or the wrong number of plural forms.
 zh_Hans (the msgid is already the text): msgstr may stay empty; a filled one must keep the
 placeholders; nplurals must be 1.
 Both: the same msgids (made by the same `make messages` run), and the compiled .mo matches the .po.
+Sources: the django catalogues hold exactly the strings marked in the code and templates (the
+files `make messages` reads), so a string marked after the last `make messages` is caught.
 
-Exit status 1 and one line per problem when something is wrong. Only the standard library.
+Exit status 1 and one line per problem when something is wrong. Only the standard library, and
+Django's own template-to-gettext converter for the templates.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import fnmatch
 import gettext
+import io
+import os
 import re
 import sys
+import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +44,24 @@ BRACE = re.compile(r"(?<!\{)\{(\w*)(?:[:!][^{}]*)?\}(?!\})")
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 KEEP_CHINESE = "i18n: keep-chinese"
+
+# What `make messages` extracts for the django domain: the gettext keywords Django passes to
+# xgettext (plus xgettext's own Python ones) as name → (context arg, singular arg, plural arg).
+KEYWORDS: dict[str, tuple[int | None, int, int | None]] = {
+    "_": (None, 1, None),
+    "gettext": (None, 1, None),
+    "gettext_lazy": (None, 1, None),
+    "gettext_noop": (None, 1, None),
+    "ngettext": (None, 1, 2),
+    "ngettext_lazy": (None, 1, 2),
+    "pgettext": (1, 2, None),
+    "pgettext_lazy": (1, 2, None),
+    "npgettext": (1, 2, 3),
+    "npgettext_lazy": (1, 2, 3),
+}
+SOURCE_EXTENSIONS = (".py", ".html", ".txt")
+# makemessages' default ignore patterns; the project's own come from MESSAGES_IGNORE in the Makefile.
+DEFAULT_IGNORE = ("CVS", ".*", "*~", "*.pyc")
 
 
 @dataclass
@@ -219,12 +244,145 @@ def check_mo(po: Path, entries: list[Entry]) -> list[str]:
     return []
 
 
-def check(locale_dir: Path = LOCALE) -> list[str]:
+# --- the strings marked in the sources --------------------------------------------------------
+def makefile_ignore_patterns(root: Path = ROOT) -> list[str]:
+    """The ``--ignore`` patterns of MESSAGES_IGNORE in the Makefile (one list for both)."""
+    text = (root / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"^MESSAGES_IGNORE\s*:?=((?:.*\\\n)*.*)$", text, re.MULTILINE)
+    if match is None:
+        raise ValueError("Makefile: no MESSAGES_IGNORE")
+    return re.findall(r"--ignore\s+'([^']+)'", match.group(1))
+
+
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    # As django.core.management.utils.is_ignored_path: the name or the whole path matches.
+    name = rel.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        pattern = pattern[:-2] if pattern.endswith("/*") else pattern
+        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(rel, pattern):
+            return True
+    return False
+
+
+def source_files(root: Path = ROOT) -> list[Path]:
+    """The files `make messages` reads: .py, .html and .txt outside the ignored folders."""
+    patterns = [*DEFAULT_IGNORE, *makefile_ignore_patterns(root)]
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        dirnames[:] = sorted(
+            d for d in dirnames if d != "locale" and not _ignored(rel_dir + d, patterns)
+        )
+        for name in sorted(filenames):
+            if name.endswith(SOURCE_EXTENSIONS) and not _ignored(rel_dir + name, patterns):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def _literal(tokens: list[tokenize.TokenInfo]) -> str | None:
+    """The msgid xgettext takes from an argument: its leading string literals, joined (what
+    follows, such as ``% values``, is ignored); None when it does not start with a string."""
+    parts = []
+    for token in tokens:
+        if token.type == tokenize.STRING:
+            prefix = re.match(r"[rRbBuUfF]*", token.string).group(0)
+            if "b" in prefix.lower():
+                return None
+            # xgettext takes an f-string's text as written (a bug in the code, but extracted).
+            plain = prefix.replace("f", "").replace("F", "") + token.string[len(prefix) :]
+            parts.append(ast.literal_eval(plain))
+        elif not (parts and token.string == "+"):
+            break
+    return "".join(parts) if parts else None
+
+
+def marked_strings(code: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every gettext call with literal arguments, as xgettext finds them."""
+    skip = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+    tokens = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type not in skip:
+                tokens.append(token)
+    except tokenize.TokenError:
+        pass  # an unclosed bracket at the very end: keep what came before
+    found = set()
+    for i, token in enumerate(tokens[:-1]):
+        if token.type != tokenize.NAME or token.string not in KEYWORDS:
+            continue
+        if tokens[i + 1].string != "(" or (i and tokens[i - 1].string == "def"):
+            continue
+        args, current, depth = [], [], 0
+        for inner in tokens[i + 2 :]:
+            if inner.type == tokenize.OP and inner.string in "([{":
+                depth += 1
+            elif inner.type == tokenize.OP and inner.string in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and inner.string == ",":
+                args.append(current)
+                current = []
+                continue
+            current.append(inner)
+        args.append(current)
+        context_at, singular_at, _plural_at = KEYWORDS[token.string]
+        msgid = _literal(args[singular_at - 1]) if len(args) >= singular_at else None
+        context = _literal(args[context_at - 1]) if context_at and len(args) >= context_at else None
+        if msgid and (context_at is None or context is not None):
+            found.add((context, msgid))
+    return found
+
+
+def source_keys(root: Path = ROOT) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string marked for translation in the sources."""
+    from django.utils.translation import templatize  # the converter makemessages uses
+
+    keys: set[tuple[str | None, str]] = set()
+    for path in source_files(root):
+        code = path.read_text(encoding="utf-8")
+        if path.suffix != ".py":
+            # Templates become gettext calls amid filler; the filler's indentation means nothing.
+            code = templatize(code, origin=str(path.relative_to(root)))
+            code = "\n".join(line.lstrip() for line in code.splitlines())
+        keys |= marked_strings(code)
+    return keys
+
+
+def check_sources(entries: list[Entry], po: Path, want: set[tuple[str | None, str]]) -> list[str]:
+    """The catalogue holds exactly the strings marked in the sources (``want``)."""
+    have = {e.key for e in entries if not e.obsolete and not e.is_header}
+    problems = []
+    for keys, what in (
+        (want - have, "marked in the code but not in the catalogue"),
+        (have - want, "in the catalogue but no longer marked in the code"),
+    ):
+        if keys:
+            examples = ", ".join(repr(msgid) for _ctx, msgid in sorted(keys, key=str)[:3])
+            problems.append(
+                f"{_rel(po)}: {len(keys)} string(s) {what} ({examples}), run `make messages`"
+            )
+    return problems
+
+
+def js_uses_gettext(root: Path = ROOT) -> bool:
+    """As the Makefile decides whether to make the djangojs catalogues."""
+    return any(
+        re.search(r"gettext|interpolate", path.read_text(encoding="utf-8", errors="replace"))
+        for path in (root / "static").rglob("*.js")
+        if "vendor" not in path.relative_to(root / "static").parts[:1]
+    )
+
+
+def check(locale_dir: Path = LOCALE, root: Path = ROOT) -> list[str]:
+    """Every problem of the catalogues under ``locale_dir`` for the sources under ``root``."""
     problems: list[str] = []
+    marked = None
     for domain in DOMAINS:
         en_po = locale_dir / "en" / "LC_MESSAGES" / f"{domain}.po"
         zh_po = locale_dir / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
-        if domain == "django" or en_po.exists() or zh_po.exists():
+        if domain == "django" or en_po.exists() or zh_po.exists() or js_uses_gettext(root):
             for po in (en_po, zh_po):
                 if not po.exists():
                     problems.append(f"{_rel(po)}: missing, run `make messages`")
@@ -246,6 +404,9 @@ def check(locale_dir: Path = LOCALE) -> list[str]:
                 for problem in check_entry(entry, nforms=forms, require=require):
                     problems.append(f"{rel}:{entry.line}: {problem}: {entry.msgid!r}")
             problems.extend(check_mo(po, entries))
+            if domain == "django":
+                marked = source_keys(root) if marked is None else marked
+                problems.extend(check_sources(entries, po, marked))
         en_ids, zh_ids = (
             {e.key for e in entries if not e.obsolete and not e.is_header}
             for entries in catalogues.values()

@@ -77,10 +77,19 @@ def test_news_filters_by_category_brand_federation_and_year(client):
 
 def test_news_filters_ignore_nonsense(client):
     ArticleFactory(title="照常显示")
-    for query in ("year=abc", "brand=nope", "category=zzz", "federation=x", "page=999"):
+    for query in ("year=abc", "brand=nope", "category=zzz", "federation=x"):
         response = client.get(f"/news/?{query}")
-        assert response.status_code in (200, 404), query
-    assert "照常显示" in text(client.get("/news/?year=abc"))
+        assert response.status_code == 200, query
+        assert "照常显示" in text(response), query
+
+
+def test_news_page_past_the_last_is_not_found(client):
+    ArticleFactory(title="照常显示")
+    assert "照常显示" in text(client.get("/news/?page=last"))
+    for query in ("page=2", "page=999", "page=0", "page=abc"):
+        response = client.get(f"/news/?{query}")
+        assert response.status_code == 404, query
+        assert "照常显示" not in text(response), query
 
 
 def test_news_pagination_keeps_the_filters(client):

@@ -1,8 +1,10 @@
-"""Translations: the committed zh-hans and English catalogues load, are complete and consistent,
-and the language switch turns the pages English. No gettext tools needed (CI has none)."""
+"""Translations: the committed zh-hans and English catalogues load, are complete, hold exactly the
+strings marked in the code, are compiled from their .po, and the language switch turns the pages
+English. No gettext tools needed: scripts/po_check.py reads the catalogues and the sources itself."""
 
 import gettext
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 
@@ -71,8 +73,141 @@ def test_english_catalogue_translates_the_navigation_and_plurals():
 
 def test_every_english_entry_is_translated_with_its_placeholders():
     """The committed catalogues: English complete, no fuzzy entry, placeholders and HTML kept,
-    zh_Hans in step with English, and each .mo compiled from its current .po."""
+    zh_Hans in step with English, each .mo compiled from its current .po, and both holding exactly
+    the strings marked in the code and templates."""
     assert po_check.check() == []
+
+
+def _portal_copy(tmp_path):
+    """The files `make messages` reads, the Makefile and the catalogues, copied to ``tmp_path``."""
+    root = tmp_path / "portal"
+    for path in [*po_check.source_files(ROOT), ROOT / "Makefile"]:
+        target = root / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    shutil.copytree(ROOT / "locale", root / "locale")
+    return root
+
+
+EN_PO = "locale/en/LC_MESSAGES/django.po"
+ZH_PO = "locale/zh_Hans/LC_MESSAGES/django.po"
+
+
+@pytest.mark.parametrize(
+    ("missing", "problem"),
+    [
+        ("locale/zh_Hans", f"{ZH_PO}: missing, run `make messages`"),
+        ("locale/en", f"{EN_PO}: missing, run `make messages`"),
+        (
+            "locale/zh_Hans/LC_MESSAGES/django.mo",
+            "locale/zh_Hans/LC_MESSAGES/django.mo: missing, run `make messages`",
+        ),
+        (
+            "locale/en/LC_MESSAGES/django.mo",
+            "locale/en/LC_MESSAGES/django.mo: missing, run `make messages`",
+        ),
+    ],
+)
+def test_the_catalogue_check_reports_a_missing_catalogue(tmp_path, missing, problem):
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    gone = tmp_path / missing
+    shutil.rmtree(gone) if gone.is_dir() else gone.unlink()
+    assert po_check.check(tmp_path / "locale") == [f"{tmp_path}/{problem}"]
+
+
+def test_the_catalogue_check_reports_a_string_marked_after_the_last_make_messages(tmp_path):
+    root = _portal_copy(tmp_path)
+    assert po_check.check(root / "locale", root) == []  # the copy is in step, like the portal
+
+    (root / "activities" / "notices.py").write_text(
+        'from django.utils.translation import gettext_lazy as _\n\nNOTICE = _("报名已截止")\n',
+        encoding="utf-8",
+    )
+    page = root / "templates" / "notice.html"
+    page.write_text('{% load i18n %}<p>{% translate "请提前十分钟到场" %}</p>\n', encoding="utf-8")
+    assert po_check.check(root / "locale", root) == [
+        f"{root}/{po}: 2 string(s) marked in the code but not in the catalogue "
+        "('报名已截止', '请提前十分钟到场'), run `make messages`"
+        for po in (EN_PO, ZH_PO)
+    ]
+
+
+def test_the_catalogue_check_reports_an_entry_no_longer_in_the_code(tmp_path):
+    root = _portal_copy(tmp_path)
+    for po, msgstr in ((EN_PO, "Sign-up closed"), (ZH_PO, "")):
+        with open(root / po, "a", encoding="utf-8") as handle:
+            handle.write(f'\n#: activities/gone.py\nmsgid "报名已截止"\nmsgstr "{msgstr}"\n')
+    assert po_check.check(root / "locale", root) == [
+        f"{root}/locale/en/LC_MESSAGES/django.mo: 1 entries differ from the .po, run `make messages`",
+        f"{root}/{EN_PO}: 1 string(s) in the catalogue but no longer marked in the code "
+        "('报名已截止'), run `make messages`",
+        f"{root}/{ZH_PO}: 1 string(s) in the catalogue but no longer marked in the code "
+        "('报名已截止'), run `make messages`",
+    ]
+
+
+def test_the_source_reader_finds_what_makemessages_finds():
+    """Cases checked once against `makemessages` (xgettext): the same msgids, no more, no less."""
+    code = (
+        "from django.utils.translation import gettext_lazy as _, ngettext_lazy, pgettext_lazy\n"
+        'A = _("拼接" "字符串")\n'
+        'B = pgettext_lazy("上下文", "有上下文")\n'
+        'C = ngettext_lazy("%(n)d 篇", "%(n)d 篇文章", "n")\n'
+        'D = translation.npgettext("ctx", "一个", "多个", 3)\n'
+        'E = translation.gettext(\n    # a comment\n    "跨行"\n    "调用"\n)\n'
+        'F = _("百分号 %s" % 1)\n'
+        'G = _("加号" + "连接")\n'
+        'H = _("嵌套 %(x)s") % {"x": _("内层")}\n'
+        "I = _(variable)\n"
+        'J = pgettext_lazy(variable, "上下文不是字面量")\n'
+        'K = _(b"bytes")\n'
+        "def gettext(x):\n    return x\n"
+    )
+    assert po_check.marked_strings(code) == {
+        (None, "拼接字符串"),
+        ("上下文", "有上下文"),
+        (None, "%(n)d 篇"),
+        ("ctx", "一个"),
+        (None, "跨行调用"),
+        (None, "百分号 %s"),
+        (None, "加号连接"),
+        (None, "嵌套 %(x)s"),
+        (None, "内层"),
+    }
+
+
+def test_the_source_reader_reads_templates_as_makemessages_does(tmp_path):
+    (tmp_path / "Makefile").write_text("MESSAGES_IGNORE := --ignore 'tests/*'\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "page.html").write_text(
+        '{% translate "测试里的不算" %}', encoding="utf-8"
+    )
+    (tmp_path / "templates" / "page.html").write_text(
+        "{% load i18n %}\n"
+        '<p>{% translate "模板简单" %}</p>\n'
+        '    <p>{% translate "模板上下文" context "页面" %}</p>\n'
+        "      <div>{% blocktranslate trimmed with name=x %}\n        你好，{{ name }}！\n"
+        "        第二行\n      {% endblocktranslate %}</div>\n"
+        "{% blocktranslate count counter=n %}{{ counter }} 篇{% plural %}{{ counter }} 篇文章"
+        "{% endblocktranslate %}\n"
+        '{% blocktranslate context "标题" %}带上下文的块{% endblocktranslate %}\n'
+        '{{ value|default:_("过滤器默认") }}\n'
+        '{% translate "变量" as var %}\n'
+        "{# Translators: 注释 #}\n"
+        "<a title=\"{% translate 'single quoted' %}\">x</a>\n",
+        encoding="utf-8",
+    )
+    assert po_check.source_keys(tmp_path) == {
+        (None, "模板简单"),
+        ("页面", "模板上下文"),
+        (None, "你好，%(name)s！ 第二行"),
+        (None, "%(counter)s 篇"),
+        ("标题", "带上下文的块"),
+        (None, "过滤器默认"),
+        (None, "变量"),
+        (None, "single quoted"),
+    }
 
 
 def _entry(msgid, msgstr, *, flags=("python-format",), plural=None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -70,16 +70,23 @@ def test_changing_a_site_refreshes_the_site_pages(client):
     assert "新名称妇女之家" in client.get("/sites/").content.decode()
 
 
-def test_a_scheduled_article_appears_when_its_time_comes(client):
-    ArticleFactory(
-        title="定时发布的新闻", publish_at=timezone.now() + datetime.timedelta(seconds=2)
-    )
+# A weekday morning in Tianjin, far from midnight (when every page's lifetime ends anyway).
+MORNING = datetime.datetime(2025, 3, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    ArticleFactory(title="定时发布的新闻", publish_at=MORNING + datetime.timedelta(seconds=90))
     assert "定时发布的新闻" not in client.get("/news/").content.decode()
     assert client.get("/news/")["X-Page-Cache"] == "hit"
-    # The page was cached for no longer than the time left before the article goes public.
-    assert page_timeout(current_generation()) <= 2
-    time.sleep(2.2)
-    assert "定时发布的新闻" in client.get("/news/").content.decode()
+    # The page is cached for exactly the time left before the article goes public.
+    assert page_timeout(current_generation()) == 90
+    time_machine.shift(89)
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    time_machine.shift(1)
+    response = client.get("/news/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "定时发布的新闻" in response.content.decode()
 
 
 def test_cache_lifetime_is_bounded_by_the_next_scheduled_article(settings):
@@ -186,13 +193,20 @@ def test_without_a_previous_copy_every_visitor_renders(client):
     assert cache.get(key) == "another-visitor"  # another visitor's lock is left alone
 
 
-def test_the_previous_copy_is_served_only_until_the_lock_expires(client):
+def test_the_previous_copy_is_served_only_until_the_lock_expires(client, settings, time_machine):
+    # Redis expires keys by its own clock, which time-machine cannot move: local memory here.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lock"}
+    }
+    time_machine.move_to(MORNING, tick=False)
     ArticleFactory(title="旧列表")
     client.get("/news/")
     ArticleFactory(title="新列表里的新闻")
-    hold_lock("/news/", timeout=1)  # a visitor who started rendering and never finished
+    hold_lock("/news/", timeout=5)  # a visitor who started rendering and never finished
     assert client.get("/news/")["X-Page-Cache"] == "stale"
-    time.sleep(1.2)
+    time_machine.shift(4)
+    assert client.get("/news/")["X-Page-Cache"] == "stale"
+    time_machine.shift(1)
     response = client.get("/news/")
     assert response["X-Page-Cache"] == "miss"
     assert "新列表里的新闻" in response.content.decode()
