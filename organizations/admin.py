@@ -35,7 +35,7 @@ class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
 class FederationAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
-    search_fields = ["name", "short_name", "address", "channel"]
+    search_fields = ["name", "short_name", "address", "channel", "contact_name", "contact_phone"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     inlines = [WomenGroupInline]
@@ -84,7 +84,7 @@ class EnterpriseAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, Scop
         "contact_phone",
     ]
     list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
-    search_fields = ["name", "credit_code", "building", "industry"]
+    search_fields = ["name", "credit_code", "building", "industry", "contact_name", "contact_phone"]
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]

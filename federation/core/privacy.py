@@ -59,6 +59,25 @@ def personal_fields(model) -> list[str]:
     return [name for name in PERSONAL_FIELDS if name in names]
 
 
+def personal_fields_in_path(model, path: str) -> list[str]:
+    """The personal fields a lookup, ordering or search path (``federation__contact_phone__regex``,
+    ``-contact_name``, ``^contact_phone``) reads, following relations from ``model``."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    found = []
+    for part in path.lstrip("-^=@").split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            break  # a lookup or transform name: the path ends here
+        if field.name in PERSONAL_FIELDS:
+            found.append(field.name)
+        if not field.is_relation or field.related_model is None:
+            break
+        model = field.related_model
+    return found
+
+
 def mask(field: str, value) -> str:
     return PERSONAL_FIELDS[field]("" if value is None else str(value))
 
