@@ -2,7 +2,8 @@
 
 ``retry_after(request, group=..., rate=...)`` counts one request and returns how many seconds the
 client must wait when it is over the limit (``None`` otherwise); :func:`too_many_requests` is the
-Chinese 429 page saying when to retry. Rates are django-ratelimit strings (``"30/m"``,
+Chinese 429 page saying when to retry (for a new public form: call both in its POST handler).
+Rates are django-ratelimit strings (``"30/m"``,
 ``"20/15m"``) read from settings, so operators can change them from the environment.
 
 When the cache does not answer (Redis down or hung) the limits fail open
@@ -15,9 +16,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable
-from functools import wraps
 
-from django.conf import settings
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -60,23 +59,3 @@ def too_many_requests(request, seconds: int, message=DEFAULT_MESSAGE) -> Templat
     response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)
     return response.render()  # also returned by middleware, where nothing renders it later
-
-
-def rate_limited(group: str, setting: str, *, methods: tuple[str, ...] = ("POST",), message=DEFAULT_MESSAGE):
-    """Limit a view per client address to the rate in ``settings.<setting>``.
-
-    For any public form (search, sign-up, …): ``@rate_limited("signup", "SIGNUP_RATE")``.
-    """
-
-    def decorator(view_func):
-        @wraps(view_func)
-        def wrapper(request, *args, **kwargs):
-            if request.method in methods:
-                wait = retry_after(request, group=group, rate=getattr(settings, setting, None))
-                if wait is not None:
-                    return too_many_requests(request, wait, message)
-            return view_func(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
