@@ -15,8 +15,10 @@ import threading
 import time
 
 import redis
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 MAX_SOCKET_TIMEOUT = 0.5
 
@@ -84,6 +86,6 @@ def redis_cache_settings(url: str, *, timeout: float = MAX_SOCKET_TIMEOUT, retry
             "REDIS_CLIENT_CLASS": "federation.ops.redis.BreakerRedis",
             # redis-py retries timed-out commands by default: one try only (the breaker decides
             # when to ask again).
-            "CONNECTION_POOL_KWARGS": {"retry": None, "retry_on_timeout": False, "retry_on_error": []},
+            "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
         },
     }
