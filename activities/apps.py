@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from activities.renditions import connect_signals
+        from activities import media, renditions
 
-        connect_signals()
+        renditions.connect_signals()
+        media.connect_signals()

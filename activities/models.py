@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -273,9 +276,19 @@ class ArticleTransition(models.Model):
         return f"{self.article_id}: {self.from_status} → {self.to_status}"
 
 
+def _random_name(folder: str, filename: str) -> str:
+    # /media/ is served without a check: an upload's name must not be guessable (nor the
+    # uploader's own file name).
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"{folder}/{uuid.uuid4().hex}{extension}"
+
+
 def photo_upload_to(instance: Photo, filename: str) -> str:
-    now = timezone.now()
-    return f"photos/{now:%Y/%m}/{filename}"
+    return _random_name(f"photos/{timezone.now():%Y/%m}", filename)
+
+
+def exemplar_upload_to(instance: Exemplar, filename: str) -> str:
+    return _random_name(f"exemplars/{timezone.now():%Y}", filename)
 
 
 class Photo(models.Model):
@@ -363,7 +376,7 @@ class Exemplar(models.Model):
         related_name="exemplars",
     )
     story = models.TextField(_("事迹"), blank=True)
-    photo = models.ImageField(_("照片"), upload_to="exemplars/%Y/", blank=True)
+    photo = models.ImageField(_("照片"), upload_to=exemplar_upload_to, blank=True)
     consent_to_publish = models.BooleanField(
         _("同意公开"), default=False, help_text=_("本人或集体书面同意后才可在公开页面展示。")
     )

@@ -325,7 +325,10 @@ if AWS_STORAGE_BUCKET_NAME:
     # Public photos: plain URLs, no signatures that would defeat caching.
     AWS_QUERYSTRING_AUTH = env_bool("S3_SIGNED_URLS", default=False)
     AWS_S3_FILE_OVERWRITE = False
-    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=2592000"}
+    # Short: a photo that becomes private moves to a new name, old copies must not linger.
+    AWS_S3_OBJECT_PARAMETERS = {
+        "CacheControl": f"public, max-age={int(os.environ.get('S3_CACHE_MAX_AGE', '600'))}"
+    }
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
     if AWS_S3_CUSTOM_DOMAIN:
         _media_origins.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
