@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.names import NameField
+
 
 class Series(models.Model):
     """A named series of activities (巾帼“云课堂”, “巾帼心向党”, …)."""
 
-    name = models.CharField(_("名称"), max_length=80, unique=True)
+    name = NameField(_("名称"), max_length=80, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=60, unique=True)
     description = models.TextField(_("介绍"), blank=True)
 
@@ -361,7 +363,7 @@ class Exemplar(models.Model):
         INNOVATION = "innovation", _("巾帼创新能手")
         VOLUNTEER = "volunteer", _("巾帼志愿者之星")
 
-    name = models.CharField(_("姓名/集体名称"), max_length=80)
+    name = NameField(_("姓名/集体名称"), max_length=80)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     honour = models.CharField(_("荣誉"), max_length=24, choices=Honour.choices, db_index=True)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)

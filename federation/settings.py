@@ -396,6 +396,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "federation.web.middleware.LoginRateLimitMiddleware",
 )
+# NUL and other control characters: a 400 in a query string, removed from forms.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("federation.web.middleware.LoginRateLimitMiddleware"),
+    "federation.web.middleware.ControlCharacterMiddleware",
+)
 # Browser features the portal never uses (django-permissions-policy).
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
