@@ -105,6 +105,8 @@ if REDIS_URL:
             REDIS_URL,
             timeout=float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
             retry_after=float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+            # Several deployments (or a test run) may share one Redis database.
+            key_prefix=os.environ.get("REDIS_KEY_PREFIX", ""),
         )
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True

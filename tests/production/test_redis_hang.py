@@ -7,10 +7,8 @@ shared Redis is never touched.
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -19,6 +17,7 @@ import pytest
 from federation.ops.redis import MAX_SOCKET_TIMEOUT, breaker, redis_cache_settings
 from tests.conftest import TEST_PASSWORD
 from tests.factories import ArticleFactory
+from tests.production.processes import free_port, wait_for_line
 
 pytestmark = [
     pytest.mark.django_db,
@@ -27,32 +26,17 @@ pytestmark = [
 ANSWER_WITHIN_S = 1.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         # Ready when it says so (no polling); at most 10 s.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ready, _w, _x = select.select([server.stdout], [], [], deadline - time.monotonic())
-            line = server.stdout.readline() if ready else ""
-            if "Ready to accept connections" in line:
-                break
-            if not line and server.poll() is not None:
-                pytest.fail("redis-server did not start")
-        else:
-            pytest.fail("redis-server did not start within 10 s")
+        wait_for_line(server, "Ready to accept connections", timeout=10)
         yield port, server
     finally:
         server.send_signal(signal.SIGCONT)
