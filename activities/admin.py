@@ -23,7 +23,15 @@ class SeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "category", "format", "series", "organizer", "starts_at", "participants"]
+    list_display = [
+        "title",
+        "category",
+        "format",
+        "series",
+        "organizer",
+        "starts_at",
+        "participants",
+    ]
     list_filter = ["category", "format", "series", "is_public"]
     search_fields = ["title", "description", "organizer__name"]
     autocomplete_fields = ["organizer", "site", "brand", "brand_session", "series"]
@@ -154,29 +162,41 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=_("提交审核"), permissions=["change"])
     def submit_for_review(self, request, queryset):
         self._run(
-            request, queryset, services.article_submit,
-            lambda n: ngettext("%(n)d 篇文章已提交审核。", "%(n)d 篇文章已提交审核。", n) % {"n": n},
+            request,
+            queryset,
+            services.article_submit,
+            lambda n: (
+                ngettext("%(n)d 篇文章已提交审核。", "%(n)d 篇文章已提交审核。", n) % {"n": n}
+            ),
         )
 
     @admin.action(description=_("发布（发布时间在将来则定时发布）"), permissions=["publish"])
     def publish(self, request, queryset):
         self._run(
-            request, queryset, services.article_publish,
+            request,
+            queryset,
+            services.article_publish,
             lambda n: ngettext("%(n)d 篇文章已发布。", "%(n)d 篇文章已发布。", n) % {"n": n},
         )
 
     @admin.action(description=_("撤回发布"), permissions=["publish"])
     def unpublish(self, request, queryset):
         self._run(
-            request, queryset, services.article_unpublish,
+            request,
+            queryset,
+            services.article_unpublish,
             lambda n: ngettext("%(n)d 篇文章已撤回。", "%(n)d 篇文章已撤回。", n) % {"n": n},
         )
 
     @admin.action(description=_("退回草稿"), permissions=["change"])
     def return_to_draft(self, request, queryset):
         self._run(
-            request, queryset, services.article_return_to_draft,
-            lambda n: ngettext("%(n)d 篇文章已退回草稿。", "%(n)d 篇文章已退回草稿。", n) % {"n": n},
+            request,
+            queryset,
+            services.article_return_to_draft,
+            lambda n: (
+                ngettext("%(n)d 篇文章已退回草稿。", "%(n)d 篇文章已退回草稿。", n) % {"n": n}
+            ),
         )
 
 
@@ -195,8 +215,17 @@ class ExemplarAdminForm(forms.ModelForm):
     class Meta:
         model = Exemplar
         fields = [
-            "name", "kind", "honour", "year", "workplace", "title", "federation", "story", "photo",
-            "consent_to_publish", "consent_recorded_on",
+            "name",
+            "kind",
+            "honour",
+            "year",
+            "workplace",
+            "title",
+            "federation",
+            "story",
+            "photo",
+            "consent_to_publish",
+            "consent_recorded_on",
         ]
 
     def clean_photo(self):
@@ -209,7 +238,15 @@ class ExemplarAdminForm(forms.ModelForm):
 @admin.register(Exemplar)
 class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ExemplarAdminForm
-    list_display = ["name", "kind", "honour", "year", "workplace", "federation", "consent_to_publish"]
+    list_display = [
+        "name",
+        "kind",
+        "honour",
+        "year",
+        "workplace",
+        "federation",
+        "consent_to_publish",
+    ]
     list_filter = ["honour", "year", "kind", "consent_to_publish"]
     search_fields = ["name", "workplace", "story"]
     autocomplete_fields = ["federation"]

@@ -81,8 +81,10 @@ def exemplar_photo_rename(exemplar: Exemplar) -> bool:
 
 # --- signals: whatever changed the record (staff pages, admin, workflow, shell) -------------------
 def _remember_article(sender, instance: Article, raw=False, **kwargs):
-    stored = None if raw or instance.pk is None else (
-        Article.objects.filter(pk=instance.pk).only("status", "publish_at").first()
+    stored = (
+        None
+        if raw or instance.pk is None
+        else (Article.objects.filter(pk=instance.pk).only("status", "publish_at").first())
     )
     instance._was_public = bool(stored and stored.is_public)
 
@@ -94,8 +96,14 @@ def _article_saved(sender, instance: Article, raw=False, **kwargs):
 
 
 def _remember_exemplar(sender, instance: Exemplar, raw=False, **kwargs):
-    stored = None if raw or instance.pk is None else (
-        Exemplar.objects.filter(pk=instance.pk).values_list("consent_to_publish", flat=True).first()
+    stored = (
+        None
+        if raw or instance.pk is None
+        else (
+            Exemplar.objects.filter(pk=instance.pk)
+            .values_list("consent_to_publish", flat=True)
+            .first()
+        )
     )
     instance._was_public = bool(stored)
 
@@ -120,7 +128,9 @@ def connect_signals() -> None:
     post_save.connect(_article_saved, sender=Article, dispatch_uid="media:article-post")
     pre_save.connect(_remember_exemplar, sender=Exemplar, dispatch_uid="media:exemplar-pre")
     post_save.connect(_exemplar_saved, sender=Exemplar, dispatch_uid="media:exemplar-post")
-    post_delete.connect(_file_owner_deleted("image"), sender=Photo, dispatch_uid="media:photo-del",
-                        weak=False)
-    post_delete.connect(_file_owner_deleted("photo"), sender=Exemplar,
-                        dispatch_uid="media:exemplar-del", weak=False)
+    post_delete.connect(
+        _file_owner_deleted("image"), sender=Photo, dispatch_uid="media:photo-del", weak=False
+    )
+    post_delete.connect(
+        _file_owner_deleted("photo"), sender=Exemplar, dispatch_uid="media:exemplar-del", weak=False
+    )

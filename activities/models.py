@@ -53,7 +53,9 @@ class Activity(models.Model):
         HYBRID = "hybrid", _("线上线下结合")
 
     title = models.CharField(_("活动名称"), max_length=160)
-    category = models.CharField(_("活动类别"), max_length=16, choices=Category.choices, db_index=True)
+    category = models.CharField(
+        _("活动类别"), max_length=16, choices=Category.choices, db_index=True
+    )
     format = models.CharField(
         _("活动形式"), max_length=10, choices=Format.choices, default=Format.OFFLINE
     )

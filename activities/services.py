@@ -38,9 +38,7 @@ def can_edit_article(user, article: Article) -> bool:
 
 # --- activities --------------------------------------------------------------------------------
 @transaction.atomic
-def activity_save(
-    *, activity: Activity, user, expected_version: int | None = None
-) -> Activity:
+def activity_save(*, activity: Activity, user, expected_version: int | None = None) -> Activity:
     """Create or update an activity built by a form; it must stay in the user's scope."""
     _require_scope(activity, user)
     if activity._state.adding and activity.created_by_id is None:
@@ -84,13 +82,19 @@ def article_save(
 @transaction.atomic
 def photos_add(*, article: Article, photos: Iterable[tuple[CleanImage, str]], user) -> list[Photo]:
     """Add several photos at once: all of them or none (no row and no file left on failure)."""
-    start = (article.photos.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    start = (
+        article.photos.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     added: list[Photo] = []
     try:
         for offset, (image, caption) in enumerate(photos):
             added.append(
                 photo_add(
-                    article=article, image=image, caption=caption, position=start + offset, user=user
+                    article=article,
+                    image=image,
+                    caption=caption,
+                    position=start + offset,
+                    user=user,
                 )
             )
     except BaseException:

@@ -23,12 +23,17 @@ CALENDAR_LIMIT = 200
 
 # The query parameters of each list (the page cache keys on these alone).
 ARTICLE_QUERY = {
-    "category": querykeys.one_of(Activity.Category), "brand": querykeys.slug,
-    "federation": querykeys.number(), "year": querykeys.YEAR, "page": querykeys.page,
+    "category": querykeys.one_of(Activity.Category),
+    "brand": querykeys.slug,
+    "federation": querykeys.number(),
+    "year": querykeys.YEAR,
+    "page": querykeys.page,
 }
 ACTIVITY_QUERY = {"category": querykeys.one_of(Activity.Category), "page": querykeys.page}
 EXEMPLAR_QUERY = {
-    "honour": querykeys.one_of(Exemplar.Honour), "year": querykeys.YEAR, "page": querykeys.page,
+    "honour": querykeys.one_of(Exemplar.Honour),
+    "year": querykeys.YEAR,
+    "page": querykeys.page,
 }
 
 
@@ -54,7 +59,9 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["object_list"] = with_covers(context["object_list"])
-        federation_id = self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        federation_id = (
+            self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        )
         context["filtered"] = self.filterset.is_bound and any(
             self.filterset.form.cleaned_data.get(name) for name in self.filterset.filters
         )
@@ -190,4 +197,3 @@ def calendar_ics(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
-

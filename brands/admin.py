@@ -25,7 +25,16 @@ class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Brand)
 class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "slug", "parent", "focus", "session_count", "is_matchmaking", "is_published", "position"]
+    list_display = [
+        "name",
+        "slug",
+        "parent",
+        "focus",
+        "session_count",
+        "is_matchmaking",
+        "is_published",
+        "position",
+    ]
     list_filter = ["focus", "is_published", "is_matchmaking"]
     search_fields = ["name", "tagline", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -36,7 +45,8 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering; restore it so autocomplete pages are stable.
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(_session_count=Count("sessions"))
             .order_by(*Brand._meta.ordering)
         )
@@ -48,7 +58,15 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(BrandSession)
 class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["__str__", "brand", "number", "starts_on", "participants", "families", "couples"]
+    list_display = [
+        "__str__",
+        "brand",
+        "number",
+        "starts_on",
+        "participants",
+        "families",
+        "couples",
+    ]
     list_filter = ["brand"]
     search_fields = ["title", "brand__name"]
     autocomplete_fields = ["brand", "site", "federation"]

@@ -49,11 +49,15 @@ class FederationFilterForm(forms.Form):
 
 
 FEDERATION_QUERY = {
-    "kind": querykeys.one_of(Federation.Kind), "area": querykeys.text(40), "page": querykeys.page,
+    "kind": querykeys.one_of(Federation.Kind),
+    "area": querykeys.text(40),
+    "page": querykeys.page,
 }
 SITE_QUERY = {
-    "kind": querykeys.one_of(ServiceSite.Kind), "area": querykeys.text(40),
-    "open_now": querykeys.flag, "page": querykeys.page,
+    "kind": querykeys.one_of(ServiceSite.Kind),
+    "area": querykeys.text(40),
+    "open_now": querykeys.flag,
+    "page": querykeys.page,
 }
 
 
@@ -95,9 +99,13 @@ class FederationDetailView(DetailView):
     template_name = "organizations/federation_detail.html"
 
     def get_queryset(self):
-        return Federation.objects.active().select_related("parent").annotate(
-            # A count only: the public never sees which enterprises, nor their contacts.
-            enterprise_count=Count("enterprises", distinct=True),
+        return (
+            Federation.objects.active()
+            .select_related("parent")
+            .annotate(
+                # A count only: the public never sees which enterprises, nor their contacts.
+                enterprise_count=Count("enterprises", distinct=True),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -112,13 +120,12 @@ class FederationDetailView(DetailView):
             context["children"] = list(children.order_by("name")[:200])
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
         context["activities"] = list(
-            Activity.objects.public().filter(organizer=federation)
+            Activity.objects.public()
+            .filter(organizer=federation)
             .select_related("site", "organizer")
             .order_by("-starts_at")[:10]
         )
-        context["articles"] = list(
-            Article.objects.published().filter(federation=federation)[:10]
-        )
+        context["articles"] = list(Article.objects.published().filter(federation=federation)[:10])
         return context
 
 
@@ -191,7 +198,8 @@ class SiteDetailView(DetailView):
             for day, periods in groupby(hours, key=lambda h: h.weekday)
         ]
         context["upcoming"] = list(
-            Activity.objects.public().filter(site=site, starts_at__gte=timezone.now())
+            Activity.objects.public()
+            .filter(site=site, starts_at__gte=timezone.now())
             .order_by("starts_at")[:10]
         )
         context["sessions"] = list(

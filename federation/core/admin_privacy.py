@@ -53,7 +53,9 @@ class PersonalDataAdminMixin:
         fieldsets = super().get_fieldsets(request, obj)
         if not self._masks(request):
             return fieldsets
-        return [(title, {**opts, "fields": self._swap(opts["fields"])}) for title, opts in fieldsets]
+        return [
+            (title, {**opts, "fields": self._swap(opts["fields"])}) for title, opts in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -70,7 +72,9 @@ class PersonalDataAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not self._masks(request):
             privacy.log_unmasked_view(
-                request=request, model=self.model, obj=obj,
+                request=request,
+                model=self.model,
+                obj=obj,
                 fields=privacy.filled(obj, self.personal_fields()),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -81,7 +85,9 @@ class PersonalDataAdminMixin:
             record = self.model.history.filter(history_id=version_id).first()
             if record is not None:
                 privacy.log_unmasked_view(
-                    request=request, model=self.model, obj=record.instance,
+                    request=request,
+                    model=self.model,
+                    obj=record.instance,
                     fields=privacy.filled(record, self.personal_fields()),
                 )
         return response
@@ -99,7 +105,9 @@ class PersonalDataAdminMixin:
             rows = [row for row in cl.result_list if privacy.filled(row, shown)]
             revealed = [f for f in shown if any(getattr(row, f) for row in rows)]
             if len(rows) == 1:
-                privacy.log_unmasked_view(request=request, model=self.model, obj=rows[0], fields=revealed)
+                privacy.log_unmasked_view(
+                    request=request, model=self.model, obj=rows[0], fields=revealed
+                )
             elif rows:
                 privacy.log_unmasked_view(
                     request=request, model=self.model, fields=revealed, object_count=len(rows)
@@ -128,7 +136,8 @@ class PersonalDataAdminMixin:
             used = set(getattr(request, "_personal_lookups", ()))
             request._personal_lookups = set()  # logged once per request
             personal_search = [
-                name for name in self.get_search_fields(request)
+                name
+                for name in self.get_search_fields(request)
                 if privacy.personal_fields_in_path(self.model, name)
             ]
             words = search_term.split()
@@ -140,7 +149,9 @@ class PersonalDataAdminMixin:
                         used.update(privacy.personal_fields_in_path(self.model, name))
             if used:
                 privacy.log_unmasked_view(
-                    request=request, model=self.model, fields=sorted(used),
+                    request=request,
+                    model=self.model,
+                    fields=sorted(used),
                     object_count=found.count(),
                 )
         return found, may_have_duplicates
@@ -159,7 +170,9 @@ class PersonalDataAdminMixin:
             previous = current
         if revealed:
             privacy.log_unmasked_view(
-                request=request, model=self.model, obj=historical_records[0].instance,
+                request=request,
+                model=self.model,
+                obj=historical_records[0].instance,
                 fields=sorted(revealed),
             )
 

@@ -19,7 +19,14 @@ ROLES = tuple(ROLE_LABELS)
 
 # Model permissions of each role (app_label.codename); object scope comes from federation.core.scoping.
 _CONTENT_MODELS = {
-    "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
+    "organizations": [
+        "federation",
+        "enterprise",
+        "servicesite",
+        "openinghours",
+        "need",
+        "mediaaccount",
+    ],
     "activities": ["activity", "article", "photo", "exemplar", "series", "articletransition"],
     "brands": ["brand", "brandsession"],
 }
@@ -31,7 +38,10 @@ _STAFF_EDITABLE = {
 
 def _perms(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[str]:
     return {
-        f"{app}.{action}_{model}" for app, names in models.items() for model in names for action in actions
+        f"{app}.{action}_{model}"
+        for app, names in models.items()
+        for model in names
+        for action in actions
     }
 
 
@@ -57,7 +67,11 @@ def role_permissions() -> dict[str, set[str]]:
             "organizations.view_exportlog",
         },
         DISTRICT_EDITOR: everything
-        | {"activities.publish_article", "organizations.view_contact", "organizations.view_importjob"},
+        | {
+            "activities.publish_article",
+            "organizations.view_contact",
+            "organizations.view_importjob",
+        },
         FEDERATION_STAFF: view_all
         | _perms(_STAFF_EDITABLE, ("add", "change"))
         | {"activities.delete_photo", "organizations.view_contact", "organizations.view_importjob"},

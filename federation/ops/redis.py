@@ -68,8 +68,9 @@ class BreakerRedis(redis.Redis):
         return super().pipeline(transaction=transaction, shard_hint=shard_hint)
 
 
-def redis_cache_settings(url: str, *, timeout: float = MAX_SOCKET_TIMEOUT, retry_after: float = 5.0,
-                         key_prefix: str = "") -> dict:
+def redis_cache_settings(
+    url: str, *, timeout: float = MAX_SOCKET_TIMEOUT, retry_after: float = 5.0, key_prefix: str = ""
+) -> dict:
     """The ``CACHES["default"]`` entry for Redis at ``url``."""
     timeout = min(float(timeout), MAX_SOCKET_TIMEOUT)
     breaker.retry_after = float(retry_after)

@@ -42,9 +42,9 @@ class DashboardView(StaffMixin, TemplateView):
         if not context["can_publish"]:
             waiting = waiting.filter(author=user)
         context["waiting"] = waiting[:20]
-        context["scheduled"] = articles.filter(
-            status=Article.Status.PUBLISHED
-        ).exclude(pk__in=Article.objects.published())[:10]
+        context["scheduled"] = articles.filter(status=Article.Status.PUBLISHED).exclude(
+            pk__in=Article.objects.published()
+        )[:10]
         context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
         context["recent_changes"] = selectors.recent_changes_by(user)
         sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
@@ -198,7 +198,9 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_edit"] = activity_services.can_edit_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
-        context["can_delete_photo"] = user.has_perm("activities.delete_photo") and context["can_edit"]
+        context["can_delete_photo"] = (
+            user.has_perm("activities.delete_photo") and context["can_edit"]
+        )
         context["publish_form"] = forms.PublishForm()
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
@@ -279,7 +281,9 @@ class PhotoEditView(StaffMixin, UpdateView):
             position=form.cleaned_data["position"],
         )
         messages.success(self.request, _("照片说明已保存。"))
-        return HttpResponseRedirect(reverse("staff:article_preview", args=[form.instance.article_id]))
+        return HttpResponseRedirect(
+            reverse("staff:article_preview", args=[form.instance.article_id])
+        )
 
 
 class PhotoDeleteView(StaffMixin, View):
@@ -319,7 +323,9 @@ class SiteFormView(StaffFormView):
 
     def get_permission_required(self):
         return [
-            "organizations.change_servicesite" if "pk" in self.kwargs else "organizations.add_servicesite"
+            "organizations.change_servicesite"
+            if "pk" in self.kwargs
+            else "organizations.add_servicesite"
         ]
 
     def get_context_data(self, **kwargs):
@@ -329,7 +335,9 @@ class SiteFormView(StaffFormView):
 
     def hours_formset(self):
         data = self.request.POST if self.request.method == "POST" else None
-        return forms.OpeningHoursFormSet(data, instance=self.object or ServiceSite(), prefix="hours")
+        return forms.OpeningHoursFormSet(
+            data, instance=self.object or ServiceSite(), prefix="hours"
+        )
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -338,13 +346,13 @@ class SiteFormView(StaffFormView):
         if form.is_valid() and formset.is_valid():
             self.formset = formset
             return self.form_valid(form)
-        return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=formset)
-        )
+        return self.render_to_response(self.get_context_data(form=form, hours_formset=formset))
 
     def form_invalid(self, form):
         return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset())
+            self.get_context_data(
+                form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset()
+            )
         )
 
     def save(self, form):
@@ -377,8 +385,12 @@ class FederationProfileView(StaffFormView):
         response = super().get(request, *args, **kwargs)
         form = response.context_data["form"]
         privacy.log_unmasked_view(
-            request=request, model=Federation, obj=self.object,
-            fields=privacy.filled(self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]),
+            request=request,
+            model=Federation,
+            obj=self.object,
+            fields=privacy.filled(
+                self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]
+            ),
         )
         return response
 
@@ -408,8 +420,12 @@ class HistoryView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["records"], revealed = selectors.history_with_changes(self.object, self.request.user)
-        privacy.log_unmasked_view(request=self.request, model=self.model, obj=self.object, fields=revealed)
+        context["records"], revealed = selectors.history_with_changes(
+            self.object, self.request.user
+        )
+        privacy.log_unmasked_view(
+            request=self.request, model=self.model, obj=self.object, fields=revealed
+        )
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context

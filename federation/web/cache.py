@@ -247,7 +247,9 @@ def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | Non
                 if holds_lock and cache.get(lock) == token:
                     cache.delete(lock)
 
-            wait = retry_after(request, group="public-miss", rate=_setting("PUBLIC_CACHE_MISS_RATE", None))
+            wait = retry_after(
+                request, group="public-miss", rate=_setting("PUBLIC_CACHE_MISS_RATE", None)
+            )
             if wait is not None:
                 # Too many renders from this address: the previous copy if there is one.
                 release()
@@ -277,7 +279,15 @@ def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | Non
                     }
                     keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
                     cache.set(key, new_entry, keep_for)
-                elif entry is not None and rendered.status_code in (301, 302, 303, 307, 308, 404, 410):
+                elif entry is not None and rendered.status_code in (
+                    301,
+                    302,
+                    303,
+                    307,
+                    308,
+                    404,
+                    410,
+                ):
                     # The page is gone (404, redirect…): its old copy must not be served either.
                     cache.delete(key)
                 release()

@@ -121,7 +121,9 @@ class LoginRateLimitMiddleware:
             username = (request.POST.get("username") or "").strip().casefold()
             if wait is None and username:
                 wait = retry_after(
-                    request, group="login:username", rate=settings.LOGIN_RATE_PER_USERNAME,
+                    request,
+                    group="login:username",
+                    rate=settings.LOGIN_RATE_PER_USERNAME,
                     key=lambda _group, _request: username,
                 )
             if wait is not None:
@@ -165,7 +167,8 @@ class ControlCharacterMiddleware:
                 cleaned = QueryDict(mutable=True, encoding=post.encoding)
                 for key, values in post.lists():
                     cleaned.setlist(
-                        CONTROL_CHARACTERS.sub("", key), [CONTROL_CHARACTERS.sub("", v) for v in values]
+                        CONTROL_CHARACTERS.sub("", key),
+                        [CONTROL_CHARACTERS.sub("", v) for v in values],
                     )
                 cleaned._mutable = False
                 request.POST = cleaned

@@ -33,7 +33,11 @@ def address_key(_group, request) -> str:
 
 
 def retry_after(
-    request, *, group: str, rate: str | None, key: Callable | str = address_key,
+    request,
+    *,
+    group: str,
+    rate: str | None,
+    key: Callable | str = address_key,
     increment: bool = True,
 ) -> int | None:
     """Count this request in ``group``; seconds to wait if over ``rate``, else ``None``."""

@@ -134,7 +134,14 @@ def test_staff_get_matrix(client, world, staff_objects_of_a, role):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("viewer", 403), ("staff_a", 403), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+    [
+        ("anonymous", 302),
+        ("viewer", 403),
+        ("staff_a", 403),
+        ("staff_b", 404),
+        ("editor", 302),
+        ("admin", 302),
+    ],
 )
 def test_staff_post_matrix_publish(client, world, objects_of_a, role, expected):
     """Publishing: editors and admins only (302 back to the preview); staff of A 403; B 404."""
@@ -148,7 +155,14 @@ def test_staff_post_matrix_publish(client, world, objects_of_a, role, expected):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("viewer", 403), ("staff_a", 302), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+    [
+        ("anonymous", 302),
+        ("viewer", 403),
+        ("staff_a", 302),
+        ("staff_b", 404),
+        ("editor", 302),
+        ("admin", 302),
+    ],
 )
 def test_staff_post_matrix_photo_delete(client, world, objects_of_a, role, expected, png_bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -247,5 +261,7 @@ def test_admin_delete_page_of_another_federation_is_404(client, world, objects_o
     site = objects_of_a["organizations.servicesite"]
     client.force_login(world.staff_b)
     assert client.get(_admin_url(type(site), "delete", site.pk)).status_code == 404
-    assert client.post(_admin_url(type(site), "delete", site.pk), {"post": "yes"}).status_code == 404
+    assert (
+        client.post(_admin_url(type(site), "delete", site.pk), {"post": "yes"}).status_code == 404
+    )
     site.refresh_from_db()

@@ -34,7 +34,9 @@ def wait_for_line(process: subprocess.Popen, marker: str, timeout: float = 60) -
         seen += chunk
         if marker.encode() in seen:
             return
-    raise AssertionError(f"no {marker!r} within {timeout} s:\n{seen[-3000:].decode(errors='replace')}")
+    raise AssertionError(
+        f"no {marker!r} within {timeout} s:\n{seen[-3000:].decode(errors='replace')}"
+    )
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -37,7 +37,9 @@ def test_wechat_and_tracking_parameters_get_the_cached_page(client, news):
 
 def test_a_random_cache_buster_renders_nothing_new(client, news):
     client.get("/news/")
-    assert {client.get(f"/news/?utm={secrets.token_hex(8)}")["X-Page-Cache"] for _ in range(20)} == {"hit"}
+    assert {
+        client.get(f"/news/?utm={secrets.token_hex(8)}")["X-Page-Cache"] for _ in range(20)
+    } == {"hit"}
 
 
 def test_filter_parameters_still_make_their_own_pages(client, news):
@@ -52,7 +54,13 @@ def test_filter_parameters_still_make_their_own_pages(client, news):
 
 def test_an_invalid_value_gets_the_canonical_page(client, news):
     plain = client.get("/news/")
-    for query in ["?category=nonsense", "?year=abc", "?federation=-1", "?brand=%E2%80%AE", "?page=1"]:
+    for query in [
+        "?category=nonsense",
+        "?year=abc",
+        "?federation=-1",
+        "?brand=%E2%80%AE",
+        "?page=1",
+    ]:
         response = client.get("/news/" + query)
         assert response["X-Page-Cache"] == "hit", query
         assert response.content == plain.content
@@ -69,7 +77,11 @@ def test_variants_of_one_path_are_bounded(client, settings, news):
     assert [client.get("/search/", {"q": w})["X-Page-Cache"] for w in words] == ["miss"] * 5
     # The first three were stored; the others are rendered each time but not stored.
     assert [client.get("/search/", {"q": w})["X-Page-Cache"] for w in words] == [
-        "hit", "hit", "hit", "miss", "miss"
+        "hit",
+        "hit",
+        "hit",
+        "miss",
+        "miss",
     ]
     # The plain page is always stored.
     client.get("/news/")

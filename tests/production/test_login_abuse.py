@@ -22,7 +22,8 @@ START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.ti
 
 def login(client, username, password, address, path=None):
     return client.post(
-        path or reverse("login"), {"username": username, "password": password},
+        path or reverse("login"),
+        {"username": username, "password": password},
         HTTP_X_FORWARDED_FOR=address,
     )
 
@@ -72,7 +73,9 @@ def test_one_address_trying_many_usernames_is_stopped_and_told_when_to_retry(cli
 def test_the_admin_login_page_is_limited_too(client, world):
     for i in range(20):
         login(client, f"guess{i}", "wrong", ALICE, path=reverse("admin:login"))
-    assert login(client, "admin", TEST_PASSWORD, ALICE, path=reverse("admin:login")).status_code == 429
+    assert (
+        login(client, "admin", TEST_PASSWORD, ALICE, path=reverse("admin:login")).status_code == 429
+    )
 
 
 def test_many_addresses_trying_one_username_are_stopped(client, world):
@@ -89,11 +92,15 @@ def test_a_spoofed_forwarded_for_from_a_direct_client_is_ignored(client, world):
     """A client reaching the app server directly cannot pick a fresh address for each try."""
     for i in range(5):
         client.post(
-            reverse("login"), {"username": "staff_a", "password": "wrong"},
-            REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR=f"10.9.9.{i}",
+            reverse("login"),
+            {"username": "staff_a", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.50",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{i}",
         )
     locked = client.post(
-        reverse("login"), {"username": "staff_a", "password": TEST_PASSWORD},
-        REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="10.9.9.99",
+        reverse("login"),
+        {"username": "staff_a", "password": TEST_PASSWORD},
+        REMOTE_ADDR="192.0.2.50",
+        HTTP_X_FORWARDED_FOR="10.9.9.99",
     )
     assert locked.status_code == 429

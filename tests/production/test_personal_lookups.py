@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "022-0123 4567"
 NAME = "欧阳娜娜"
-CHANGELISTS = {"enterprise": "/admin/organizations/enterprise/", "federation": "/admin/organizations/federation/"}
+CHANGELISTS = {
+    "enterprise": "/admin/organizations/enterprise/",
+    "federation": "/admin/organizations/federation/",
+}
 # Every lookup Django registers on a text field, with a value it accepts.
 LOOKUP_VALUES = {"in": "022-0,x", "range": "0,9", "isnull": "0"}
 LOOKUPS = sorted(CharField.get_lookups())
@@ -30,7 +33,9 @@ def records(world):
 
 
 def test_every_text_lookup_is_covered():
-    assert {"exact", "startswith", "contains", "regex", "iregex", "in", "range", "gt"} <= set(LOOKUPS)
+    assert {"exact", "startswith", "contains", "regex", "iregex", "in", "range", "gt"} <= set(
+        LOOKUPS
+    )
     assert set(PERSONAL_FIELDS) == {"contact_name", "contact_phone"}
 
 
@@ -82,7 +87,11 @@ def result_names(response) -> list[str]:
 
 
 def test_sorting_by_a_masked_column_is_ignored_for_the_viewer(client, world):
-    for name, phone in [("甲公司", "022-0999 0001"), ("乙公司", "022-0111 0002"), ("丙公司", "022-0555 0003")]:
+    for name, phone in [
+        ("甲公司", "022-0999 0001"),
+        ("乙公司", "022-0111 0002"),
+        ("丙公司", "022-0555 0003"),
+    ]:
         EnterpriseFactory(federation=world.fed_a, name=name, contact_phone=phone)
     client.force_login(world.admin)
     cl = client.get(CHANGELISTS["enterprise"]).context["cl"]
@@ -104,13 +113,19 @@ def test_the_search_does_not_look_into_masked_fields(client, world, records, ter
     client.force_login(world.admin)
     assert client.get(CHANGELISTS["enterprise"], {"q": term}).context["cl"].result_count == 1
     # Logged as a search through a personal field (besides the logged display of the row).
-    searched = PersonalDataAccess.objects.filter(user=world.admin, fields__in=["contact_phone", "contact_name"])
+    searched = PersonalDataAccess.objects.filter(
+        user=world.admin, fields__in=["contact_phone", "contact_name"]
+    )
     assert [a.object_count for a in searched] == [1]
 
 
 def test_autocomplete_does_not_search_masked_fields(client, world, records):
-    params = {"app_label": "organizations", "model_name": "enterprise", "field_name": "federation",
-              "term": "0123"}
+    params = {
+        "app_label": "organizations",
+        "model_name": "enterprise",
+        "field_name": "federation",
+        "term": "0123",
+    }
     client.force_login(world.viewer)
     assert client.get("/admin/autocomplete/", params).json()["results"] == []
     client.force_login(world.admin)

@@ -61,8 +61,13 @@ def static_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "STATIC_ROOT": str(root)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=env, check=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
     return root
 
 
@@ -80,12 +85,23 @@ def cluster(request, django_db_setup, static_root, tmp_path_factory):
     processes = []
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")},
-        "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.test",
-        "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
-        "SECURE_HSTS_SECONDS": "0", "DATABASE_URL": database_url, "REDIS_URL": REDIS_TEST_URL,
-        "REDIS_KEY_PREFIX": f"two-nodes-{uuid.uuid4().hex[:8]}", "STATIC_ROOT": str(static_root),
-        "MEDIA_ROOT": str(media), "IMPORT_BACKGROUND_ROWS": "0", "CONN_MAX_AGE": "0",
-        "WEB_CONCURRENCY": "1", "GUNICORN_ACCESSLOG": "", "GUNICORN_LOGLEVEL": "info",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portal.test",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_TEST_URL,
+        "REDIS_KEY_PREFIX": f"two-nodes-{uuid.uuid4().hex[:8]}",
+        "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(media),
+        "IMPORT_BACKGROUND_ROWS": "0",
+        "CONN_MAX_AGE": "0",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ACCESSLOG": "",
+        "GUNICORN_LOGLEVEL": "info",
         "LOG_LEVEL": "WARNING",
     }
     bucket = None
@@ -94,7 +110,8 @@ def cluster(request, django_db_setup, static_root, tmp_path_factory):
             s3_port = free_port()
             moto = subprocess.Popen(
                 [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
             )
             processes.append(moto)
             wait_for_line(moto, "Running on")
@@ -102,25 +119,54 @@ def cluster(request, django_db_setup, static_root, tmp_path_factory):
             endpoint = f"http://127.0.0.1:{s3_port}"
             import boto3
 
-            s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
             s3.create_bucket(Bucket=bucket)
             # Photos are public (docs/deploy.md: a public-read policy on the media prefix).
-            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [{
-                "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/media/*",
-            }]}))
-            env.update(S3_BUCKET=bucket, S3_ENDPOINT_URL=endpoint, S3_REGION="us-east-1",
-                       S3_ACCESS_KEY_ID="testing", S3_SECRET_ACCESS_KEY="testing",
-                       S3_ADDRESSING_STYLE="path")
+            s3.put_bucket_policy(
+                Bucket=bucket,
+                Policy=json.dumps(
+                    {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": "*",
+                                "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::{bucket}/media/*",
+                            }
+                        ]
+                    }
+                ),
+            )
+            env.update(
+                S3_BUCKET=bucket,
+                S3_ENDPOINT_URL=endpoint,
+                S3_REGION="us-east-1",
+                S3_ACCESS_KEY_ID="testing",
+                S3_SECRET_ACCESS_KEY="testing",
+                S3_ADDRESSING_STYLE="path",
+            )
         nodes = []
         for _ in range(2):
             port = free_port()
             server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
-                 "--control-socket", str(tmp_path_factory.mktemp("ctl") / "gunicorn.ctl")],
-                cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(BIN / "gunicorn"),
+                    "-c",
+                    "gunicorn.conf.py",
+                    "--control-socket",
+                    str(tmp_path_factory.mktemp("ctl") / "gunicorn.ctl"),
+                ],
+                cwd=ROOT,
+                env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             processes.append(server)
             wait_for_line(server, "Booting worker")
@@ -134,9 +180,22 @@ def cluster(request, django_db_setup, static_root, tmp_path_factory):
 def run_worker(cluster) -> None:
     """The task worker: everything queued, then it exits (bounded)."""
     env = {k: v for k, v in cluster["env"].items() if not k.startswith("GUNICORN")}
-    subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*",
-                    "--no-startup-delay"], cwd=ROOT, env=env, check=True, timeout=300,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--queue-name",
+            "*",
+            "--no-startup-delay",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -188,11 +247,15 @@ def multipart(data: dict, files: dict, boundary: str) -> bytes:
     out = io.BytesIO()
     for name, value in data.items():
         for item in value if isinstance(value, list) else [value]:
-            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
+            out.write(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            )
             out.write(f"{item}\r\n".encode())
     for name, (filename, content, content_type) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                  f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+        )
         out.write(content + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue()
@@ -256,11 +319,14 @@ def test_an_import_uploaded_on_one_node_is_previewed_by_the_worker_and_confirmed
     a, b = cluster["nodes"]
     FederationFactory(name="泰达中小企业园妇联", parent=network[0])
     browser = logged_in(a)
-    upload = xlsx_bytes([["两台服务器妇女之家", "妇女之家", "泰达中小企业园妇联", "第三大街1号"]],
-                        ["名称", "类型", "主办妇联", "地址"])
+    upload = xlsx_bytes(
+        [["两台服务器妇女之家", "妇女之家", "泰达中小企业园妇联", "第三大街1号"]],
+        ["名称", "类型", "主办妇联", "地址"],
+    )
     browser.get(a + "/admin/organizations/servicesite/import/")
     status, headers, _body = browser.post(
-        a + "/admin/organizations/servicesite/import/", {"sheet_name": ""},
+        a + "/admin/organizations/servicesite/import/",
+        {"sheet_name": ""},
         files={"file": ("阵地.xlsx", upload, "application/octet-stream")},
     )
     assert status == 302, _body.decode()[:2000]
@@ -272,8 +338,9 @@ def test_an_import_uploaded_on_one_node_is_previewed_by_the_worker_and_confirmed
     status, _h, body = browser.get(b + f"/admin/organizations/servicesite/import/{job_id}/")
     assert status == 200 and "两台服务器妇女之家" in body.decode()
 
-    status, _h, _b = browser.post(b + "/admin/organizations/servicesite/process_import/",
-                                  {"job": str(job_id)})
+    status, _h, _b = browser.post(
+        b + "/admin/organizations/servicesite/process_import/", {"job": str(job_id)}
+    )
     assert status == 302
     run_worker(cluster)
     assert ImportJob.objects.get(pk=job_id).status == ImportJob.Status.APPLIED
@@ -286,11 +353,23 @@ def test_a_photo_uploaded_on_one_node_is_served_by_both(cluster, network, png_by
     district, _admin = network
     browser = logged_in(a)
     browser.get(a + "/staff/articles/new/")
-    status, headers, body = browser.post(a + "/staff/articles/new/", {
-        "title": "两台服务器的照片", "summary": "", "body_format": "markdown", "body": "现场照片。",
-        "federation": str(district.pk), "activity": "", "brand": "", "source": "滨城女性",
-        "editor": "木南", "proofreader": "梅朵", "photo_caption": "合影",
-    }, files={"photos": ("合影.png", png_bytes(800, 600), "image/png")})
+    status, headers, body = browser.post(
+        a + "/staff/articles/new/",
+        {
+            "title": "两台服务器的照片",
+            "summary": "",
+            "body_format": "markdown",
+            "body": "现场照片。",
+            "federation": str(district.pk),
+            "activity": "",
+            "brand": "",
+            "source": "滨城女性",
+            "editor": "木南",
+            "proofreader": "梅朵",
+            "photo_caption": "合影",
+        },
+        files={"photos": ("合影.png", png_bytes(800, 600), "image/png")},
+    )
     assert status == 302, body.decode()[:3000]
     article = Article.objects.get(title="两台服务器的照片")
     status, _h, _b = browser.post(a + f"/staff/articles/{article.pk}/publish/", {"publish_at": ""})
@@ -312,4 +391,3 @@ def test_a_photo_uploaded_on_one_node_is_served_by_both(cluster, network, png_by
             # nginx serves /media/ from the shared folder.
             data = (cluster["media"] / url.removeprefix("/media/")).read_bytes()
         assert data[:4] in (b"RIFF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb") and len(data) > 100
-

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def published(world, png_bytes):
     article = ArticleFactory(title="撤回测试新闻", federation=world.fed_a)
     services.photo_add(
-        article=article, user=world.editor,
+        article=article,
+        user=world.editor,
         image=SimpleUploadedFile("张三身份证.png", png_bytes(1200, 800), content_type="image/png"),
     )
     photo = Photo.objects.get(article=article)
@@ -71,7 +72,9 @@ def test_unpublishing_an_article_takes_its_photos_and_renditions_off_their_addre
     assert photo.image.name in " ".join(names_on_page(staff_page)) or photo.image.url in staff_page
 
 
-def test_a_republished_article_gets_new_renditions(client, world, published, django_capture_on_commit_callbacks):
+def test_a_republished_article_gets_new_renditions(
+    client, world, published, django_capture_on_commit_callbacks
+):
     article, public_names = published
     with django_capture_on_commit_callbacks(execute=True):
         services.article_unpublish(article=article, user=world.editor)
@@ -82,7 +85,9 @@ def test_a_republished_article_gets_new_renditions(client, world, published, dja
     assert all(default_storage.exists(name) for name in shown)
 
 
-def test_moving_a_published_article_into_the_future_also_hides_its_files(world, published, django_capture_on_commit_callbacks):
+def test_moving_a_published_article_into_the_future_also_hides_its_files(
+    world, published, django_capture_on_commit_callbacks
+):
     article, public_names = published
     article.publish_at = timezone.now() + datetime.timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -90,11 +95,15 @@ def test_moving_a_published_article_into_the_future_also_hides_its_files(world, 
     assert not any(default_storage.exists(name) for name in public_names)
 
 
-def test_withdrawing_consent_takes_the_portrait_off_its_address(client, django_capture_on_commit_callbacks, png_bytes):
+def test_withdrawing_consent_takes_the_portrait_off_its_address(
+    client, django_capture_on_commit_callbacks, png_bytes
+):
     exemplar = ExemplarFactory(name="王芳")
     exemplar.photo.save("portrait.png", ContentFile(png_bytes()))
     public_name = exemplar.photo.name
-    assert public_name in " ".join(names_on_page(client.get(f"/exemplars/{exemplar.pk}/").content.decode()))
+    assert public_name in " ".join(
+        names_on_page(client.get(f"/exemplars/{exemplar.pk}/").content.decode())
+    )
 
     exemplar.consent_to_publish = False
     with django_capture_on_commit_callbacks(execute=True):
@@ -115,7 +124,7 @@ def test_deleting_an_article_deletes_its_photo_files(published, django_capture_o
 
 def test_media_are_never_cached_for_long():
     nginx = (ROOT / "deploy/nginx/teda-portal.conf").read_text()
-    media = nginx[nginx.index("location /media/"):]
+    media = nginx[nginx.index("location /media/") :]
     media = media[: media.index("\n    }")]
     assert "expires 10m;" in media and "30d" not in media
     assert "server_tokens off;" in nginx
