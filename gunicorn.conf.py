@@ -31,7 +31,8 @@ limit_request_line = 8190
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# %({x-forwarded-for}i)s: the client behind nginx (%(h)s is nginx itself).
+access_log_format = '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 proc_name = "teda-portal"
 # Worker heartbeat files in RAM, not on a possibly slow disk.
 worker_tmp_dir = os.environ.get(

@@ -8,8 +8,7 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from activities import models
-        from activities.renditions import connect_signals
+        from activities import media, models, renditions
         from federation.core import registry
         from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR
 
@@ -60,4 +59,5 @@ class ActivitiesConfig(AppConfig):
         registry.contribute(Brand, "articles", selectors.brand_news)
         registry.contribute(Brand, "upcoming", selectors.brand_upcoming)
 
-        connect_signals()
+        renditions.connect_signals()
+        media.connect_signals()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.names import NameField
+
 
 class Series(models.Model):
     """A named series of activities (巾帼“云课堂”, “巾帼心向党”, …)."""
 
-    name = models.CharField(_("名称"), max_length=80, unique=True)
+    name = NameField(_("名称"), max_length=80, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=60, unique=True)
     description = models.TextField(_("介绍"), blank=True)
 
@@ -275,9 +280,19 @@ class ArticleTransition(models.Model):
         return f"{self.article_id}: {self.from_status} → {self.to_status}"
 
 
+def _random_name(folder: str, filename: str) -> str:
+    # /media/ is served without a check: an upload's name must not be guessable (nor the
+    # uploader's own file name).
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"{folder}/{uuid.uuid4().hex}{extension}"
+
+
 def photo_upload_to(instance: Photo, filename: str) -> str:
-    now = timezone.now()
-    return f"photos/{now:%Y/%m}/{filename}"
+    return _random_name(f"photos/{timezone.now():%Y/%m}", filename)
+
+
+def exemplar_upload_to(instance: Exemplar, filename: str) -> str:
+    return _random_name(f"exemplars/{timezone.now():%Y}", filename)
 
 
 class Photo(models.Model):
@@ -350,7 +365,7 @@ class Exemplar(models.Model):
         INNOVATION = "innovation", _("巾帼创新能手")
         VOLUNTEER = "volunteer", _("巾帼志愿者之星")
 
-    name = models.CharField(_("姓名/集体名称"), max_length=80)
+    name = NameField(_("姓名/集体名称"), max_length=80)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     honour = models.CharField(_("荣誉"), max_length=24, choices=Honour.choices, db_index=True)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
@@ -365,7 +380,7 @@ class Exemplar(models.Model):
         related_name="exemplars",
     )
     story = models.TextField(_("事迹"), blank=True)
-    photo = models.ImageField(_("照片"), upload_to="exemplars/%Y/", blank=True)
+    photo = models.ImageField(_("照片"), upload_to=exemplar_upload_to, blank=True)
     consent_to_publish = models.BooleanField(
         _("同意公开"), default=False, help_text=_("本人或集体书面同意后才可在公开页面展示。")
     )

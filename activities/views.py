@@ -15,17 +15,34 @@ from activities.models import Activity, Article, Exemplar
 from activities.renditions import pictures_for
 from activities.selectors import article_cards, cover_annotation, with_covers
 from federation.core.visibility import with_public_flags
+from federation.web import querykeys
 from federation.web.cache import public_page
 
 UPCOMING_LIMIT = 30
 CALENDAR_LIMIT = 200
 
 
+# The query parameters of each list (the page cache keys on these alone).
+ARTICLE_QUERY = {
+    "category": querykeys.one_of(Activity.Category),
+    "brand": querykeys.slug,
+    "federation": querykeys.number(),
+    "year": querykeys.YEAR,
+    "page": querykeys.page,
+}
+ACTIVITY_QUERY = {"category": querykeys.one_of(Activity.Category), "page": querykeys.page}
+EXEMPLAR_QUERY = {
+    "honour": querykeys.one_of(Exemplar.Honour),
+    "year": querykeys.YEAR,
+    "page": querykeys.page,
+}
+
+
 def ongoing_or_upcoming(now):
     return Q(starts_at__gte=now) | Q(ends_at__gte=now)
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(query=ARTICLE_QUERY), name="dispatch")
 class ArticleListView(ListView):
     template_name = "activities/article_list.html"
     paginate_by = 20
@@ -97,7 +114,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(query=ACTIVITY_QUERY), name="dispatch")
 class ActivityListView(ListView):
     """Upcoming activities first (all of them, bounded), then past ones, paginated."""
 
@@ -146,7 +163,7 @@ class ActivityDetailView(DetailView):
         return context
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(query=EXEMPLAR_QUERY), name="dispatch")
 class ExemplarListView(ListView):
     template_name = "activities/exemplar_list.html"
     paginate_by = 30

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.names import NameField
+
 
 class BrandQuerySet(models.QuerySet):
     def published(self):
@@ -27,7 +29,7 @@ class Brand(models.Model):
         COUNSELLING = "counselling", _("心理关爱")
         OTHER = "other", _("综合服务")
 
-    name = models.CharField(_("品牌名称"), max_length=80, unique=True)
+    name = NameField(_("品牌名称"), max_length=80, unique=True)
     slug = models.SlugField(
         _("网址标识"),
         max_length=60,

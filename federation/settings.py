@@ -95,18 +95,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    from federation.ops.redis import redis_cache_settings
+
+    # Short timeouts and a circuit breaker: a hung Redis must not stall pages (issue 15).
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "TIMEOUT": 300,
-            "OPTIONS": {
-                # A Redis outage degrades to cache misses instead of errors.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
+        "default": redis_cache_settings(
+            REDIS_URL,
+            timeout=float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
+            retry_after=float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+            # Several deployments (or a test run) may share one Redis database.
+            key_prefix=os.environ.get("REDIS_KEY_PREFIX", ""),
+        )
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 else:
@@ -136,6 +135,10 @@ LOGOUT_REDIRECT_URL = "/"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An attempt during a lockout does not extend it (else one try every 15 minutes locks for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address behind nginx (federation.core.client_ip), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "federation.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -322,7 +325,10 @@ if AWS_STORAGE_BUCKET_NAME:
     # Public photos: plain URLs, no signatures that would defeat caching.
     AWS_QUERYSTRING_AUTH = env_bool("S3_SIGNED_URLS", default=False)
     AWS_S3_FILE_OVERWRITE = False
-    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=2592000"}
+    # Short: a photo that becomes private moves to a new name, old copies must not linger.
+    AWS_S3_OBJECT_PARAMETERS = {
+        "CacheControl": f"public, max-age={int(os.environ.get('S3_CACHE_MAX_AGE', '600'))}"
+    }
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
     if AWS_S3_CUSTOM_DOMAIN:
         _media_origins.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
@@ -368,3 +374,58 @@ IMPORT_PREVIEW_PAGE_SIZE = 100
 # seconds), other visitors get the previous copy; copies are kept this long past freshness.
 PUBLIC_CACHE_LOCK_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_LOCK_TIMEOUT", "5"))
 PUBLIC_CACHE_STALE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_STALE_TIMEOUT", "3600"))
+
+# --- Hardening (issue 15) ---
+# X-Forwarded-For is read only from these (addresses or networks): nginx on the same host by
+# default. On a separate load balancer, list its address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+# Rate limits per client address (django-ratelimit), in the shared cache. They fail open when
+# the cache does not answer. "N/15m" means N requests per 15 minutes.
+INSTALLED_APPS += ["django_ratelimit"]
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_CACHE_PREFIX = "rl:"
+LOGIN_RATE_PER_ADDRESS = os.environ.get("LOGIN_RATE_PER_ADDRESS", "20/15m")
+LOGIN_RATE_PER_USERNAME = os.environ.get("LOGIN_RATE_PER_USERNAME", "30/15m")
+SEARCH_RATE = os.environ.get("SEARCH_RATE", "30/m")
+# Page-cache misses (renders) per address; hits are never limited.
+PUBLIC_CACHE_MISS_RATE = os.environ.get("PUBLIC_CACHE_MISS_RATE", "120/m")
+# At most this many query-string variants of one path are stored (per cache epoch).
+PUBLIC_CACHE_MAX_VARIANTS = int(os.environ.get("PUBLIC_CACHE_MAX_VARIANTS", "200"))
+if not REDIS_URL:
+    # Without Redis (development, one process) the local-memory cache counts per process.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "federation.web.middleware.LoginRateLimitMiddleware",
+)
+# NUL and other control characters: a 400 in a query string, removed from forms.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("federation.web.middleware.LoginRateLimitMiddleware"),
+    "federation.web.middleware.ControlCharacterMiddleware",
+)
+# Browser features the portal never uses (django-permissions-policy).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}

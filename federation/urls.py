@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.site import views
 from federation.site.sitemaps import SITEMAPS
-from federation.web import wellknown
+from federation.web import querykeys, wellknown
 from federation.web.cache import public_page
 
 admin.site.site_header = _("有你泰好 · 天津经开区妇联 管理后台")
@@ -25,7 +25,7 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path(
         "sitemap.xml",
-        public_page(sitemap),
+        public_page(sitemap, query={"p": querykeys.page}),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

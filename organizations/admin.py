@@ -37,7 +37,7 @@ class FederationAdmin(
 ):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
-    search_fields = ["name", "short_name", "address", "channel"]
+    search_fields = ["name", "short_name", "address", "channel", "contact_name", "contact_phone"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     inlines = [WomenGroupInline]
@@ -92,7 +92,7 @@ class EnterpriseAdmin(
         "contact_phone",
     ]
     list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
-    search_fields = ["name", "credit_code", "building", "industry"]
+    search_fields = ["name", "credit_code", "building", "industry", "contact_name", "contact_phone"]
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]

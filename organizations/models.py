@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.names import NameField
 from organizations.fields import CreditCodeField
 from organizations.validators import (
     CREDIT_CODE_PATTERN,
@@ -60,8 +61,8 @@ class Federation(TimeStamped):
         PARK = "park", _("园区/产业基地妇联")
         ISLAND = "island", _("岛屿式妇联")
 
-    name = models.CharField(_("名称"), max_length=120, unique=True)
-    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    name = NameField(_("名称"), max_length=120, unique=True)
+    short_name = NameField(_("简称"), max_length=60, blank=True)
     level = models.CharField(
         _("层级"), max_length=16, choices=Level.choices, default=Level.GRASSROOTS, db_index=True
     )
@@ -93,8 +94,8 @@ class Federation(TimeStamped):
         help_text=_("网上妇联的线上阵地，如微信群、公众号或小程序名称。"),
     )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
-    chair_name = models.CharField(_("主席"), max_length=40, blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    chair_name = NameField(_("主席"), max_length=40, blank=True)
+    contact_name = NameField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(
         _("联系电话"), max_length=40, blank=True, help_text=_("仅工作人员可见，不在公开页面显示。")
     )
@@ -201,7 +202,7 @@ class Enterprise(TimeStamped):
     credit_code = CreditCodeField(
         unique=True, help_text=_("18位，GB 32100-2015；可输入全角或小写，保存时自动规范。")
     )
-    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    name = NameField(_("企业名称"), max_length=200, db_index=True)
     sector = models.CharField(
         _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
     )
@@ -236,7 +237,7 @@ class Enterprise(TimeStamped):
     needs = models.ManyToManyField(
         Need, verbose_name=_("迫切需求"), blank=True, related_name="enterprises"
     )
-    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_name = NameField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(
         _("联系电话"), max_length=40, blank=True, help_text=_("个人信息：仅有权限的工作人员可见。")
     )
@@ -322,7 +323,7 @@ class ServiceSite(TimeStamped):
         INNOVATION_STUDIO = "innovation_studio", _("巾帼创新工作室")
         HEALTH_ISLAND = "health_island", _("女职工健康安全岛")
 
-    name = models.CharField(_("名称"), max_length=120, unique=True)
+    name = NameField(_("名称"), max_length=120, unique=True)
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices, db_index=True)
     federation = models.ForeignKey(
         Federation,

@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from federation.core import registry
 from federation.core.visibility import count_public, with_public_flags
+from federation.web import querykeys
 from federation.web.cache import public_page
 from organizations import selectors
 from organizations.models import Federation, OpeningHours, ServiceSite
@@ -49,7 +50,20 @@ class FederationFilterForm(forms.Form):
         self.fields["area"].choices = [("", _("全部片区")), *[(a, a) for a in areas]]
 
 
-@method_decorator(public_page, name="dispatch")
+FEDERATION_QUERY = {
+    "kind": querykeys.one_of(Federation.Kind),
+    "area": querykeys.text(40),
+    "page": querykeys.page,
+}
+SITE_QUERY = {
+    "kind": querykeys.one_of(ServiceSite.Kind),
+    "area": querykeys.text(40),
+    "open_now": querykeys.flag,
+    "page": querykeys.page,
+}
+
+
+@method_decorator(public_page(query=FEDERATION_QUERY), name="dispatch")
 class FederationListView(ListView):
     """The network by form of organisation, with counts, and the grassroots federations."""
 
@@ -120,7 +134,7 @@ class SiteFilterForm(forms.Form):
         self.fields["area"].choices = [("", _("全部片区")), *[(a, a) for a in areas]]
 
 
-@method_decorator(public_page(timeout=60), name="dispatch")
+@method_decorator(public_page(timeout=60, query=SITE_QUERY), name="dispatch")
 class SiteListView(ListView):
     """The site finder: by kind, by area, and "open now" (cached briefly: the answer moves)."""
 

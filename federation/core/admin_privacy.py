@@ -6,11 +6,18 @@ For users without ``organizations.view_contact`` the change page (and a past ver
 shows masked read-only values and offers no input for them, the changelist shows masked
 columns and the history list masks old → new values. For the others each of these pages logs
 which unmasked values it showed.
+
+Masking a value is not enough: a filter such as ``?contact_phone__startswith=022-0`` answers
+"1 result" or "0 results" and bisects a phone in a few dozen requests. So for users without the
+permission every lookup on a personal field (in the changelist, its export, through a relation)
+is refused with a 400, and the search leaves personal fields out (also in autocomplete). For the
+others such a filter or search is logged as an access to those fields.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from federation.core import privacy
@@ -106,6 +113,48 @@ class PersonalDataAdminMixin:
                     request=request, model=self.model, fields=revealed, object_count=len(rows)
                 )
         return response
+
+    # --- filters and search: refused on masked fields, logged otherwise ---------------------------
+    def lookup_allowed(self, lookup, value, request):
+        personal = privacy.personal_fields_in_path(self.model, lookup)
+        if personal:
+            if not privacy.can_view_contact(request.user):
+                return False  # the changelist answers DisallowedModelAdminLookup: a 400
+            # Logged once the filtered queryset is known (get_search_results).
+            request._personal_lookups = {*getattr(request, "_personal_lookups", ()), *personal}
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if privacy.can_view_contact(request.user):
+            return fields
+        return [f for f in fields if not privacy.personal_fields_in_path(self.model, f)]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if privacy.can_view_contact(request.user):
+            used = set(getattr(request, "_personal_lookups", ()))
+            request._personal_lookups = set()  # logged once per request
+            personal_search = [
+                name
+                for name in self.get_search_fields(request)
+                if privacy.personal_fields_in_path(self.model, name)
+            ]
+            words = search_term.split()
+            if words and personal_search:
+                # Logged only for the personal fields the term matched.
+                for name in personal_search:
+                    condition = Q(*[Q(**{f"{name.lstrip('^=@')}__icontains": w}) for w in words])
+                    if queryset.filter(condition).exists():
+                        used.update(privacy.personal_fields_in_path(self.model, name))
+            if used:
+                privacy.log_unmasked_view(
+                    request=request,
+                    model=self.model,
+                    fields=sorted(used),
+                    object_count=found.count(),
+                )
+        return found, may_have_duplicates
 
     # --- history list: old → new values -----------------------------------------------------------
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):

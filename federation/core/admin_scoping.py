@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from federation.core.admin_lookups import SafeLookupsAdminMixin
 from federation.core.locking import VersionedFormMixin, is_versioned, save_versioned
 from federation.core.scoping import can_write_in_scope, has_network_scope, scope_queryset
 
@@ -34,8 +35,11 @@ class ScopeCheckFormMixin(forms.BaseForm):
             self.add_error(None, ValidationError(OUT_OF_SCOPE_MESSAGE, code="out_of_scope"))
 
 
-class ScopedAdminMixin:
-    """Scope every admin entry point by :mod:`federation.core.scoping`; see the module docstring."""
+class ScopedAdminMixin(SafeLookupsAdminMixin):
+    """Scope every admin entry point by :mod:`federation.core.scoping`; see the module docstring.
+
+    It also refuses unsafe or invalid changelist lookups (:mod:`federation.core.admin_lookups`).
+    """
 
     #: Fields that users without network scope may see but never change (e.g. a federation's
     #: level, parent and kind on its own profile).

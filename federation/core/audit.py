@@ -7,15 +7,8 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from federation.core.client_ip import client_ip
 from federation.models import PersonalDataAccess, User
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # nginx passes the client's address; REMOTE_ADDR is then the proxy itself.
-    forwarded = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
-    return forwarded or None
 
 
 @transaction.atomic
@@ -44,5 +37,5 @@ def personal_data_access_log(
         object_count=1 if obj is not None else object_count,
         fields=",".join(fields)[:300],
         path=(request.get_full_path()[:300] if request is not None else ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )

@@ -65,6 +65,25 @@ def mask(model, field: str, value) -> str:
     return registry.personal_fields(model)[field]("" if value is None else str(value))
 
 
+def personal_fields_in_path(model, path: str) -> list[str]:
+    """The personal fields a lookup, ordering or search path (``federation__contact_phone__regex``,
+    ``-contact_name``, ``^contact_phone``) reads, following relations from ``model``."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    found = []
+    for part in path.lstrip("-^=@").split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            break  # a lookup or transform name: the path ends here
+        if field.name in registry.personal_fields(model):
+            found.append(field.name)
+        if not field.is_relation or field.related_model is None:
+            break
+        model = field.related_model
+    return found
+
+
 def filled(obj, fields: Iterable[str]) -> list[str]:
     """The fields of ``fields`` that hold a value on ``obj`` (only those can be revealed)."""
     return [field for field in fields if obj is not None and getattr(obj, field, "")]

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
@@ -16,12 +17,15 @@ from activities.selectors import latest_news
 from brands import selectors as brand_selectors
 from brands.models import Brand
 from federation.site import selectors
+from federation.web import querykeys
 from federation.web.cache import public_page
+from federation.web.ratelimits import retry_after, too_many_requests
 from organizations import selectors as directory
 from organizations.models import Federation, MediaAccount, ServiceSite
 
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 50
+SEARCH_THROTTLED_MESSAGE = _("搜索过于频繁。")
 
 
 @method_decorator(public_page, name="dispatch")
@@ -63,7 +67,7 @@ class StatsView(TemplateView):
         return context
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(query={"q": querykeys.text(SEARCH_MAX_LENGTH)}), name="dispatch")
 class SearchView(TemplateView):
     """One box over news, federations, sites, brands and exemplars.
 
@@ -73,6 +77,14 @@ class SearchView(TemplateView):
     """
 
     template_name = "federation/search.html"
+
+    def get(self, request, *args, **kwargs):
+        # Each new query is a render (a page-cache miss): limited per client address.
+        if request.GET.get("q"):
+            wait = retry_after(request, group="search", rate=settings.SEARCH_RATE)
+            if wait is not None:
+                return too_many_requests(request, wait, SEARCH_THROTTLED_MESSAGE)
+        return super().get(request, *args, **kwargs)
 
     @staticmethod
     def matching(queryset, fields, words):

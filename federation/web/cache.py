@@ -24,6 +24,13 @@ transaction commits, so a page rendered from the old rows in between is never ke
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals: code doing them must call
 :func:`public_cache_invalidate` itself.
+
+Cache-busting: the key holds only the query parameters the page declares
+(``public_page(query=...)``, see :mod:`federation.web.querykeys`), with valid values; anything
+else (tracking parameters, random strings) gets the canonical page from the cache. At most
+``PUBLIC_CACHE_MAX_VARIANTS`` query variants of one path are stored per epoch, and renders
+(misses) are limited per client address (``PUBLIC_CACHE_MISS_RATE``): over the limit a visitor
+gets the previous copy if there is one, else a 429 page.
 """
 
 from __future__ import annotations
@@ -41,12 +48,17 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from federation.core import registry
+from federation.web.querykeys import QuerySpec, canonical_query
+from federation.web.ratelimits import retry_after, too_many_requests
 
 GENERATION_KEY = "public:generation"
 EPOCH_KEY = "public:epoch"
 NEXT_PUBLISH_KEY = "public:next-publish:%s"
+VARIANTS_KEY = "public:variants:%s:%s"
+MISSES_THROTTLED_MESSAGE = _("您打开新页面的速度过快。")
 
 
 def _setting(name: str, default):
@@ -149,6 +161,34 @@ def page_digest(request) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _path_digest(request) -> str:
+    raw = f"{request.path}|{get_language()}|{request.get_host()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def use_canonical_query(request, spec: QuerySpec | None) -> None:
+    """Leave only the page's own parameters (valid values) in the request (see querykeys)."""
+    query = canonical_query(request.GET, spec)
+    encoded = query.urlencode()
+    if encoded != request.META.get("QUERY_STRING", ""):
+        request.GET = query
+        request.META["QUERY_STRING"] = encoded
+
+
+def _may_store_variant(request, epoch: str) -> bool:
+    """Counts a new stored variant of this path; False once the path has too many."""
+    if not request.META.get("QUERY_STRING"):
+        return True  # the plain page always
+    key = VARIANTS_KEY % (epoch, _path_digest(request))
+    keep_for = _setting("PUBLIC_CACHE_TIMEOUT", 300) + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
+    cache.add(key, 0, keep_for)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the counter expired in between
+        return True
+    return count is None or count <= _setting("PUBLIC_CACHE_MAX_VARIANTS", 200)
+
+
 def page_key(request, epoch: str) -> str:
     return f"public:page:{epoch}:{page_digest(request)}"
 
@@ -173,12 +213,17 @@ def _serve(entry, state: str):
     return response
 
 
-def public_page(view=None, *, timeout: int | None = None):
-    """Decorate a public view: anonymous GET responses come from and go to the page cache."""
+def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | None = None):
+    """Decorate a public view: anonymous GET responses come from and go to the page cache.
+
+    ``query`` names the query parameters the page uses and how to clean each
+    (:mod:`federation.web.querykeys`); every other parameter is dropped before the view runs.
+    """
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
+            use_canonical_query(request, query)
             if not cacheable_request(request):
                 response = view_func(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
@@ -207,6 +252,16 @@ def public_page(view=None, *, timeout: int | None = None):
                 if holds_lock and cache.get(lock) == token:
                     cache.delete(lock)
 
+            wait = retry_after(
+                request, group="public-miss", rate=_setting("PUBLIC_CACHE_MISS_RATE", None)
+            )
+            if wait is not None:
+                # Too many renders from this address: the previous copy if there is one.
+                release()
+                if entry is not None:
+                    return _serve(entry, "stale")
+                return too_many_requests(request, wait, MISSES_THROTTLED_MESSAGE)
+
             try:
                 response = view_func(request, *args, **kwargs)
             except BaseException:
@@ -216,7 +271,11 @@ def public_page(view=None, *, timeout: int | None = None):
 
             def store(rendered):
                 # Only plain successes without cookies are shared between visitors.
-                if rendered.status_code == 200 and not rendered.cookies:
+                if (
+                    rendered.status_code == 200
+                    and not rendered.cookies
+                    and (entry is not None or _may_store_variant(request, epoch))
+                ):
                     fresh_for = page_timeout(generation, timeout)
                     new_entry = {
                         "generation": generation,
@@ -225,7 +284,15 @@ def public_page(view=None, *, timeout: int | None = None):
                     }
                     keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
                     cache.set(key, new_entry, keep_for)
-                elif entry is not None and rendered.status_code != 200:
+                elif entry is not None and rendered.status_code in (
+                    301,
+                    302,
+                    303,
+                    307,
+                    308,
+                    404,
+                    410,
+                ):
                     # The page is gone (404, redirect…): its old copy must not be served either.
                     cache.delete(key)
                 release()

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
+from federation.core.names import normalize_name
 from organizations.validators import normalize_credit_code
 
 
@@ -70,6 +71,12 @@ def text(value: Any) -> str:
     if _ESCAPED_RE.match(result):
         result = result[1:]
     return result
+
+
+def name(value: Any) -> str:
+    """A name (of a federation, site, enterprise or person): like the record's NameField, without
+    zero-width or bidi characters, NFKC, spaces collapsed (so look-alikes match the record)."""
+    return normalize_name(text(value))
 
 
 def code_text(value: Any) -> str:
