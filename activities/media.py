@@ -84,15 +84,18 @@ def _remember_article(sender, instance: Article, raw=False, **kwargs):
     stored = (
         None
         if raw or instance.pk is None
-        else (Article.objects.filter(pk=instance.pk).only("status", "publish_at").first())
+        else Article.objects.published().filter(pk=instance.pk).exists()
     )
-    instance._was_public = bool(stored and stored.is_public)
+    instance._was_public = bool(stored)
 
 
 def _article_saved(sender, instance: Article, raw=False, **kwargs):
-    if not raw and getattr(instance, "_was_public", False) and not instance.is_public:
+    if raw:
+        return
+    is_public = Article.objects.published().filter(pk=instance.pk).exists()
+    if getattr(instance, "_was_public", False) and not is_public:
         article_files_rename(instance)
-    instance._was_public = instance.is_public
+    instance._was_public = is_public
 
 
 def _remember_exemplar(sender, instance: Exemplar, raw=False, **kwargs):

@@ -2,8 +2,8 @@
 
 A name copied from a web page or a chat can carry invisible characters: a zero-width space
 makes "泰达\u200b妇女之家" a second site next to "泰达妇女之家", and a right-to-left override
-(U+202E) turns the displayed text around. :func:`normalize_name` applies NFKC (full-width letters,
-digits and brackets become their plain forms), removes control and format characters (zero-width
+(U+202E) turns the displayed text around. :func:`normalize_name` applies NFKC (full-width letters
+and digits become their plain forms; in a Chinese name brackets end full-width), removes control and format characters (zero-width
 spaces and joiners, bidi marks and overrides, the BOM, soft hyphens) and collapses runs of
 whitespace to one space. :class:`NameField` does this on every save, bulk insert, form and lookup;
 the spreadsheet import parses name cells with the same function.
@@ -27,7 +27,16 @@ def normalize_name(value):
     text = "".join(
         ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) not in _INVISIBLE
     )
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if _has_cjk(text):
+        # Chinese names take full-width brackets (as registered: 某某（天津）有限公司); NFKC made
+        # them plain, so both spellings end as the same canonical text.
+        text = text.replace("(", "（").replace(")", "）")
+    return text
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 class NameField(models.CharField):

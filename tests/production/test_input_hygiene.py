@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from organizations import services
+from organizations.importing import jobs
 from organizations.models import Federation, ServiceSite
 from tests.factories import FederationFactory, ServiceSiteFactory
 from tests.organizations.import_helpers import xlsx_bytes
@@ -77,7 +77,7 @@ def test_invalid_admin_filters_are_a_400_not_a_500(client, world, query):
         ("泰达\u202e之家女妇", "泰达之家女妇"),  # right-to-left override
         ("\ufeff泰达妇女之家\u2060", "泰达妇女之家"),  # BOM, word joiner
         ("泰达  妇女\u3000之家 ", "泰达 妇女 之家"),  # spaces collapsed, ideographic space
-        ("橙意家人科技（天津）有限公司妇联", "橙意家人科技(天津)有限公司妇联"),  # NFKC
+        ("橙意家人科技(天津)有限公司妇联", "橙意家人科技（天津）有限公司妇联"),  # one bracket form
         ("ＴＥＤＡ妇联", "TEDA妇联"),
     ],
 )
@@ -125,7 +125,7 @@ def test_an_imported_look_alike_updates_the_existing_site(tmp_path, world):
     rows = [["泰达\u200b妇女之家", "妇女之家", "泰达中小企业园\u200d妇联", "第三大街9号"]]
     path = tmp_path / "sites.xlsx"
     path.write_bytes(xlsx_bytes(rows, headers))
-    job, plan = services.import_file(kind="site", path=str(path), user=None)
+    job, plan = jobs.import_file(kind="site", path=str(path), user=None)
     assert plan.is_valid, [str(e) for e in plan.errors]
     assert (job.new_count, job.updated_count) == (0, 1)
     assert list(ServiceSite.objects.values_list("name", "address")) == [
