@@ -161,10 +161,6 @@ class Federation(TimeStamped):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_group(self) -> bool:
-        return self.level == self.Level.GROUP
-
 
 class Need(models.Model):
     """An urgent need reported by women in the survey (childcare, health, rights, …)."""

@@ -91,9 +91,6 @@ class Plan:
     def fields(self) -> list[str]:
         return [column.field for _i, column in self.columns]
 
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
     @property
     def counts(self) -> dict[str, int]:
         result = {NEW: 0, UPDATE: 0, UNCHANGED: 0, INVALID: 0}
