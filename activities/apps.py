@@ -61,3 +61,10 @@ class ActivitiesConfig(AppConfig):
         registry.contribute(Brand, "upcoming", selectors.brand_upcoming)
 
         connect_signals()
+
+        from django.db.models.signals import pre_delete
+
+        pre_delete.connect(
+            models.unlink_sessions_of_deleted_brand, sender=Brand,
+            dispatch_uid="activities:unlink-sessions-of-deleted-brand",
+        )
