@@ -149,12 +149,18 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             if photo_form.instance.pk is None:
                 if image is not None:
                     services.photo_add(
-                        article=form.instance, image=image, caption=caption, position=position,
+                        article=form.instance,
+                        image=image,
+                        caption=caption,
+                        position=position,
                         user=user,
                     )
             else:
                 services.photo_update(
-                    photo=photo_form.instance, user=user, caption=caption, position=position,
+                    photo=photo_form.instance,
+                    user=user,
+                    caption=caption,
+                    position=position,
                     image=image,
                 )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

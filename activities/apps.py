@@ -65,6 +65,7 @@ class ActivitiesConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         pre_delete.connect(
-            models.unlink_sessions_of_deleted_brand, sender=Brand,
+            models.unlink_sessions_of_deleted_brand,
+            sender=Brand,
             dispatch_uid="activities:unlink-sessions-of-deleted-brand",
         )

@@ -64,9 +64,12 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         self.save_formset_with(
-            request, formset,
+            request,
+            formset,
             save=lambda session: services.brand_session_save(session=session, user=request.user),
-            delete=lambda session: services.brand_session_delete(session=session, user=request.user),
+            delete=lambda session: services.brand_session_delete(
+                session=session, user=request.user
+            ),
         )
 
 

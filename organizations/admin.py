@@ -78,7 +78,8 @@ class FederationAdmin(
 
     def save_formset(self, request, form, formset, change):
         self.save_formset_with(
-            request, formset,
+            request,
+            formset,
             save=lambda group: services.federation_save(federation=group, user=request.user),
             delete=lambda group: services.federation_delete(federation=group, user=request.user),
         )
@@ -168,8 +169,10 @@ class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHis
         hours = next(f for f in formsets if f.model is OpeningHours)
         hours.save(commit=False)  # the change message's rows; the service replaces the hours
         services.site_save(
-            site=form.instance, user=request.user,
-            expected_version=self.expected_version(form, change), hours=hours_from(hours),
+            site=form.instance,
+            user=request.user,
+            expected_version=self.expected_version(form, change),
+            hours=hours_from(hours),
         )
         form.save_m2m()
         for formset in formsets:

@@ -101,7 +101,11 @@ class ScopedAdminMixin:
     # --- forms: scope check and optimistic locking -----------------------------------------------
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not has_network_scope(request.user) and not isinstance(self, InlineModelAdmin):
+        if (
+            obj is not None
+            and not has_network_scope(request.user)
+            and not isinstance(self, InlineModelAdmin)
+        ):
             fields += [f for f in registry.network_fields(self.model) if f not in fields]
         return fields
 
@@ -109,7 +113,9 @@ class ScopedAdminMixin:
         """Inline rows get the network-fields check of the main form (inlines only)."""
         base = kwargs.get("form") or self.form
         kwargs["form"] = type(
-            base.__name__, (ScopeCheckFormMixin, base), {"scope_user": request.user, "check_owner": False}
+            base.__name__,
+            (ScopeCheckFormMixin, base),
+            {"scope_user": request.user, "check_owner": False},
         )
         return super().get_formset(request, obj, **kwargs)
 

@@ -484,7 +484,9 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
         if current is not None and current.pk not in scope:
             row.errors.append(RowError(row.row, str(spec.key_column.header), out_of_scope))
             return
-        if current is not None and _network_field_errors(spec, row, current, values, pending_parent):
+        if current is not None and _network_field_errors(
+            spec, row, current, values, pending_parent
+        ):
             return
         parent = values.get(spec.parent_field)
         target = parent.pk if parent is not None else None

@@ -113,7 +113,10 @@ def test_the_migration_corrects_the_rows_it_finds(brands):
     assert (fine.brand, fine.brand_session, fine.version) == (children, session, 1)
     assert no_brand.history.latest().history_change_reason == "数据修正：按品牌期次补填所属品牌"
     record = other_brand.history.latest()
-    assert record.history_change_reason == "数据修正：品牌期次“泰达儿童之家 第1期”不属于所属品牌，已取消关联"
+    assert (
+        record.history_change_reason
+        == "数据修正：品牌期次“泰达儿童之家 第1期”不属于所属品牌，已取消关联"
+    )
     assert record.prev_record.brand_session_id == session.pk  # what was linked is not lost
     assert fine.history.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():  # and the rule holds from now on

@@ -175,7 +175,9 @@ class ArticleWrite(Write):
     field, new_value = "title", "活动新闻·新标题"
 
     def make(self, world):
-        return ArticleFactory(federation=world.fed_a, status="draft", publish_at=None, title="原标题")
+        return ArticleFactory(
+            federation=world.fed_a, status="draft", publish_at=None, title="原标题"
+        )
 
     def staff_url(self, obj):
         return reverse("staff:article_edit", args=[obj.pk])
@@ -217,11 +219,18 @@ VERSIONED = {
     "enterprise": (EnterpriseWrite(), ("service", "admin")),  # no staff page
 }
 # Another federation's staff cannot reach the staff profile of a federation not theirs at all.
-REFUSABLE = {key: [e for e in entries if (key, e) != ("federation", "staff")] for key, (_w, entries) in VERSIONED.items()}
+REFUSABLE = {
+    key: [e for e in entries if (key, e) != ("federation", "staff")]
+    for key, (_w, entries) in VERSIONED.items()
+}
 
 
 def _cases(table):
-    return [pytest.param(key, entry, id=f"{key}-{entry}") for key, entries in table.items() for entry in entries]
+    return [
+        pytest.param(key, entry, id=f"{key}-{entry}")
+        for key, entries in table.items()
+        for entry in entries
+    ]
 
 
 def _state(write, obj):
@@ -239,7 +248,9 @@ def test_a_change_gives_the_same_record_and_one_history_entry(client, world, key
     latest = obj.history.latest()
     assert (value, version, records - before) == (write.new_value, obj.version + 1, 1)
     assert (latest.history_user, latest.history_type, latest.history_change_reason) == (
-        world.staff_a, "~", "修改"
+        world.staff_a,
+        "~",
+        "修改",
     )
 
 
@@ -290,7 +301,9 @@ def photo(world, png_bytes):
 def _edit_caption(entry, client, world, photo, actor) -> str:
     if entry == "service":
         try:
-            activity_services.photo_update(photo=photo, user=actor, caption="志愿者合影", position=2)
+            activity_services.photo_update(
+                photo=photo, user=actor, caption="志愿者合影", position=2
+            )
         except PermissionDenied:
             return "refused"
         return "saved"
@@ -312,8 +325,17 @@ def test_a_photo_caption_edit_is_the_same_everywhere(client, world, photo, entry
     assert _edit_caption(entry, client, world, photo, world.staff_a) == "saved"
     photo.refresh_from_db()
     latest = photo.history.latest()
-    assert (photo.caption, photo.position, photo.image.name, photo.history.count()) == ("志愿者合影", 2, image, 2)
-    assert (latest.history_user, latest.history_type, latest.history_change_reason) == (world.staff_a, "~", "修改")
+    assert (photo.caption, photo.position, photo.image.name, photo.history.count()) == (
+        "志愿者合影",
+        2,
+        image,
+        2,
+    )
+    assert (latest.history_user, latest.history_type, latest.history_change_reason) == (
+        world.staff_a,
+        "~",
+        "修改",
+    )
 
 
 @pytest.mark.parametrize("entry", ["service", "staff", "admin"])
@@ -323,7 +345,9 @@ def test_another_federations_photo_is_refused(client, world, photo, entry):
     assert (photo.caption, photo.history.count()) == ("原说明", 1)
 
 
-def test_replacing_a_photos_file_in_the_admin_goes_through_the_service(client, world, photo, png_bytes, django_capture_on_commit_callbacks):
+def test_replacing_a_photos_file_in_the_admin_goes_through_the_service(
+    client, world, photo, png_bytes, django_capture_on_commit_callbacks
+):
     from django.core.files.storage import default_storage
 
     old = photo.image.name
@@ -372,7 +396,9 @@ def test_deleting_a_photo_is_the_same_everywhere(
     assert not Photo.objects.filter(pk=pk).exists() and not default_storage.exists(name)
     record = Photo.history.filter(id=pk).latest()
     assert (record.history_user, record.history_type, record.history_change_reason) == (
-        world.staff_a, "-", "删除"
+        world.staff_a,
+        "-",
+        "删除",
     )
 
 
@@ -386,9 +412,15 @@ def _submit(entry, client, article, actor) -> str:
         return "saved"
     client.force_login(actor)
     if entry == "staff":
-        return outcome(client.post(reverse("staff:article_transition", args=[article.pk, "submit"]), {"note": ""}))
+        return outcome(
+            client.post(
+                reverse("staff:article_transition", args=[article.pk, "submit"]), {"note": ""}
+            )
+        )
     changelist = reverse("admin:activities_article_changelist")
-    response = client.post(changelist, {"action": "submit_for_review", "_selected_action": [article.pk]}, follow=True)
+    response = client.post(
+        changelist, {"action": "submit_for_review", "_selected_action": [article.pk]}, follow=True
+    )
     # The changelist is the user's scope: another federation's article is not even selectable.
     return "saved" if "1 篇文章已提交审核。" in response.content.decode() else "refused"
 
@@ -447,7 +479,11 @@ def test_a_deletion_is_recorded_the_same_way_everywhere(client, world, entry):
         assert response.status_code == 302
     assert not ServiceSite.objects.filter(pk=pk).exists()
     record = ServiceSite.history.filter(id=pk).latest()
-    assert (record.history_user, record.history_type, record.history_change_reason) == (world.editor, "-", "删除")
+    assert (record.history_user, record.history_type, record.history_change_reason) == (
+        world.editor,
+        "-",
+        "删除",
+    )
 
 
 def test_a_federations_place_in_the_network_is_the_districts_on_every_path(client, world):
@@ -488,6 +524,8 @@ def test_services_called_by_a_task_attribute_the_history_without_a_request(world
     enterprise.employees = 40
     org_services.enterprise_save(enterprise=enterprise, user=world.editor)
     assert enterprise.history.latest().history_user == world.editor
-    article = Article.objects.get(pk=ArticleFactory(federation=world.fed_a, status="draft", publish_at=None).pk)
+    article = Article.objects.get(
+        pk=ArticleFactory(federation=world.fed_a, status="draft", publish_at=None).pk
+    )
     activity_services.article_submit(article=article, user=world.staff_a, note="请审核")
     assert article.history.latest().history_change_reason == "提交审核：请审核"
