@@ -40,8 +40,11 @@ class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.activity_save(
-            activity=obj, user=request.user, expected_version=form.cleaned_data.get("version_token")
+            activity=obj, user=request.user, expected_version=self.expected_version(form, change)
         )
+
+    def delete_model(self, request, obj):
+        services.activity_delete(activity=obj, user=request.user)
 
 
 class PhotoAdminForm(PhotoFileValidationMixin, forms.ModelForm):
@@ -123,29 +126,43 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             article=obj,
             user=request.user,
             body_format=BodyFormat.HTML,
-            expected_version=form.cleaned_data.get("version_token") if change else None,
+            expected_version=self.expected_version(form, change),
         )
+
+    def delete_model(self, request, obj):
+        services.article_delete(article=obj, user=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Photo:
             return super().save_formset(request, form, formset, change)
+        user = request.user
         for photo_form in formset.deleted_forms:
             if photo_form.instance.pk:
-                services.photo_delete(photo=photo_form.instance, user=request.user)
+                services.photo_delete(photo=photo_form.instance, user=user)
         for photo_form in formset.forms:
             if photo_form in formset.deleted_forms or not photo_form.has_changed():
                 continue
-            result = getattr(photo_form, "clean_image_result", None)
-            if photo_form.instance.pk is None and result is not None:
-                services.photo_add(
-                    article=form.instance,
-                    image=result,
-                    caption=photo_form.cleaned_data.get("caption", ""),
-                    position=photo_form.cleaned_data.get("position") or 0,
-                    user=request.user,
-                )
+            # The upload as clean_image() re-encoded it (no EXIF), when a file was chosen.
+            image = getattr(photo_form, "clean_image_result", None)
+            caption = photo_form.cleaned_data.get("caption", "")
+            position = photo_form.cleaned_data.get("position") or 0
+            if photo_form.instance.pk is None:
+                if image is not None:
+                    services.photo_add(
+                        article=form.instance,
+                        image=image,
+                        caption=caption,
+                        position=position,
+                        user=user,
+                    )
             else:
-                photo_form.save()
+                services.photo_update(
+                    photo=photo_form.instance,
+                    user=user,
+                    caption=caption,
+                    position=position,
+                    image=image,
+                )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def _run(self, request, queryset, step, done_message):
@@ -251,3 +268,9 @@ class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "workplace", "story"]
     autocomplete_fields = ["federation"]
     list_select_related = ["federation"]
+
+    def save_model(self, request, obj, form, change):
+        services.exemplar_save(exemplar=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.exemplar_delete(exemplar=obj, user=request.user)

@@ -61,3 +61,11 @@ class ActivitiesConfig(AppConfig):
 
         renditions.connect_signals()
         media.connect_signals()
+
+        from django.db.models.signals import pre_delete
+
+        pre_delete.connect(
+            models.unlink_sessions_of_deleted_brand,
+            sender=Brand,
+            dispatch_uid="activities:unlink-sessions-of-deleted-brand",
+        )

@@ -6,6 +6,7 @@ import os
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -132,12 +133,38 @@ class Activity(models.Model):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
             ),
         ]
+        # Also enforced by the database, by triggers (a CHECK cannot see another table): the
+        # brand session belongs to the activity's brand. See migration 0005.
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("activities:activity_detail", args=[self.pk])
+
+    def clean(self):
+        if self.brand_session_id is None:
+            return
+        session = self.brand_session
+        if self.brand_id is None:
+            self.brand_id = session.brand_id  # choosing a session chooses its brand
+        elif session.brand_id != self.brand_id:
+            raise ValidationError(
+                {
+                    "brand_session": _("所选期次属于品牌“%(brand)s”，与活动的所属品牌不一致。")
+                    % {"brand": session.brand.name}
+                }
+            )
+
+
+def unlink_sessions_of_deleted_brand(sender, instance, **_kwargs) -> None:
+    """Before a brand is deleted, its activities drop its sessions.
+
+    Deleting a brand clears both the brand and the session of its activities, the brand first:
+    the database refuses that in-between state (a session of a brand the activity no longer has).
+    Connected to ``pre_delete`` of Brand, which also fires for queryset deletes.
+    """
+    Activity.objects.filter(brand_session__brand=instance).update(brand_session=None)
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -1,4 +1,8 @@
-"""Writes of activities and activity news: every staff page, admin page and action calls these."""
+"""Writes of activities, activity news and exemplars: the one write path of each model.
+
+Every staff page, admin page, inline, action and task calls these (see federation.core.writes
+for the steps they share: scope, validation, optimistic locking, one history record each).
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,29 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.images import CleanImage, clean_image
-from activities.models import Activity, Article, ArticleTransition, Photo
+from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo
 from activities.richtext import BodyFormat, render_body
+from federation.core.audit import CHANGED, CREATED, set_history
 from federation.core.locking import save_versioned
-from federation.core.scoping import can_write_in_scope, in_scope
+from federation.core.scoping import OUT_OF_SCOPE_MESSAGE, in_scope, require_write_scope
+from federation.core.writes import delete_record, save_record
 
 PUBLISH_PERMISSION = "activities.publish_article"
 Status = Article.Status
 
-
-def _require_scope(obj, user) -> None:
-    if not can_write_in_scope(obj, user):
-        raise PermissionDenied(_("该记录不在您的管理范围内。"))
+# The history record of each workflow step says which step it was (and the user's note).
+STEP_REASONS = {
+    Status.SUBMITTED: pgettext_lazy("history", "提交审核"),
+    Status.DRAFT: pgettext_lazy("history", "退回草稿"),
+    Status.PUBLISHED: pgettext_lazy("history", "发布"),
+    Status.UNPUBLISHED: pgettext_lazy("history", "撤回发布"),
+}
 
 
 def can_publish(user) -> bool:
@@ -40,11 +51,14 @@ def can_edit_article(user, article: Article) -> bool:
 @transaction.atomic
 def activity_save(*, activity: Activity, user, expected_version: int | None = None) -> Activity:
     """Create or update an activity built by a form; it must stay in the user's scope."""
-    _require_scope(activity, user)
-    if activity._state.adding and activity.created_by_id is None:
+    if activity._state.adding and activity.created_by_id is None and getattr(user, "pk", None):
         activity.created_by = user
-    activity.full_clean()
-    return save_versioned(activity, expected_version=expected_version)
+    return save_record(activity, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, user) -> None:
+    delete_record(activity, user=user)
 
 
 # --- articles ----------------------------------------------------------------------------------
@@ -61,7 +75,7 @@ def article_save(
 
     ``photos`` are already validated images with their captions, stored after the article.
     """
-    _require_scope(article, user)
+    require_write_scope(article, user)
     if not article._state.adding:
         stored = Article.objects.only("status").get(pk=article.pk)
         if not can_edit_article(user, stored):
@@ -74,9 +88,17 @@ def article_save(
     article.body = render_body(article.body, body_format)
     if not article.body:
         raise ValidationError({"body": _("正文不能为空（或只含被清除的不安全内容）。")})
-    save_versioned(article, expected_version=expected_version)
+    save_record(article, user=user, expected_version=expected_version)
     photos_add(article=article, photos=photos, user=user)
     return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, user) -> None:
+    """Delete an article with its photos (their files go once the deletion is committed)."""
+    for photo in article.photos.all():
+        photo_delete(photo=photo, user=user)
+    delete_record(article, user=user)
 
 
 @transaction.atomic
@@ -108,6 +130,8 @@ def photos_add(*, article: Article, photos: Iterable[tuple[CleanImage, str]], us
 def _transition(article: Article, user, to_status: str, note: str = "") -> Article:
     from_status = article.status
     article.status = to_status
+    reason = str(STEP_REASONS[to_status])
+    set_history(article, user=user, reason=f"{reason}：{note}" if note else reason)
     save_versioned(article)
     ArticleTransition.objects.create(
         article=article,
@@ -122,11 +146,15 @@ def _transition(article: Article, user, to_status: str, note: str = "") -> Artic
 
 def _locked(article: Article, user) -> Article:
     if not in_scope(article, user):
-        raise PermissionDenied(_("该记录不在您的管理范围内。"))
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-@transaction.atomic
+# The workflow steps are always the outermost transaction (staff pages and admin actions call
+# them outside any): durable, so each step is committed when it returns.
+
+
+@transaction.atomic(durable=True)
 def article_submit(*, article: Article, user, note: str = "") -> Article:
     """Draft (or withdrawn) → submitted for review by an editor."""
     if not user.has_perm("activities.change_article"):
@@ -139,7 +167,7 @@ def article_submit(*, article: Article, user, note: str = "") -> Article:
     return _transition(article, user, Status.SUBMITTED, note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def article_return_to_draft(*, article: Article, user, note: str = "") -> Article:
     """Submitted → draft: the author withdraws it, or an editor sends it back with a note."""
     if not user.has_perm("activities.change_article"):
@@ -150,7 +178,7 @@ def article_return_to_draft(*, article: Article, user, note: str = "") -> Articl
     return _transition(article, user, Status.DRAFT, note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def article_publish(
     *, article: Article, user, publish_at: datetime.datetime | None = None, note: str = ""
 ) -> Article:
@@ -170,7 +198,7 @@ def article_publish(
     return _transition(article, user, Status.PUBLISHED, note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def article_unpublish(*, article: Article, user, note: str = "") -> Article:
     """Published (or scheduled) → withdrawn from the public site (editors only)."""
     if not can_publish(user):
@@ -190,10 +218,17 @@ def photo_add(
     If the file cannot be written completely (a full disk, say) the partial file is removed and
     no row is left behind.
     """
-    _require_scope(article, user)
+    photo = Photo(article=article, caption=caption, position=position)
+    require_write_scope(photo, user)
     if not isinstance(image, CleanImage):
         image = clean_image(image)
-    photo = Photo(article=article, caption=caption, position=position)
+    set_history(photo, user=user, reason=CREATED)
+    _store(photo, image)
+    return photo
+
+
+def _store(photo: Photo, image: CleanImage, update_fields: list[str] | None = None) -> None:
+    """Write the image file and save the row in one step; on failure no new file is left."""
     storage = photo.image.storage
     name = photo.image.field.generate_filename(photo, image.file.name)
     stored_name = None
@@ -202,11 +237,10 @@ def photo_add(
             stored_name = storage.save(name, image.file, max_length=photo.image.field.max_length)
             photo.image.name = stored_name
             photo.width, photo.height = image.width, image.height
-            photo.save()
+            photo.save(update_fields=update_fields)
     except BaseException:
         _remove_quietly(storage, stored_name or name)
         raise
-    return photo
 
 
 def _remove_quietly(storage, name: str | None) -> None:
@@ -219,21 +253,52 @@ def _remove_quietly(storage, name: str | None) -> None:
         pass
 
 
+def _remove_on_commit(storage, names: list[str]) -> None:
+    transaction.on_commit(lambda: [_remove_quietly(storage, name) for name in names])
+
+
 @transaction.atomic
-def photo_update(*, photo: Photo, user, caption: str, position: int) -> Photo:
-    """Change a photo's caption and order (the file itself is replaced by a new upload)."""
-    _require_scope(photo, user)
+def photo_update(
+    *, photo: Photo, user, caption: str, position: int, image: CleanImage | object | None = None
+) -> Photo:
+    """Change a photo's caption and order, and its file when a new ``image`` is given (the old
+    file and its renditions go once the change is committed)."""
+    require_write_scope(photo, user)
+    # As stored: an admin form has already put its upload on the instance it was given.
+    photo = Photo.objects.get(pk=photo.pk)
     photo.caption, photo.position = caption, position
     photo.full_clean(exclude=["image"])
-    photo.save(update_fields=["caption", "position"])
-    save_versioned(Article.objects.get(pk=photo.article_id))  # open article forms become stale
+    set_history(photo, user=user, reason=CHANGED)
+    fields = ["caption", "position"]
+    if image is None:
+        photo.save(update_fields=fields)
+    else:
+        if not isinstance(image, CleanImage):
+            image = clean_image(image)
+        storage = photo.image.storage
+        old = [photo.image.name, *photo.renditions.values_list("file", flat=True)]
+        photo.renditions.all().delete()
+        _store(photo, image, update_fields=[*fields, "image", "width", "height"])
+        _remove_on_commit(storage, old)
+    # Open forms of the article become stale; the photo's history record says what changed.
+    Article.objects.filter(pk=photo.article_id).update(version=F("version") + 1)
     return photo
 
 
 @transaction.atomic
 def photo_delete(*, photo: Photo, user) -> None:
-    _require_scope(photo, user)
     storage, name = photo.image.storage, photo.image.name
     renditions = list(photo.renditions.values_list("file", flat=True))
-    photo.delete()
-    transaction.on_commit(lambda: [_remove_quietly(storage, n) for n in [name, *renditions]])
+    delete_record(photo, user=user)
+    _remove_on_commit(storage, [name, *renditions])
+
+
+# --- exemplars ---------------------------------------------------------------------------------
+@transaction.atomic
+def exemplar_save(*, exemplar: Exemplar, user) -> Exemplar:
+    return save_record(exemplar, user=user)
+
+
+@transaction.atomic
+def exemplar_delete(*, exemplar: Exemplar, user) -> None:
+    delete_record(exemplar, user=user)

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from brands import services
 from brands.models import Brand, BrandSession
 from federation.core.admin_scoping import ScopedAdminMixin
 
@@ -55,6 +56,22 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def session_count(self, obj):
         return obj._session_count
 
+    def save_model(self, request, obj, form, change):
+        services.brand_save(brand=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.brand_delete(brand=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        self.save_formset_with(
+            request,
+            formset,
+            save=lambda session: services.brand_session_save(session=session, user=request.user),
+            delete=lambda session: services.brand_session_delete(
+                session=session, user=request.user
+            ),
+        )
+
 
 @admin.register(BrandSession)
 class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -71,3 +88,9 @@ class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "brand__name"]
     autocomplete_fields = ["brand", "site", "federation"]
     list_select_related = ["brand"]
+
+    def save_model(self, request, obj, form, change):
+        services.brand_session_save(session=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.brand_session_delete(session=obj, user=request.user)

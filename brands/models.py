@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from federation.core.names import NameField
@@ -150,6 +152,21 @@ class BrandSession(models.Model):
 
     def __str__(self) -> str:
         return _("%(brand)s 第%(number)d期") % {"brand": self.brand.name, "number": self.number}
+
+    def clean(self):
+        # The database refuses it too (activities' brand sessions belong to their brand).
+        if self.pk is None or self._state.adding:
+            return
+        stored = BrandSession.objects.filter(pk=self.pk).values_list("brand_id", flat=True).first()
+        if stored is not None and stored != self.brand_id:
+            linked = self.activities.count()
+            if linked:
+                message = ngettext(
+                    "已有 %(count)d 项活动关联该期次，不能改为其他品牌；请先在这些活动中取消该期次。",
+                    "已有 %(count)d 项活动关联该期次，不能改为其他品牌；请先在这些活动中取消该期次。",
+                    linked,
+                )
+                raise ValidationError({"brand": message % {"count": linked}})
 
     @property
     def label(self) -> str:

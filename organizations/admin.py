@@ -5,6 +5,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from federation.core.admin_privacy import PersonalDataAdminMixin
 from federation.core.admin_scoping import ScopedAdminMixin
+from organizations import services
+from organizations.forms import hours_from
 from organizations.importing.admin import SpreadsheetImportExportMixin
 from organizations.models import (
     Enterprise,
@@ -41,7 +43,6 @@ class FederationAdmin(
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     inlines = [WomenGroupInline]
-    scope_locked_fields = ("level", "kind", "parent", "is_active")
     ordering = ["level", "name"]  # explicit: Meta.ordering is dropped by the GROUP BY below
     date_hierarchy = "established_on"
     fieldsets = [
@@ -66,6 +67,22 @@ class FederationAdmin(
     @admin.display(description=_("下级组织数"), ordering="_group_count")
     def group_count(self, obj):
         return obj._group_count
+
+    def save_model(self, request, obj, form, change):
+        services.federation_save(
+            federation=obj, user=request.user, expected_version=self.expected_version(form, change)
+        )
+
+    def delete_model(self, request, obj):
+        services.federation_delete(federation=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        self.save_formset_with(
+            request,
+            formset,
+            save=lambda group: services.federation_save(federation=group, user=request.user),
+            delete=lambda group: services.federation_delete(federation=group, user=request.user),
+        )
 
 
 @admin.register(Need)
@@ -117,6 +134,14 @@ class EnterpriseAdmin(
         url = reverse("admin:organizations_enterprise_import_job", args=[obj.last_import_id])
         return format_html('<a href="{}">{}</a>', url, obj.last_import)
 
+    def save_model(self, request, obj, form, change):
+        services.enterprise_save(
+            enterprise=obj, user=request.user, expected_version=self.expected_version(form, change)
+        )
+
+    def delete_model(self, request, obj):
+        services.enterprise_delete(enterprise=obj, user=request.user)
+
 
 @admin.register(ServiceSite)
 class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHistoryAdmin):
@@ -135,6 +160,27 @@ class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHis
         ),
         (_("线上与流动"), {"fields": ["is_online", "is_mobile", "online_url"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Saved with its opening hours in save_related: one service call, one history record.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        hours = next(f for f in formsets if f.model is OpeningHours)
+        hours.save(commit=False)  # the change message's rows; the service replaces the hours
+        services.site_save(
+            site=form.instance,
+            user=request.user,
+            expected_version=self.expected_version(form, change),
+            hours=hours_from(hours),
+        )
+        form.save_m2m()
+        for formset in formsets:
+            if formset is not hours:
+                self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        services.site_delete(site=obj, user=request.user)
 
 
 @admin.register(MediaAccount)

@@ -23,6 +23,8 @@ class OrganizationsConfig(AppConfig):
             personal=CONTACT_FIELDS,
             content=True,
             staff=edit,
+            # A federation's own staff keep its profile; its place in the network is the district's.
+            network_fields=("level", "kind", "parent", "is_active"),
         )
         registry.register(
             models.Enterprise,

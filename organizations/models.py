@@ -162,10 +162,6 @@ class Federation(TimeStamped):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_group(self) -> bool:
-        return self.level == self.Level.GROUP
-
 
 class Need(models.Model):
     """An urgent need reported by women in the survey (childcare, health, rights, …)."""
@@ -181,6 +177,10 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Both in clean() (on the field, for forms and the importer) and as the constraint's message.
+PARTY_ORG_DATE_MESSAGE = _("填写党组织成立日期时须勾选“已建立党组织”。")
 
 
 class EnterpriseQuerySet(models.QuerySet):
@@ -276,6 +276,11 @@ class Enterprise(TimeStamped):
                 name="enterprise_covered_since_needs_federation",
                 condition=Q(covered_since__isnull=True) | Q(federation__isnull=False),
             ),
+            models.CheckConstraint(
+                name="enterprise_party_org_date_needs_party_org",
+                condition=Q(party_org_formed_on__isnull=True) | Q(has_party_org=True),
+                violation_error_message=PARTY_ORG_DATE_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -295,7 +300,7 @@ class Enterprise(TimeStamped):
         if self.covered_since and not self.federation_id:
             errors["covered_since"] = [_("填写覆盖起始日期时须选择覆盖妇联。")]
         if self.party_org_formed_on and not self.has_party_org:
-            errors["party_org_formed_on"] = [_("填写党组织成立日期时须勾选“已建立党组织”。")]
+            errors["party_org_formed_on"] = [PARTY_ORG_DATE_MESSAGE]
         if errors:
             raise ValidationError(errors)
 

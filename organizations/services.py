@@ -1,45 +1,54 @@
-"""Writes of the organizations app: records kept by people (staff pages and admin).
-Spreadsheet imports and logged exports live in ``organizations.importing``."""
+"""Writes of the organizations app: records kept by people (staff pages and admin), the one
+write path of each model (see federation.core.writes). Spreadsheet imports and logged exports
+live in ``organizations.importing``."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation.core.locking import save_versioned
-from federation.core.scoping import can_write_in_scope, has_network_scope
+from federation.core.writes import delete_record, save_record
 from organizations.models import (
+    Enterprise,
     Federation,
     OpeningHours,
     ServiceSite,
 )
 
-# A federation's own staff keep its profile; its place in the network is the district's call.
-PROFILE_LOCKED_FIELDS = ("level", "kind", "parent", "is_active")
-
-
-def _require_scope(obj, user) -> None:
-    if not can_write_in_scope(obj, user):
-        raise PermissionDenied(_("该记录不在您的管理范围内。"))
+# --- records kept by people: one write path per model (see federation.core.writes) ----------
 
 
 @transaction.atomic
-def federation_update_profile(
+def federation_save(
     *, federation: Federation, user, expected_version: int | None = None
 ) -> Federation:
-    """Save a federation's profile; without network scope its level/parent/kind cannot change."""
-    _require_scope(federation, user)
-    if not has_network_scope(user):
-        stored = Federation.objects.get(pk=federation.pk)
-        for name in PROFILE_LOCKED_FIELDS:
-            if getattr(federation, name) != getattr(stored, name):
-                raise PermissionDenied(_("组织层级、上级组织和组建形式只能由区妇联修改。"))
-    federation.full_clean()
-    return save_versioned(federation, expected_version=expected_version)
+    """Create or update a federation (admin, its inline women's groups, the staff profile page).
+
+    Without network scope, its level, kind, parent and active flag cannot change (the
+    ``network_fields`` the app registered); a new one only as a women's group of the user's own.
+    """
+    return save_record(federation, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
+def federation_delete(*, federation: Federation, user) -> None:
+    delete_record(federation, user=user)
+
+
+@transaction.atomic
+def enterprise_save(
+    *, enterprise: Enterprise, user, expected_version: int | None = None
+) -> Enterprise:
+    """Create or update one enterprise (the spreadsheet import writes many in bulk)."""
+    return save_record(enterprise, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
+def enterprise_delete(*, enterprise: Enterprise, user) -> None:
+    delete_record(enterprise, user=user)
 
 
 @transaction.atomic
@@ -51,8 +60,7 @@ def site_save(
     hours: Iterable[tuple[int, datetime.time, datetime.time]] | None = None,
 ) -> ServiceSite:
     """Create or update a service site; ``hours`` (weekday, opens, closes) replace its hours."""
-    _require_scope(site, user)
-    site.full_clean()
+    reason = None
     if hours is not None:
         hours = sorted(hours)
         before = (
@@ -61,16 +69,22 @@ def site_save(
         after = _hours_text(hours)
         if before != after:
             # Opening hours have no history of their own: the site's history record says it.
-            reason = str(_("开放时间：%(hours)s")) % {"hours": after or "—"}
-            site._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
-    save_versioned(site, expected_version=expected_version)
+            reason = _("开放时间：%(hours)s") % {"hours": after or "—"}
+    save_record(site, user=user, expected_version=expected_version, reason=reason)
     if hours is not None:
         site.hours.all().delete()
         OpeningHours.objects.bulk_create(
             OpeningHours(site=site, weekday=day, opens=opens, closes=closes)
             for day, opens, closes in hours
         )
+        # bulk_create sends no signals; the site's own save above refreshes the page cache once
+        # this transaction commits, hours included.
     return site
+
+
+@transaction.atomic
+def site_delete(*, site: ServiceSite, user) -> None:
+    delete_record(site, user=user)
 
 
 def _hours_text(hours) -> str:

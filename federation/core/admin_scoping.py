@@ -4,7 +4,13 @@ Add :class:`ScopedAdminMixin` first in the bases of every ModelAdmin and inline.
 changelists and actions (``get_queryset``), change/delete/history views (another federation's
 object is a 404, exactly like a missing one), foreign-key and many-to-many choices (and so the
 autocomplete results, which come from the related admin's ``get_queryset``), and what may be
-saved (a record must stay inside the user's scope). Versioned models get optimistic locking.
+saved (a record must stay inside the user's scope; the network-only fields an app registered
+are read-only for other users). Versioned models' forms carry their version (optimistic locking).
+
+The mixin writes nothing itself: each ModelAdmin's ``save_model``, ``delete_model`` and
+``save_formset`` call its app's services (:mod:`federation.core.writes`), which check the scope and
+the version again, so the admin and every other entry point give the same answer. The "delete
+selected" action deletes one record at a time through ``delete_model``.
 """
 
 from __future__ import annotations
@@ -16,23 +22,41 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from federation.core import registry
 from federation.core.admin_lookups import SafeLookupsAdminMixin
-from federation.core.locking import VersionedFormMixin, is_versioned, save_versioned
-from federation.core.scoping import can_write_in_scope, has_network_scope, scope_queryset
+from federation.core.locking import VersionedFormMixin, is_versioned
+from federation.core.scoping import (
+    can_write_in_scope,
+    has_network_scope,
+    network_field_changes,
+    network_fields_message,
+    scope_queryset,
+)
 
 OUT_OF_SCOPE_MESSAGE = _("只能在本妇联及其妇女小组的范围内保存记录，请检查所属妇联或上级组织。")
 NOT_FOUND_MESSAGE = _("记录不存在，或不在您的管理范围内。")
 
 
 class ScopeCheckFormMixin(forms.BaseForm):
-    """Refuses to save a record that would leave (or be created outside) the user's scope."""
+    """Refuses to save a record that would leave (or be created outside) the user's scope, or
+    whose network-only fields the user may not change: a form error, the input kept."""
 
     scope_user = None
+    #: Inline rows of a parent not saved yet have no owner to check: the service checks them.
+    check_owner = True
 
     def _post_clean(self):
         super()._post_clean()
-        if self.scope_user is not None and not can_write_in_scope(self.instance, self.scope_user):
+        user = self.scope_user
+        if user is None:
+            return
+        if self.check_owner and not can_write_in_scope(self.instance, user):
             self.add_error(None, ValidationError(OUT_OF_SCOPE_MESSAGE, code="out_of_scope"))
+        changed = network_field_changes(self.instance, user)
+        if changed:
+            message = network_fields_message(type(self.instance), changed)
+            for name in changed:
+                self.add_error(name if name in self.fields else None, message)
 
 
 class ScopedAdminMixin(SafeLookupsAdminMixin):
@@ -40,10 +64,6 @@ class ScopedAdminMixin(SafeLookupsAdminMixin):
 
     It also refuses unsafe or invalid changelist lookups (:mod:`federation.core.admin_lookups`).
     """
-
-    #: Fields that users without network scope may see but never change (e.g. a federation's
-    #: level, parent and kind on its own profile).
-    scope_locked_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
@@ -85,9 +105,23 @@ class ScopedAdminMixin(SafeLookupsAdminMixin):
     # --- forms: scope check and optimistic locking -----------------------------------------------
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not has_network_scope(request.user):
-            fields += [f for f in self.scope_locked_fields if f not in fields]
+        if (
+            obj is not None
+            and not has_network_scope(request.user)
+            and not isinstance(self, InlineModelAdmin)
+        ):
+            fields += [f for f in registry.network_fields(self.model) if f not in fields]
         return fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Inline rows get the network-fields check of the main form (inlines only)."""
+        base = kwargs.get("form") or self.form
+        kwargs["form"] = type(
+            base.__name__,
+            (ScopeCheckFormMixin, base),
+            {"scope_user": request.user, "check_owner": False},
+        )
+        return super().get_formset(request, obj, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = kwargs.get("form")
@@ -118,8 +152,22 @@ class ScopedAdminMixin(SafeLookupsAdminMixin):
         (title, opts), *rest = fieldsets
         return [(title, {**opts, "fields": [*opts["fields"], "version_token"]}), *rest]
 
-    def save_model(self, request, obj, form, change):
-        if change and is_versioned(self.model):
-            save_versioned(obj, expected_version=form.cleaned_data.get("version_token"))
-        else:
-            super().save_model(request, obj, form, change)
+    # --- writes: through the services ------------------------------------------------------------
+    @staticmethod
+    def expected_version(form, change) -> int | None:
+        """The version the change form was rendered with (for the service's locking check)."""
+        return form.cleaned_data.get("version_token") if change else None
+
+    def delete_queryset(self, request, queryset):
+        # One at a time, so each deletion goes through delete_model (and so the service).
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset_with(self, request, formset, *, save, delete) -> None:
+        """Save an inline formset row by row through ``save(obj)`` and ``delete(obj)``."""
+        saved = formset.save(commit=False)  # builds the rows and the change message; writes nothing
+        for obj in formset.deleted_objects:
+            delete(obj)
+        for obj in saved:
+            save(obj)
+        formset.save_m2m()

@@ -1,4 +1,5 @@
-"""Writes of the federation app."""
+"""The audit trail: who changed a record and why (django-simple-history), and who saw personal
+data (``PersonalDataAccess``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,30 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import pgettext_lazy
 
 from federation.core.client_ip import client_ip
 from federation.models import PersonalDataAccess, User
+
+# The change reasons of plain saves and deletes; workflow steps and imports say more.
+CREATED = pgettext_lazy("history", "新建")
+CHANGED = pgettext_lazy("history", "修改")
+DELETED = pgettext_lazy("history", "删除")
+REASON_MAX_LENGTH = 100  # django-simple-history's history_change_reason column
+
+
+def set_history(instance: models.Model, *, user, reason) -> None:
+    """Who and why, for the history record that the next save or delete of ``instance`` writes.
+
+    Services set it themselves, so a change made by a task, a command or a test is attributed
+    exactly like one made on a page (where the history middleware would know the user).
+    """
+    if getattr(user, "pk", None):
+        instance._history_user = user
+    text = str(reason)
+    if len(text) > REASON_MAX_LENGTH:
+        text = text[: REASON_MAX_LENGTH - 1] + "…"
+    instance._change_reason = text
 
 
 @transaction.atomic

@@ -47,6 +47,9 @@ class ModelEntry:
     content: bool = False
     #: What grassroots federation staff may do besides viewing ("add", "change", "delete").
     staff: tuple[str, ...] = ()
+    #: Fields of an existing record that only users with network scope may change (a
+    #: federation's place in the network): every write path refuses other users' changes.
+    network_fields: tuple[str, ...] = ()
 
 
 _entries: dict[str, ModelEntry] = {}
@@ -109,6 +112,11 @@ def cached_models() -> list[type[Model]]:
 
 def history_models() -> dict[str, type[Model]]:
     return {e.history: e.model for e in _entries.values() if e.history}
+
+
+def network_fields(model: type[Model]) -> tuple[str, ...]:
+    found = entry(model)
+    return found.network_fields if found else ()
 
 
 def personal_fields(model: type[Model]) -> dict[str, Callable[[str], str]]:

@@ -8,12 +8,16 @@ all start from :func:`scope_queryset`.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from federation.core import registry
 from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, ROLES, VIEWER
 
 DISTRICT_ROLES = {DISTRICT_ADMIN, DISTRICT_EDITOR, VIEWER}
+OUT_OF_SCOPE_MESSAGE = gettext_lazy("该记录不在您的管理范围内。")
 
 
 def user_roles(user) -> set[str]:
@@ -117,3 +121,42 @@ def can_write_in_scope(obj: Model, user) -> bool:
 def own_federations(user) -> QuerySet:
     """The federations a user may attach records to (their own and its women's groups)."""
     return scope_queryset(registry.owner_model()._default_manager.all(), user)
+
+
+def network_field_changes(obj: Model, user) -> list[str]:
+    """The network-only fields (as the app registered them) that saving ``obj`` would change,
+    for a user without network scope; empty for a new record or a district user."""
+    names = registry.network_fields(type(obj))
+    if not names or obj.pk is None or obj._state.adding or has_network_scope(user):
+        return []
+    model = type(obj)
+    attnames = [model._meta.get_field(name).attname for name in names]
+    stored = model._default_manager.filter(pk=obj.pk).values(*attnames).first()
+    if stored is None:
+        return []
+    return [name for name, att in zip(names, attnames) if getattr(obj, att) != stored[att]]
+
+
+def network_fields_message(model: type[Model], names: list[str]) -> str:
+    labels = "、".join(str(model._meta.get_field(name).verbose_name) for name in names)
+    return _("“%(fields)s”只能由区妇联修改。") % {"fields": labels}
+
+
+def require_write_scope(obj: Model, user) -> None:
+    """Refuse (``PermissionDenied``) to save ``obj`` outside the user's scope: an existing record
+    that is not theirs, a record that would leave their scope, or a change of a network-only
+    field. Every write service calls it, so every entry point gets the same answer."""
+    existing = obj.pk is not None and not obj._state.adding
+    if existing and federation_ids(user) is not None and not in_scope(obj, user):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
+    if not can_write_in_scope(obj, user):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
+    changed = network_field_changes(obj, user)
+    if changed:
+        raise PermissionDenied(network_fields_message(type(obj), changed))
+
+
+def require_delete_scope(obj: Model, user) -> None:
+    """Refuse (``PermissionDenied``) to delete a record outside the user's scope."""
+    if not in_scope(obj, user):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)

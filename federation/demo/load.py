@@ -34,6 +34,7 @@ from federation.demo.vocabulary import (
     NEEDS,
     PARK_NAME,
 )
+from federation.web.cache import public_cache_invalidate
 from organizations.models import (
     Enterprise,
     Federation,
@@ -119,12 +120,16 @@ def demo_loaded_on() -> datetime.date | None:
     return timezone.localdate(first) if first else None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> SeedReport:
     """Load the demo data set (idempotent); create the demo accounts when asked.
 
     Dates are planned relative to the day of the first load, so a run on a later day plans the
     very same records (and therefore creates nothing) instead of a shifted copy.
+
+    The bulk loader of a demo network (tens of thousands of rows): like the spreadsheet import,
+    it writes in bulk with one history record per row (``CHANGE_REASON``) instead of record by
+    record through the services, and refreshes the public pages once it is committed.
     """
     today = demo_loaded_on() or today or timezone.localdate()
     plan = build_plan(today)
@@ -426,6 +431,8 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
         ],
         report,
     )
+    if sum(report.created.values()):
+        transaction.on_commit(public_cache_invalidate)  # bulk writes send no signals
     return report
 
 

@@ -205,14 +205,6 @@ OpeningHoursFormSet = forms.inlineformset_factory(
 )
 
 
-def hours_from(formset) -> list[tuple]:
-    return [
-        (f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"])
-        for f in formset.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-    ]
-
-
 class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
     """A federation's own profile: its place in the network (level, parent, kind) stays fixed."""
 

@@ -23,6 +23,7 @@ from federation.staff import forms, selectors
 from federation.staff.filters import ActivityFilter, ArticleFilter, ServiceSiteFilter
 from federation.staff.mixins import StaffMixin
 from organizations import services as org_services
+from organizations.forms import hours_from
 from organizations.models import Federation, ServiceSite
 
 SAVE_FAILED = _("照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存，请稍后再试。")
@@ -358,7 +359,7 @@ class SiteFormView(StaffFormView):
             site=form.instance,
             user=self.request.user,
             expected_version=form.expected_version,
-            hours=forms.hours_from(self.formset),
+            hours=hours_from(self.formset),
         )
 
     def get_success_url(self):
@@ -393,7 +394,7 @@ class FederationProfileView(StaffFormView):
         return response
 
     def save(self, form):
-        return org_services.federation_update_profile(
+        return org_services.federation_save(
             federation=form.instance, user=self.request.user, expected_version=form.expected_version
         )
 

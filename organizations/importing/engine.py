@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from federation.core.scoping import federation_ids
+from federation.core import registry
+from federation.core.scoping import federation_ids, network_fields_message
 from federation.web.cache import public_cache_invalidate
 from organizations.importing import cells
 from organizations.importing.readers import FileRejected, Table, open_table
@@ -90,9 +91,6 @@ class Plan:
     @property
     def fields(self) -> list[str]:
         return [column.field for _i, column in self.columns]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -459,6 +457,24 @@ def _pending_parent_errors(spec, row, values, parent_row) -> list[RowError]:
     return [RowError(row.row, str(spec.column_for(spec.parent_field).header), message)]
 
 
+def _network_field_errors(spec, row, current, values, pending_parent) -> bool:
+    """The same rule as every other write path (federation.core.scoping.require_write_scope):
+    without network scope, the fields the app registered as network-only stay as stored."""
+    changed = []
+    for name in registry.network_fields(spec.model):
+        if name not in values:
+            continue
+        attname = spec.model._meta.get_field(name).attname
+        moved = name == spec.parent_field and pending_parent is not None
+        if moved or getattr(current, attname) != _comparable(values[name]):
+            changed.append(name)
+    if changed:
+        column = spec.column_for(changed[0])
+        header = str(column.header) if column is not None else ""
+        row.errors.append(RowError(row.row, header, network_fields_message(spec.model, changed)))
+    return bool(changed)
+
+
 def _check_scope(spec, row, current, values, scope: set[int], pending_parent) -> None:
     """Federation staff may touch only records of their own federation (and its groups)."""
     out_of_scope = _(
@@ -467,6 +483,10 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
     if spec.scope_field == "":
         if current is not None and current.pk not in scope:
             row.errors.append(RowError(row.row, str(spec.key_column.header), out_of_scope))
+            return
+        if current is not None and _network_field_errors(
+            spec, row, current, values, pending_parent
+        ):
             return
         parent = values.get(spec.parent_field)
         target = parent.pk if parent is not None else None

@@ -377,10 +377,10 @@ def test_viewers_see_contact_data_masked_in_forms_and_history(client, world):
     """Contacts are personal data: roles without organizations.view_contact see them masked,
     never in full; the others see them, and every such view is logged."""
     from federation.models import PersonalDataAccess
-    from organizations.services import federation_update_profile
+    from organizations.services import federation_save
 
     world.fed_a.contact_phone = "13912345678"
-    federation_update_profile(federation=world.fed_a, user=world.admin)
+    federation_save(federation=world.fed_a, user=world.admin)
     for url in (
         reverse("admin:organizations_federation_change", args=[world.fed_a.pk]),
         reverse("admin:organizations_federation_history", args=[world.fed_a.pk]),

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from PIL import Image
 
@@ -65,7 +65,9 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root, DEBUG=True):
         try:
             first_output, second_output = StringIO(), StringIO()
+            Client().get("/")  # the empty portal's home page, now in the page cache
             call_command("seed_demo", stdout=first_output)
+            home_after_seeding = Client().get("/")
             first = _snapshot(media_root)
             call_command("seed_demo", stdout=second_output)
             second = _snapshot(media_root)
@@ -75,9 +77,17 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
                 second=second,
                 first_output=first_output.getvalue(),
                 second_output=second_output.getvalue(),
+                home_after_seeding=home_after_seeding,
             )
         finally:
             call_command("flush", interactive=False, verbosity=0)
+
+
+def test_the_public_pages_show_the_demo_data_at_once(seeded, db):
+    """The loader writes in bulk (no signals): it refreshes the page cache itself."""
+    home = seeded.home_after_seeding
+    assert home["X-Page-Cache"] == "miss"
+    assert "741" in home.content.decode()
 
 
 def test_the_network_has_the_seeds_figures(seeded, db):

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -92,3 +94,67 @@ def test_offline_site_needs_an_address_online_does_not():
     )
     cloud.full_clean()
     cloud.save()
+
+
+def test_party_org_date_needs_the_party_org_tick():
+    enterprise = EnterpriseFactory(has_party_org=False)
+    enterprise.party_org_formed_on = datetime.date(2023, 7, 1)
+    # Forms and the importer get the message on the date field, in Chinese.
+    with pytest.raises(ValidationError) as info:
+        enterprise.full_clean()
+    assert info.value.message_dict["party_org_formed_on"] == [
+        "填写党组织成立日期时须勾选“已建立党组织”。"
+    ]
+    # The database refuses it too, however it is written.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        enterprise.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enterprise.objects.filter(pk=enterprise.pk).update(
+            party_org_formed_on=datetime.date(2023, 7, 1)
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enterprise.objects.create(
+            credit_code="91120116MA05JXXX0X",
+            name="无党组织",
+            party_org_formed_on=datetime.date(2023, 7, 1),
+        )
+    enterprise.has_party_org = True
+    enterprise.full_clean()
+    enterprise.save()
+    enterprise.refresh_from_db()
+    assert (enterprise.has_party_org, enterprise.party_org_formed_on) == (
+        True,
+        datetime.date(2023, 7, 1),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_ticks_the_party_org_of_dated_rows():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets or executor.loader.graph.leaf_nodes())
+
+    migrate([("organizations", "0002_import_jobs_export_log_and_last_import")])
+    try:
+        dated = EnterpriseFactory(
+            has_party_org=False, party_org_formed_on=datetime.date(2022, 5, 4)
+        )
+        plain = EnterpriseFactory(has_party_org=False)
+    finally:
+        migrate(None)
+    dated.refresh_from_db(), plain.refresh_from_db()
+    assert (dated.has_party_org, dated.party_org_formed_on, dated.version) == (
+        True,
+        datetime.date(2022, 5, 4),
+        2,
+    )
+    assert (
+        dated.history.latest().history_change_reason
+        == "数据修正：已填写党组织成立日期，勾选“已建立党组织”"
+    )
+    assert (plain.has_party_org, plain.version, plain.history.count()) == (False, 1, 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enterprise.objects.filter(pk=plain.pk).update(party_org_formed_on=datetime.date(2022, 5, 4))

@@ -264,6 +264,36 @@ def test_another_federations_enterprise_is_an_error_never_a_silent_move(tmp_path
     )
 
 
+def test_staff_cannot_change_their_federations_place_in_the_network_by_import(
+    tmp_path, federations
+):
+    """The same rule as the admin and the staff profile page: level, kind, parent and the active
+    flag are the district's to change."""
+    park, _drivers = federations
+    headers = ["名称", "层级", "组建形式", "上级组织", "地址"]
+    staff = staff_of(park)
+    moved = [[park.name, "基层妇联", "网上妇联", park.parent.name, ""]]
+    assert_refused(
+        tmp_path,
+        xlsx_bytes(moved, headers),
+        kind="federation",
+        user=staff,
+        expect="“组建形式”只能由区妇联修改。",
+    )
+    park.refresh_from_db()
+    assert park.kind == "single"
+    # Other columns of their own federation import.
+    job, plan = run(
+        tmp_path,
+        xlsx_bytes([[park.name, "基层妇联", "单建妇联", park.parent.name, "第三大街8号"]], headers),
+        kind="federation",
+        user=staff,
+    )
+    assert job.status == "applied", messages(plan)
+    park.refresh_from_db()
+    assert (park.kind, park.address) == ("single", "第三大街8号")
+
+
 # --- files as they come ----------------------------------------------------------------------------
 
 
