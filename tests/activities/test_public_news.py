@@ -86,10 +86,19 @@ def test_news_filters_ignore_nonsense(client):
 def test_news_page_past_the_last_is_not_found(client):
     ArticleFactory(title="照常显示")
     assert "照常显示" in text(client.get("/news/?page=last"))
-    for query in ("page=2", "page=999", "page=0", "page=abc"):
+    for query in ("page=2", "page=999"):
         response = client.get(f"/news/?{query}")
         assert response.status_code == 404, query
         assert "照常显示" not in text(response), query
+
+
+def test_news_page_that_is_no_page_number_is_the_first_page(client):
+    # Not a page number: the canonical page (the same cached copy), never a new page variant.
+    ArticleFactory(title="照常显示")
+    for query in ("page=0", "page=abc", "page=-1"):
+        response = client.get(f"/news/?{query}")
+        assert response.status_code == 200, query
+        assert "照常显示" in text(response), query
 
 
 def test_news_pagination_keeps_the_filters(client):
