@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from activities.services import brand_session_attendance_refresh
 from brands.models import Brand, BrandSession
 from federation.core.admin_scoping import ScopedAdminMixin
 
@@ -21,6 +22,7 @@ class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):
     ]
     extra = 0
     ordering = ["number"]
+    readonly_fields = ["participants_counted"]
 
 
 @admin.register(Brand)
@@ -45,6 +47,12 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def session_count(self, obj):
         return obj._session_count
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # A session with sign-up keeps counting its check-ins, whatever was typed.
+        for session in formset.queryset.model.objects.filter(brand=form.instance, participants_counted=True):
+            brand_session_attendance_refresh(session_id=session.pk)
+
 
 @admin.register(BrandSession)
 class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -53,3 +61,14 @@ class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "brand__name"]
     autocomplete_fields = ["brand", "site", "federation"]
     list_select_related = ["brand"]
+    readonly_fields = ["participants_counted"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.participants_counted:
+            fields.append("participants")  # the sum of its activities' check-ins
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        brand_session_attendance_refresh(session_id=obj.pk)

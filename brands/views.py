@@ -49,6 +49,7 @@ class BrandDetailView(DetailView):
         context["totals"] = {
             name: sum(getattr(s, name) for s in sessions) for name in OUTCOME_FIELDS
         }
+        context["counted_sessions"] = sum(1 for s in sessions if s.participants_counted)
         context["sub_brands"] = list(brand.sub_brands.filter(is_published=True))
         context["articles"] = with_covers(
             Article.objects.published()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "captcha",
     "federation",
     "organizations",
     "activities",
@@ -368,3 +369,25 @@ IMPORT_PREVIEW_PAGE_SIZE = 100
 # seconds), other visitors get the previous copy; copies are kept this long past freshness.
 PUBLIC_CACHE_LOCK_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_LOCK_TIMEOUT", "5"))
 PUBLIC_CACHE_STALE_TIMEOUT = int(os.environ.get("PUBLIC_CACHE_STALE_TIMEOUT", "3600"))
+
+# --- Sign-up and check-in (issue 13) ---
+# Registrants' names, mobiles and answers are erased this many days after the activity ended
+# (manage.py registrations_erase, daily by the teda-portal-retention timer); counts are kept.
+REGISTRATION_KEEP_DAYS = int(os.environ.get("REGISTRATION_KEEP_DAYS", "180"))
+# Abuse limits of the public sign-up (django-ratelimit rates: "N/s|m|h|d"). A CAPTCHA is asked
+# from the SIGNUP_CAPTCHA_AFTER-th submission of one address within an hour.
+SIGNUP_RATE_PER_ADDRESS = os.environ.get("SIGNUP_RATE_PER_ADDRESS", "30/h")
+SIGNUP_RATE_PER_MOBILE = os.environ.get("SIGNUP_RATE_PER_MOBILE", "6/h")
+SIGNUP_CAPTCHA_AFTER = int(os.environ.get("SIGNUP_CAPTCHA_AFTER", "3"))
+CODE_ATTEMPTS_PER_ADDRESS = os.environ.get("CODE_ATTEMPTS_PER_ADDRESS", "30/h")
+# Only these peers' X-Real-IP header is believed (nginx on the same host).
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1")
+# The rate limits count in the default cache: shared with Redis, per process without it.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+# django-simple-captcha: digits only (a sum), easy on a phone keyboard; no external service.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30

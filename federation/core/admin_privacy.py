@@ -125,3 +125,11 @@ class PersonalDataAdminMixin:
     @admin.display(description=_("联系电话"))
     def contact_phone_masked(self, obj):
         return privacy.mask("contact_phone", obj.contact_phone) if obj is not None else ""
+
+    @admin.display(description=_("姓名"))
+    def participant_name_masked(self, obj):
+        return privacy.mask("participant_name", obj.participant_name) if obj is not None else ""
+
+    @admin.display(description=_("手机号"))
+    def mobile_masked(self, obj):
+        return privacy.mask("mobile", obj.mobile) if obj is not None else ""

@@ -49,8 +49,14 @@ def can_view_contact(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(CONTACT_PERMISSION))
 
 
-#: The personal fields of the network's records (Federation, Enterprise) and how each is masked.
-PERSONAL_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
+#: The personal fields of the network's records (Federation, Enterprise), of sign-ups
+#: (activities.Registration) and how each is masked.
+PERSONAL_FIELDS = {
+    "contact_name": mask_name,
+    "contact_phone": mask_phone,
+    "participant_name": mask_name,
+    "mobile": mask_phone,
+}
 
 
 def personal_fields(model) -> list[str]:

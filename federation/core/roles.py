@@ -20,13 +20,20 @@ ROLES = tuple(ROLE_LABELS)
 # Model permissions of each role (app_label.codename); object scope comes from federation.core.scoping.
 _CONTENT_MODELS = {
     "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
-    "activities": ["activity", "article", "photo", "exemplar", "series", "articletransition"],
+    "activities": [
+        "activity", "article", "photo", "exemplar", "series", "articletransition",
+        "registrationsettings", "registration",
+    ],
     "brands": ["brand", "brandsession"],
 }
 _STAFF_EDITABLE = {
     "organizations": ["federation", "servicesite", "openinghours", "enterprise"],
-    "activities": ["activity", "article", "photo"],
+    "activities": ["activity", "article", "photo", "registrationsettings", "registration"],
 }
+# Sign-up lists: exported by the roles that run activities; sensitive programmes' lists (婚恋交友)
+# only by whoever is given the separate permission (district admins by default).
+_EXPORT_REGISTRATIONS = "activities.export_registration"
+_VIEW_SENSITIVE_REGISTRATIONS = "activities.view_sensitive_registration"
 
 
 def _perms(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[str]:
@@ -55,12 +62,20 @@ def role_permissions() -> dict[str, set[str]]:
             # Spreadsheet imports and the export log.
             "organizations.view_importjob",
             "organizations.view_exportlog",
+            _EXPORT_REGISTRATIONS,
+            _VIEW_SENSITIVE_REGISTRATIONS,
         },
         DISTRICT_EDITOR: everything
-        | {"activities.publish_article", "organizations.view_contact", "organizations.view_importjob"},
+        | {
+            "activities.publish_article", "organizations.view_contact", "organizations.view_importjob",
+            _EXPORT_REGISTRATIONS,
+        },
         FEDERATION_STAFF: view_all
         | _perms(_STAFF_EDITABLE, ("add", "change"))
-        | {"activities.delete_photo", "organizations.view_contact", "organizations.view_importjob"},
+        | {
+            "activities.delete_photo", "organizations.view_contact", "organizations.view_importjob",
+            _EXPORT_REGISTRATIONS,
+        },
         VIEWER: view_all,
     }
 

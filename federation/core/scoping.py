@@ -24,6 +24,8 @@ SCOPE_PATHS: dict[str, str] = {
     "activities.photo": "article__federation",
     "activities.articletransition": "article__federation",
     "activities.exemplar": "federation",
+    "activities.registrationsettings": "activity__organizer",
+    "activities.registration": "activity__organizer",
     "brands.brandsession": "federation",
 }
 
