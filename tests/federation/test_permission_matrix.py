@@ -25,7 +25,17 @@ ROLES = ["anonymous", "viewer", "staff_a", "staff_b", "editor", "admin"]
 @pytest.fixture
 def objects_of_a(world):
     """One record of each scoped kind, owned by federation A."""
+    from activities.models import Registration, RegistrationSettings
+
+    signup_activity = ActivityFactory(organizer=world.fed_a, title="A的报名活动")
+    settings_ = RegistrationSettings.objects.create(activity=signup_activity, capacity=10)
+    registration = Registration.objects.create(
+        activity=signup_activity, code="ABCD2345", participant_name="李丽", mobile="13812345678",
+        status=Registration.Status.CONFIRMED,
+    )
     return {
+        "activities.registrationsettings": settings_,
+        "activities.registration": registration,
         "organizations.federation": world.fed_a,
         "organizations.enterprise": EnterpriseFactory(federation=world.fed_a),
         "organizations.servicesite": ServiceSiteFactory(federation=world.fed_a),
@@ -94,6 +104,13 @@ STAFF_URLS = [
     ("staff:history", "activities.article", READ_A),
     ("staff:history", "organizations.enterprise", READ_A),
     ("staff:history", "activities.photo", READ_A),
+    # Sign-up: the list is read by every role of the scope; check-in and settings change things.
+    ("staff:registration_list", "activities.registrationsettings", READ_A),
+    ("staff:registration_export", "activities.registrationsettings",
+     _expect(anonymous=302, viewer=403, staff_b=404, others=200)),
+    ("staff:registration_settings", "activities.registrationsettings", EDIT_A),
+    ("staff:checkin", "activities.registrationsettings", EDIT_A),
+    ("staff:checkin_code", "activities.registrationsettings", EDIT_A),
 ]
 HISTORY_KEYS = {
     "organizations.federation": "federation",
@@ -111,6 +128,8 @@ def test_every_staff_url_is_in_the_matrix():
     assert {f"staff:{p.name}" for p in urlpatterns} - {n for n, _o, _e in STAFF_URLS} == {
         "staff:article_transition",  # POST only: test_staff_post_matrix
         "staff:photo_delete",  # POST only: test_staff_post_matrix
+        "staff:checkin_scan",  # POST only: test_staff_post_matrix_check_in
+        "staff:registration_action",  # POST only: test_staff_post_matrix_registration_cancel
     }
 
 
@@ -123,6 +142,8 @@ def test_staff_get_matrix(client, world, staff_objects_of_a, role):
         if name == "staff:history":
             obj = objects_of_a[label]
             url = reverse(name, args=[HISTORY_KEYS[label], obj.pk])
+        elif label == "activities.registrationsettings":
+            url = reverse(name, args=[objects_of_a[label].activity_id])
         elif label:
             url = reverse(name, args=[objects_of_a[label].pk])
         else:
@@ -166,6 +187,36 @@ def test_staff_post_matrix_photo_delete(client, world, objects_of_a, role, expec
     response = client.post(reverse("staff:photo_delete", args=[photo.pk]))
     assert response.status_code == expected
     assert article.photos.exists() == (role not in ("staff_a", "editor", "admin"))
+
+
+@pytest.mark.parametrize(
+    ("role", "expected", "checked_in"),
+    [("anonymous", 302, False), ("viewer", 403, False), ("staff_a", 200, True), ("staff_b", 404, False),
+     ("editor", 200, True), ("admin", 200, True)],
+)
+def test_staff_post_matrix_check_in(client, world, objects_of_a, role, expected, checked_in):
+    registration = objects_of_a["activities.registration"]
+    client = _client_for(client, world, role)
+    response = client.post(
+        reverse("staff:checkin_scan", args=[registration.activity_id]), {"code": registration.code},
+        content_type="application/json",
+    )
+    assert response.status_code == expected
+    registration.refresh_from_db()
+    assert (registration.checked_in_at is not None) == checked_in
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 302), ("viewer", 403), ("staff_a", 302), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+)
+def test_staff_post_matrix_registration_cancel(client, world, objects_of_a, role, expected):
+    registration = objects_of_a["activities.registration"]
+    client = _client_for(client, world, role)
+    response = client.post(reverse("staff:registration_action", args=[registration.pk, "cancel"]))
+    assert response.status_code == expected
+    registration.refresh_from_db()
+    assert (registration.status == "cancelled") == (role in ("staff_a", "editor", "admin"))
 
 
 # --- admin: generated from the registry ---------------------------------------------------------
