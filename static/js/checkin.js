@@ -146,17 +146,15 @@
   document.getElementById("scan-photo").addEventListener("change", function (event) {
     var file = event.target.files && event.target.files[0];
     if (!file) { return; }
-    var image = new Image();
-    var url = URL.createObjectURL(file);
-    image.onload = function () {
-      decode(image, image.naturalWidth, image.naturalHeight).then(function (text) {
-        URL.revokeObjectURL(url);
-        if (text) { scanned(text); } else { show("danger", root.dataset.msgUnreadable); }
-      });
-      event.target.value = "";
-    };
-    image.onerror = function () { show("danger", root.dataset.msgUnreadable); };
-    image.src = url;
+    // createImageBitmap reads the file without a blob: URL (which the CSP's img-src refuses).
+    window.createImageBitmap(file).then(function (bitmap) {
+      return decode(bitmap, bitmap.width, bitmap.height);
+    }).then(function (text) {
+      if (text) { scanned(text); } else { show("danger", root.dataset.msgUnreadable); }
+    }).catch(function () {
+      show("danger", root.dataset.msgUnreadable);
+    });
+    event.target.value = "";
   });
 
   // Live camera.
