@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -359,13 +359,19 @@ def registration_create(
     covered_only = config.eligibility == RegistrationSettings.Eligibility.COVERED
     if covered_only and (enterprise is None or not covered_enterprises(activity).filter(pk=enterprise.pk).exists()):
         raise _signup_error(_("本活动仅限本妇联覆盖企业的女职工报名，请从列表中选择所在企业。"), "not_eligible")
-    if Registration.objects.filter(activity_id=activity.pk, mobile=mobile).active().exists():
+    # One query under the lock: this mobile's active registration, places taken, people waiting.
+    active = Q(status__in=[RegStatus.CONFIRMED, RegStatus.WAITLISTED])
+    tally = Registration.objects.filter(activity_id=activity.pk).aggregate(
+        same_mobile=Count("pk", filter=active & Q(mobile=mobile)),
+        taken=Count("pk", filter=Q(status=RegStatus.CONFIRMED) & ~Q(source=Reg.Source.WALK_IN)),
+        waiting=Count("pk", filter=Q(status=RegStatus.WAITLISTED)),
+    )
+    if tally["same_mobile"]:
         raise _signup_error(
             _("该手机号已报名本活动，每个手机号只能报名一次。如需查看报名凭证，请使用报名时得到的报名码。"),
             "duplicate",
         )
-    nobody_waits = not Registration.objects.filter(activity_id=activity.pk).waitlist().exists()
-    if nobody_waits and _places_taken(activity) < config.capacity:
+    if not tally["waiting"] and tally["taken"] < config.capacity:
         status = RegStatus.CONFIRMED
     elif config.waitlist:
         status = RegStatus.WAITLISTED
