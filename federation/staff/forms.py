@@ -199,7 +199,7 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
         # Users who may not see the contacts get masked values, never an input holding them.
         self.masked_contacts = []
         if not privacy.can_view_contact(user):
-            for name in privacy.PERSONAL_FIELDS:
+            for name in [f for f in privacy.PERSONAL_FIELDS if f in self.fields]:
                 field = self.fields.pop(name)
                 self.masked_contacts.append((field.label, privacy.mask(name, getattr(self.instance, name))))
 

@@ -246,7 +246,7 @@ def public_page(view=None, *, timeout: int | None = None):
 
 def _visibility_rules():
     """For each model whose objects can be hidden: the queryset of its publicly visible objects."""
-    from activities.models import Activity, Article, Exemplar
+    from activities.models import Activity, Article, Exemplar, RegistrationSettings
     from brands.models import Brand
     from organizations.models import Federation, ServiceSite
 
@@ -255,6 +255,8 @@ def _visibility_rules():
         Exemplar: lambda: Exemplar.objects.published(),
         Brand: lambda: Brand.objects.published(),
         Activity: lambda: Activity.objects.filter(is_public=True),
+        # An activity's sign-up block (window, places) is on its public page.
+        RegistrationSettings: lambda: RegistrationSettings.objects.filter(activity__is_public=True),
         Federation: lambda: Federation.objects.active(),
         ServiceSite: lambda: ServiceSite.objects.active(),
     }
@@ -287,6 +289,7 @@ def public_models():
         "organizations.MediaAccount",
         "activities.Series",
         "activities.Activity",
+        "activities.RegistrationSettings",
         "activities.Article",
         "activities.Photo",
         "activities.Exemplar",

@@ -262,3 +262,16 @@ def test_ticket_with_a_forged_or_foreign_code_is_not_found(client):
     assert client.get(reverse("activities:ticket", args=[other.pk, code])).status_code == 404
     assert client.get(reverse("activities:ticket", args=[activity.pk, "AAAAAAAA"])).status_code == 404
     assert ticket_payload(activity_id=activity.pk, code=code).startswith(f"YNTH1:{activity.pk}:{code}:")
+
+
+def test_closing_the_sign_up_refreshes_the_cached_activity_page(client, world):
+    activity = open_activity(world.fed_a, capacity=30)
+    services.attendance_refresh(activity=activity)  # the figure is counted already: unchanged below
+    first = client.get(activity.get_absolute_url())
+    assert "我要报名" in first.content.decode()
+    assert client.get(activity.get_absolute_url())["X-Page-Cache"] == "hit"
+    config = RegistrationSettings.objects.get(activity=activity)
+    config.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    services.registration_settings_save(registration_settings=config, user=world.staff_a)
+    html = client.get(activity.get_absolute_url()).content.decode()
+    assert "报名已截止" in html and "我要报名" not in html
