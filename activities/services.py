@@ -646,3 +646,27 @@ def registrations_erase(*, registrations, user) -> int:
         participant_name="", mobile="", workplace="", children_ages="", answer="", ip_address=None,
         checkin_scan_id="", erased_at=timezone.now(),
     )
+
+
+@transaction.atomic
+def brand_session_signup_open(*, session, user, capacity: int = 50) -> Activity:
+    """Sign-up for a brand session goes through its activity: the session's first activity, or a
+    new one made from the session (date, place, organiser), with sign-up settings to adjust."""
+    activity = Activity.objects.filter(brand_session=session).order_by("starts_at", "pk").first()
+    if activity is None:
+        tz = timezone.get_current_timezone()
+        starts = datetime.datetime.combine(session.starts_on, datetime.time(9, 0), tzinfo=tz)
+        ends = datetime.datetime.combine(session.ends_on or session.starts_on, datetime.time(17, 0), tzinfo=tz)
+        activity = Activity(
+            title=str(session)[:160], category=Activity.Category.URGENT_NEEDS, brand=session.brand,
+            brand_session=session, site=session.site, organizer=session.federation or session.brand.organizer,
+            starts_at=starts, ends_at=ends, description=session.title,
+        )
+        if activity.organizer_id is None:
+            raise ValidationError(_("请先为本期或其品牌填写承办/主办妇联，再开启报名。"))
+        activity = activity_save(activity=activity, user=user)
+    if not RegistrationSettings.objects.filter(activity=activity).exists():
+        registration_settings_save(
+            registration_settings=RegistrationSettings(activity=activity, capacity=capacity), user=user
+        )
+    return activity

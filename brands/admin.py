@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -62,6 +62,26 @@ class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["brand", "site", "federation"]
     list_select_related = ["brand"]
     readonly_fields = ["participants_counted"]
+    actions = ["open_signup"]
+
+    @admin.action(description=_("为所选期次开启报名（通过本期的活动）"), permissions=["change"])
+    def open_signup(self, request, queryset):
+        from django.core.exceptions import ValidationError
+        from django.shortcuts import redirect
+
+        from activities.services import brand_session_signup_open
+
+        opened = []
+        for session in queryset.select_related("brand", "brand__organizer"):
+            try:
+                opened.append(brand_session_signup_open(session=session, user=request.user))
+            except ValidationError as exc:
+                self.message_user(request, f"{session}：{'；'.join(exc.messages)}", messages.ERROR)
+        if len(opened) == 1:
+            return redirect("staff:registration_settings", opened[0].pk)
+        if opened:
+            self.message_user(request, _("已为 %(n)d 期开启报名，请在工作台的活动中调整报名设置。") % {"n": len(opened)})
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -302,3 +302,23 @@ def test_admin_refuses_filtering_by_masked_values(client, world):
     assert client.get(url, {"mobile__startswith": "138"}).status_code == 400
     assert client.get(url, {"q": "13812345678"}).content.decode().count("138****5678") == 0
     assert "13812345678" not in client.get(url).content.decode()
+
+
+def test_a_brand_session_opens_sign_up_through_its_activity(client, world):
+    brand = BrandFactory(name="泰达儿童之家", slug="children-home", organizer=world.district)
+    session = BrandSessionFactory(brand=brand, number=22, federation=world.fed_a,
+                                  starts_on=timezone.localdate() + datetime.timedelta(days=30))
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("admin:brands_brandsession_changelist"),
+        {"action": "open_signup", "_selected_action": [session.pk]},
+    )
+    activity = session.activities.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:registration_settings", args=[activity.pk])
+    assert (activity.organizer, activity.brand) == (world.fed_a, brand)
+    assert RegistrationSettings.objects.get(activity=activity).is_enabled
+    register(activity)
+    services.registration_check_in(activity=activity, user=world.admin, code=Registration.objects.get().code)
+    session.refresh_from_db()
+    assert (session.participants, session.participants_counted) == (1, True)
