@@ -1,6 +1,6 @@
 """gunicorn configuration of the 有你泰好 portal; every value can be changed from the environment.
 
-    gunicorn -c gunicorn.conf.py federation.wsgi
+gunicorn -c gunicorn.conf.py federation.wsgi
 """
 
 import multiprocessing

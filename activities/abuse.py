@@ -46,14 +46,20 @@ def _usage(request, group: str, key, rate: str, *, increment: bool) -> Usage:
 
 def signup_address(request, *, increment: bool) -> Usage:
     """Sign-up submissions from this address in the current window."""
-    return _usage(request, "signup:address", _ip_key, settings.SIGNUP_RATE_PER_ADDRESS, increment=increment)
+    return _usage(
+        request, "signup:address", _ip_key, settings.SIGNUP_RATE_PER_ADDRESS, increment=increment
+    )
 
 
 def signup_mobile(request, mobile: str) -> Usage:
     """Sign-up submissions with this mobile (any activity) in the current window; counts this one."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{mobile}".encode()).hexdigest()
     return _usage(
-        request, "signup:mobile", lambda _g, _r: digest, settings.SIGNUP_RATE_PER_MOBILE, increment=True
+        request,
+        "signup:mobile",
+        lambda _g, _r: digest,
+        settings.SIGNUP_RATE_PER_MOBILE,
+        increment=True,
     )
 
 
@@ -64,4 +70,6 @@ def captcha_needed(request) -> bool:
 
 def code_attempt(request) -> Usage:
     """One try of a code (cancel, self check-in): guessing codes is limited per address."""
-    return _usage(request, "code:address", _ip_key, settings.CODE_ATTEMPTS_PER_ADDRESS, increment=True)
+    return _usage(
+        request, "code:address", _ip_key, settings.CODE_ATTEMPTS_PER_ADDRESS, increment=True
+    )

@@ -35,7 +35,15 @@ class SeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "category", "format", "series", "organizer", "starts_at", "participants"]
+    list_display = [
+        "title",
+        "category",
+        "format",
+        "series",
+        "organizer",
+        "starts_at",
+        "participants",
+    ]
     list_filter = ["category", "format", "series", "is_public"]
     search_fields = ["title", "description", "organizer__name"]
     autocomplete_fields = ["organizer", "site", "brand", "brand_session", "series"]
@@ -173,29 +181,41 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=_("提交审核"), permissions=["change"])
     def submit_for_review(self, request, queryset):
         self._run(
-            request, queryset, services.article_submit,
-            lambda n: ngettext("%(n)d 篇文章已提交审核。", "%(n)d 篇文章已提交审核。", n) % {"n": n},
+            request,
+            queryset,
+            services.article_submit,
+            lambda n: (
+                ngettext("%(n)d 篇文章已提交审核。", "%(n)d 篇文章已提交审核。", n) % {"n": n}
+            ),
         )
 
     @admin.action(description=_("发布（发布时间在将来则定时发布）"), permissions=["publish"])
     def publish(self, request, queryset):
         self._run(
-            request, queryset, services.article_publish,
+            request,
+            queryset,
+            services.article_publish,
             lambda n: ngettext("%(n)d 篇文章已发布。", "%(n)d 篇文章已发布。", n) % {"n": n},
         )
 
     @admin.action(description=_("撤回发布"), permissions=["publish"])
     def unpublish(self, request, queryset):
         self._run(
-            request, queryset, services.article_unpublish,
+            request,
+            queryset,
+            services.article_unpublish,
             lambda n: ngettext("%(n)d 篇文章已撤回。", "%(n)d 篇文章已撤回。", n) % {"n": n},
         )
 
     @admin.action(description=_("退回草稿"), permissions=["change"])
     def return_to_draft(self, request, queryset):
         self._run(
-            request, queryset, services.article_return_to_draft,
-            lambda n: ngettext("%(n)d 篇文章已退回草稿。", "%(n)d 篇文章已退回草稿。", n) % {"n": n},
+            request,
+            queryset,
+            services.article_return_to_draft,
+            lambda n: (
+                ngettext("%(n)d 篇文章已退回草稿。", "%(n)d 篇文章已退回草稿。", n) % {"n": n}
+            ),
         )
 
 
@@ -214,8 +234,17 @@ class ExemplarAdminForm(forms.ModelForm):
     class Meta:
         model = Exemplar
         fields = [
-            "name", "kind", "honour", "year", "workplace", "title", "federation", "story", "photo",
-            "consent_to_publish", "consent_recorded_on",
+            "name",
+            "kind",
+            "honour",
+            "year",
+            "workplace",
+            "title",
+            "federation",
+            "story",
+            "photo",
+            "consent_to_publish",
+            "consent_recorded_on",
         ]
 
     def clean_photo(self):
@@ -228,7 +257,15 @@ class ExemplarAdminForm(forms.ModelForm):
 @admin.register(Exemplar)
 class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ExemplarAdminForm
-    list_display = ["name", "kind", "honour", "year", "workplace", "federation", "consent_to_publish"]
+    list_display = [
+        "name",
+        "kind",
+        "honour",
+        "year",
+        "workplace",
+        "federation",
+        "consent_to_publish",
+    ]
     list_filter = ["honour", "year", "kind", "consent_to_publish"]
     search_fields = ["name", "workplace", "story"]
     autocomplete_fields = ["federation"]
@@ -238,7 +275,15 @@ class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 # --- sign-up and check-in (issue 13) ----------------------------------------------------------------
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["activity", "mode", "capacity", "waitlist", "eligibility", "opens_at", "closes_at"]
+    list_display = [
+        "activity",
+        "mode",
+        "capacity",
+        "waitlist",
+        "eligibility",
+        "opens_at",
+        "closes_at",
+    ]
     list_filter = ["mode", "eligibility", "waitlist"]
     search_fields = ["activity__title"]
     autocomplete_fields = ["activity"]
@@ -246,7 +291,8 @@ class RegistrationSettingsAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.registration_settings_save(
-            registration_settings=obj, user=request.user,
+            registration_settings=obj,
+            user=request.user,
             expected_version=form.cleaned_data.get("version_token"),
         )
 
@@ -256,15 +302,46 @@ class RegistrationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryA
     """Read-only: places change only through the services (the staff pages), which hold the
     activity's lock. Sensitive programmes' registrations need the separate permission."""
 
-    list_display = ["__str__", "activity", "participant_name", "mobile", "status", "source", "checked_in_at"]
+    list_display = [
+        "__str__",
+        "activity",
+        "participant_name",
+        "mobile",
+        "status",
+        "source",
+        "checked_in_at",
+    ]
     list_filter = ["status", "source", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "activity__title"]
     list_select_related = ["activity"]
     fieldsets = [
         (None, {"fields": ["activity", "code", "status", "source"]}),
-        (_("报名人（个人信息）"), {"fields": ["participant_name", "mobile", "enterprise", "workplace",
-                                        "children_count", "children_ages", "answer"]}),
-        (_("时间"), {"fields": ["created_at", "confirmed_at", "cancelled_at", "cancelled_by", "consented_at"]}),
+        (
+            _("报名人（个人信息）"),
+            {
+                "fields": [
+                    "participant_name",
+                    "mobile",
+                    "enterprise",
+                    "workplace",
+                    "children_count",
+                    "children_ages",
+                    "answer",
+                ]
+            },
+        ),
+        (
+            _("时间"),
+            {
+                "fields": [
+                    "created_at",
+                    "confirmed_at",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "consented_at",
+                ]
+            },
+        ),
         (_("签到"), {"fields": ["checked_in_at", "checked_in_by", "checkin_method"]}),
         (_("个人信息删除"), {"fields": ["erased_at"]}),
     ]
@@ -289,7 +366,10 @@ class RegistrationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryA
 
     def get_readonly_fields(self, request, obj=None):
         names = [f.name for f in Registration._meta.fields]
-        return [*super().get_readonly_fields(request, obj), *[n for n in names if n not in privacy.PERSONAL_FIELDS]]
+        return [
+            *super().get_readonly_fields(request, obj),
+            *[n for n in names if n not in privacy.PERSONAL_FIELDS],
+        ]
 
     def has_add_permission(self, request):
         return False
@@ -304,7 +384,9 @@ class RegistrationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryA
     @admin.action(description=_("删除所选报名的个人信息（保留人数统计）"), permissions=["erase"])
     def erase_personal_data(self, request, queryset):
         count = services.registrations_erase(registrations=queryset, user=request.user)
-        self.message_user(request, _("已删除 %(n)d 条报名的姓名、手机号和回答。") % {"n": count}, messages.SUCCESS)
+        self.message_user(
+            request, _("已删除 %(n)d 条报名的姓名、手机号和回答。") % {"n": count}, messages.SUCCESS
+        )
 
     def has_erase_permission(self, request):
         return request.user.has_perm("activities.change_registration")

@@ -27,7 +27,9 @@ class SignupForm(forms.Form):
     a CAPTCHA after repeated attempts from one address."""
 
     participant_name = forms.CharField(
-        label=_("姓名"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        label=_("姓名"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("请填写姓名。")},
     )
     mobile = forms.CharField(
@@ -35,7 +37,9 @@ class SignupForm(forms.Form):
         max_length=20,
         help_text=_("用于核对报名，每个手机号限报一次。"),
         error_messages={"required": _("请填写手机号。")},
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
     )
     consent = forms.BooleanField(
         label=_("我已阅读并同意上方的《个人信息告知》"),
@@ -43,11 +47,14 @@ class SignupForm(forms.Form):
     )
     # Bots fill every field; people never see this one (hidden by CSS, skipped by keyboard).
     website = forms.CharField(
-        label=_("请勿填写此项"), required=False,
+        label=_("请勿填写此项"),
+        required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, activity: Activity, config: RegistrationSettings, with_captcha: bool, **kwargs):
+    def __init__(
+        self, *args, activity: Activity, config: RegistrationSettings, with_captcha: bool, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.activity, self.config = activity, config
         self.enterprise_by_name = False
@@ -56,7 +63,9 @@ class SignupForm(forms.Form):
             enterprises = covered_enterprises(activity).order_by("name")
             if enterprises.count() <= ENTERPRISE_SELECT_LIMIT:
                 fields["enterprise"] = forms.ModelChoiceField(
-                    label=_("所在企业"), queryset=enterprises, empty_label=_("请选择"),
+                    label=_("所在企业"),
+                    queryset=enterprises,
+                    empty_label=_("请选择"),
                     help_text=_("本活动仅限所列覆盖企业的女职工报名。"),
                     error_messages={
                         "invalid_choice": _("请从列表中选择所在企业。"),
@@ -66,22 +75,30 @@ class SignupForm(forms.Form):
             else:
                 self.enterprise_by_name = True
                 fields["enterprise_name"] = forms.CharField(
-                    label=_("所在企业全称"), max_length=120,
+                    label=_("所在企业全称"),
+                    max_length=120,
                     help_text=_("本活动仅限覆盖企业的女职工报名，请填写与营业执照一致的企业全称。"),
                 )
         elif config.ask_workplace:
-            fields["workplace"] = forms.CharField(label=_("工作单位"), max_length=120, required=False)
+            fields["workplace"] = forms.CharField(
+                label=_("工作单位"), max_length=120, required=False
+            )
         if config.ask_children:
             fields["children_count"] = forms.TypedChoiceField(
-                label=_("子女人数"), coerce=int, choices=[(n, n) for n in range(1, MAX_CHILDREN + 1)],
+                label=_("子女人数"),
+                coerce=int,
+                choices=[(n, n) for n in range(1, MAX_CHILDREN + 1)],
             )
             fields["children_ages"] = forms.CharField(
-                label=_("子女年龄"), max_length=40,
+                label=_("子女年龄"),
+                max_length=40,
                 help_text=_("每个孩子的周岁，用逗号或空格分开，如“6, 9”。"),
             )
         if config.question:
             fields["answer"] = forms.CharField(
-                label=config.question, max_length=500, required=False,
+                label=config.question,
+                max_length=500,
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         # The questions go between the mobile and the consent.
@@ -142,7 +159,8 @@ class CodeForm(forms.Form):
     """A typed registration code (cancel, self check-in)."""
 
     code = forms.CharField(
-        label=_("报名码"), max_length=20,
+        label=_("报名码"),
+        max_length=20,
         help_text=_("报名成功页上的8位报名码，如 K7QX-3M9P。"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )

@@ -48,7 +48,9 @@ class Activity(models.Model):
         HYBRID = "hybrid", _("线上线下结合")
 
     title = models.CharField(_("活动名称"), max_length=160)
-    category = models.CharField(_("活动类别"), max_length=16, choices=Category.choices, db_index=True)
+    category = models.CharField(
+        _("活动类别"), max_length=16, choices=Category.choices, db_index=True
+    )
     format = models.CharField(
         _("活动形式"), max_length=10, choices=Format.choices, default=Format.OFFLINE
     )
@@ -438,7 +440,9 @@ class RegistrationSettings(models.Model):
     closes_at = models.DateTimeField(
         _("报名截止时间"), null=True, blank=True, help_text=_("北京时间；留空即截止到活动开始。")
     )
-    capacity = models.PositiveIntegerField(_("名额"), help_text=_("在线报名可确认的人数；现场登记不占名额。"))
+    capacity = models.PositiveIntegerField(
+        _("名额"), help_text=_("在线报名可确认的人数；现场登记不占名额。")
+    )
     waitlist = models.BooleanField(
         _("名额满后可候补"), default=True, help_text=_("有人取消时，候补者按顺序自动递补。")
     )
@@ -446,16 +450,23 @@ class RegistrationSettings(models.Model):
         _("报名对象"), max_length=10, choices=Eligibility.choices, default=Eligibility.EVERYONE
     )
     ask_workplace = models.BooleanField(
-        _("询问工作单位"), default=False, help_text=_("“仅限覆盖企业的女职工”时总会询问，并须从覆盖企业中选择。")
+        _("询问工作单位"),
+        default=False,
+        help_text=_("“仅限覆盖企业的女职工”时总会询问，并须从覆盖企业中选择。"),
     )
     ask_children = models.BooleanField(
         _("询问子女人数和年龄"), default=False, help_text=_("用于职工子女托管班等。")
     )
     question = models.CharField(
-        _("自定义问题"), max_length=120, blank=True, help_text=_("例如“您最希望了解的内容”；留空则不问。")
+        _("自定义问题"),
+        max_length=120,
+        blank=True,
+        help_text=_("例如“您最希望了解的内容”；留空则不问。"),
     )
     result_message = models.TextField(
-        _("报名成功提示"), blank=True, max_length=500,
+        _("报名成功提示"),
+        blank=True,
+        max_length=500,
         help_text=_("显示在报名结果页，例如集合地点、需携带的物品。"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
@@ -466,10 +477,14 @@ class RegistrationSettings(models.Model):
         verbose_name = _("报名设置")
         verbose_name_plural = _("报名设置")
         constraints = [
-            models.CheckConstraint(name="registration_capacity_positive", condition=Q(capacity__gte=1)),
+            models.CheckConstraint(
+                name="registration_capacity_positive", condition=Q(capacity__gte=1)
+            ),
             models.CheckConstraint(
                 name="registration_window_ordered",
-                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=F("opens_at")),
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
             ),
         ]
 
@@ -499,11 +514,15 @@ class RegistrationSettings(models.Model):
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         """Registrations holding a place or a waitlist position."""
-        return self.filter(status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED])
+        return self.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        )
 
     def places_taken(self):
         """Confirmed sign-ups that count against the capacity (walk-ins do not)."""
-        return self.filter(status=Registration.Status.CONFIRMED).exclude(source=Registration.Source.WALK_IN)
+        return self.filter(status=Registration.Status.CONFIRMED).exclude(
+            source=Registration.Source.WALK_IN
+        )
 
     def waitlist(self):
         return self.filter(status=Registration.Status.WAITLISTED).order_by("queued_at", "pk")
@@ -554,22 +573,35 @@ class Registration(models.Model):
     children_ages = models.CharField(_("子女年龄"), max_length=40, blank=True)
     answer = models.TextField(_("回答"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, db_index=True)
-    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
     created_at = models.DateTimeField(_("报名时间"), default=timezone.now)
     # The waitlist's order: the sign-up time, or the moment staff moved someone back to it.
     queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("取消人"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+", help_text=_("空表示本人取消。"),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空表示本人取消。"),
     )
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("签到操作人"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签到操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    checkin_method = models.CharField(_("签到方式"), max_length=8, choices=CheckinMethod.choices, blank=True)
+    checkin_method = models.CharField(
+        _("签到方式"), max_length=8, choices=CheckinMethod.choices, blank=True
+    )
     # The id a staff phone gave the scan: a scan re-sent after a lost connection is recognised.
     checkin_scan_id = models.CharField(_("扫码编号"), max_length=40, blank=True, editable=False)
     consented_at = models.DateTimeField(_("同意个人信息告知的时间"), null=True, blank=True)
@@ -578,7 +610,12 @@ class Registration(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
-            "participant_name", "mobile", "workplace", "children_ages", "answer", "ip_address",
+            "participant_name",
+            "mobile",
+            "workplace",
+            "children_ages",
+            "answer",
+            "ip_address",
             "checkin_scan_id",
         ]
     )
@@ -592,7 +629,9 @@ class Registration(models.Model):
             ("export_registration", _("可导出报名名单")),
             ("view_sensitive_registration", _("可查看敏感活动（如婚恋交友）的报名名单")),
         ]
-        indexes = [models.Index(fields=["activity", "status", "queued_at"], name="registration_queue_idx")]
+        indexes = [
+            models.Index(fields=["activity", "status", "queued_at"], name="registration_queue_idx")
+        ]
         constraints = [
             # One place or waitlist position per mobile per activity (cancelled ones may sign up again).
             models.UniqueConstraint(
@@ -625,7 +664,9 @@ class Registration(models.Model):
     def waitlist_position(self) -> int | None:
         if self.status != self.Status.WAITLISTED:
             return None
-        ahead = Registration.objects.filter(activity_id=self.activity_id).waitlist().filter(
-            Q(queued_at__lt=self.queued_at) | Q(queued_at=self.queued_at, pk__lt=self.pk)
+        ahead = (
+            Registration.objects.filter(activity_id=self.activity_id)
+            .waitlist()
+            .filter(Q(queued_at__lt=self.queued_at) | Q(queued_at=self.queued_at, pk__lt=self.pk))
         )
         return ahead.count() + 1

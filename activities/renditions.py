@@ -23,8 +23,10 @@ from activities.models import Photo, Rendition
 
 logger = logging.getLogger(__name__)
 
-FORMATS = {"webp": ("WEBP", "image/webp", {"quality": 78, "method": 4}),
-           "jpeg": ("JPEG", "image/jpeg", {"quality": 80, "optimize": True, "progressive": True})}
+FORMATS = {
+    "webp": ("WEBP", "image/webp", {"quality": 78, "method": 4}),
+    "jpeg": ("JPEG", "image/jpeg", {"quality": 80, "optimize": True, "progressive": True}),
+}
 
 
 def widths() -> tuple[int, ...]:
@@ -81,7 +83,9 @@ def _render(photo: Photo, width: int, fmt: str) -> Rendition:
     # A random name, like the original's: /media/ is served without a check, and renditions of a
     # draft's photos exist before it is published (a name from the photo id could be guessed).
     name = f"{uuid.uuid4().hex}-{spec_name(width, fmt).replace('.', '-')}.{'jpg' if fmt == 'jpeg' else fmt}"
-    rendition = Rendition(photo=photo, spec=spec_name(width, fmt), width=out_width, height=out_height)
+    rendition = Rendition(
+        photo=photo, spec=spec_name(width, fmt), width=out_width, height=out_height
+    )
     rendition.file.save(name, ContentFile(buffer.getvalue()), save=False)
     try:
         with transaction.atomic():

@@ -50,17 +50,18 @@ def can_edit_article(user, article: Article) -> bool:
 
 # --- activities --------------------------------------------------------------------------------
 @transaction.atomic
-def activity_save(
-    *, activity: Activity, user, expected_version: int | None = None
-) -> Activity:
+def activity_save(*, activity: Activity, user, expected_version: int | None = None) -> Activity:
     """Create or update an activity built by a form; it must stay in the user's scope."""
     _require_scope(activity, user)
     if activity._state.adding and activity.created_by_id is None:
         activity.created_by = user
     activity.full_clean()
     previous_session = (
-        None if activity._state.adding
-        else Activity.objects.filter(pk=activity.pk).values_list("brand_session_id", flat=True).first()
+        None
+        if activity._state.adding
+        else Activity.objects.filter(pk=activity.pk)
+        .values_list("brand_session_id", flat=True)
+        .first()
     )
     activity = save_versioned(activity, expected_version=expected_version)
     # The form does not carry a counted figure: put the check-ins back (and fix a session left).
@@ -104,13 +105,19 @@ def article_save(
 @transaction.atomic
 def photos_add(*, article: Article, photos: Iterable[tuple[CleanImage, str]], user) -> list[Photo]:
     """Add several photos at once: all of them or none (no row and no file left on failure)."""
-    start = (article.photos.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    start = (
+        article.photos.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     added: list[Photo] = []
     try:
         for offset, (image, caption) in enumerate(photos):
             added.append(
                 photo_add(
-                    article=article, image=image, caption=caption, position=start + offset, user=user
+                    article=article,
+                    image=image,
+                    caption=caption,
+                    position=start + offset,
+                    user=user,
                 )
             )
     except BaseException:
@@ -313,8 +320,13 @@ def registration_settings_save(
     _require_scope(activity, user)
     _lock_activity(activity)
     registration_settings.full_clean()
-    if registration_settings.opens_at and registration_settings.opens_at >= registration_settings.closes():
-        raise ValidationError({"opens_at": _("报名开始时间须早于截止时间（未填截止时间时为活动开始时间）。")})
+    if (
+        registration_settings.opens_at
+        and registration_settings.opens_at >= registration_settings.closes()
+    ):
+        raise ValidationError(
+            {"opens_at": _("报名开始时间须早于截止时间（未填截止时间时为活动开始时间）。")}
+        )
     save_versioned(registration_settings, expected_version=expected_version)
     _fill_places(activity, registration_settings, timezone.now())
     attendance_refresh(activity=activity)
@@ -351,14 +363,19 @@ def registration_create(
         raise _signup_error(_("本活动不开放在线报名。"), "closed")
     if config.opens_at and now < config.opens_at:
         raise _signup_error(
-            _("报名尚未开始，开始时间：%(at)s。") % {"at": timezone.localtime(config.opens_at).strftime("%Y-%m-%d %H:%M")},
+            _("报名尚未开始，开始时间：%(at)s。")
+            % {"at": timezone.localtime(config.opens_at).strftime("%Y-%m-%d %H:%M")},
             "not_yet",
         )
     if now >= config.closes():
         raise _signup_error(_("报名已截止。"), "closed")
     covered_only = config.eligibility == RegistrationSettings.Eligibility.COVERED
-    if covered_only and (enterprise is None or not covered_enterprises(activity).filter(pk=enterprise.pk).exists()):
-        raise _signup_error(_("本活动仅限本妇联覆盖企业的女职工报名，请从列表中选择所在企业。"), "not_eligible")
+    if covered_only and (
+        enterprise is None or not covered_enterprises(activity).filter(pk=enterprise.pk).exists()
+    ):
+        raise _signup_error(
+            _("本活动仅限本妇联覆盖企业的女职工报名，请从列表中选择所在企业。"), "not_eligible"
+        )
     # One query under the lock: this mobile's active registration, places taken, people waiting.
     active = Q(status__in=[RegStatus.CONFIRMED, RegStatus.WAITLISTED])
     tally = Registration.objects.filter(activity_id=activity.pk).aggregate(
@@ -368,7 +385,9 @@ def registration_create(
     )
     if tally["same_mobile"]:
         raise _signup_error(
-            _("该手机号已报名本活动，每个手机号只能报名一次。如需查看报名凭证，请使用报名时得到的报名码。"),
+            _(
+                "该手机号已报名本活动，每个手机号只能报名一次。如需查看报名凭证，请使用报名时得到的报名码。"
+            ),
             "duplicate",
         )
     if not tally["waiting"] and tally["taken"] < config.capacity:
@@ -386,7 +405,9 @@ def registration_create(
         participant_name=participant_name[:40],
         mobile=mobile,
         enterprise=enterprise if config.asks_workplace else None,
-        workplace=(workplace or "").strip()[:120] if config.asks_workplace and enterprise is None else "",
+        workplace=(workplace or "").strip()[:120]
+        if config.asks_workplace and enterprise is None
+        else "",
         children_count=children_count if config.ask_children else None,
         children_ages=children_ages if config.ask_children else "",
         answer=(answer or "").strip()[:500] if config.question else "",
@@ -445,7 +466,10 @@ def registration_confirm(*, registration: Registration, user, now=None) -> Regis
     capacity = config.capacity if config else 0
     if _places_taken(activity) >= capacity:
         raise _signup_error(
-            _("名额已满（%(n)d 个），不能再确认。如需为此人留出名额，请先增加名额或将另一位移入候补。") % {"n": capacity},
+            _(
+                "名额已满（%(n)d 个），不能再确认。如需为此人留出名额，请先增加名额或将另一位移入候补。"
+            )
+            % {"n": capacity},
             "full",
         )
     registration.status = RegStatus.CONFIRMED
@@ -486,10 +510,14 @@ class CheckIn:
 def _check_in(registration: Registration, *, user, method: str, scan_id: str, now) -> CheckIn:
     if registration.checked_in_at:
         if scan_id and scan_id == registration.checkin_scan_id:
-            return CheckIn(registration, CheckIn.OK)  # the same scan, sent again after a lost connection
+            return CheckIn(
+                registration, CheckIn.OK
+            )  # the same scan, sent again after a lost connection
         return CheckIn(registration, CheckIn.ALREADY)
     if registration.status == RegStatus.WAITLISTED:
-        raise _signup_error(_("此人在候补名单中，尚未获得名额；如有空余名额，请先在报名名单中确认。"), "waitlisted")
+        raise _signup_error(
+            _("此人在候补名单中，尚未获得名额；如有空余名额，请先在报名名单中确认。"), "waitlisted"
+        )
     if registration.status == RegStatus.CANCELLED:
         raise _signup_error(_("该报名已取消，不能签到。"), "cancelled")
     if registration.is_erased:
@@ -498,7 +526,9 @@ def _check_in(registration: Registration, *, user, method: str, scan_id: str, no
     registration.checked_in_by = user
     registration.checkin_method = method
     registration.checkin_scan_id = scan_id[:40]
-    registration.save(update_fields=["checked_in_at", "checked_in_by", "checkin_method", "checkin_scan_id"])
+    registration.save(
+        update_fields=["checked_in_at", "checked_in_by", "checkin_method", "checkin_scan_id"]
+    )
     attendance_refresh(activity=registration.activity)
     return CheckIn(registration, CheckIn.OK)
 
@@ -517,7 +547,9 @@ def registration_check_in(
         try:
             ticket_activity, code = read_ticket(ticket)
         except BadTicket:
-            raise _signup_error(_("无法识别的二维码：不是本平台签发的报名凭证。"), "forged") from None
+            raise _signup_error(
+                _("无法识别的二维码：不是本平台签发的报名凭证。"), "forged"
+            ) from None
         if ticket_activity != activity.pk:
             raise _signup_error(_("这张凭证不属于本场活动，请核对活动。"), "other_activity")
         method = Reg.CheckinMethod.QR
@@ -525,7 +557,9 @@ def registration_check_in(
         method = Reg.CheckinMethod.CODE
     registration = registration_by_code(activity=activity, code=code)
     if registration is None:
-        raise _signup_error(_("没有找到这个报名码，请核对后重新输入（共8位，不含字母O和I）。"), "unknown_code")
+        raise _signup_error(
+            _("没有找到这个报名码，请核对后重新输入（共8位，不含字母O和I）。"), "unknown_code"
+        )
     registration.activity = activity
     return _check_in(registration, user=user, method=method, scan_id=scan_id, now=now)
 
@@ -543,7 +577,9 @@ def registration_self_check_in(*, activity: Activity, code: str, now=None) -> Ch
 
 
 @transaction.atomic
-def registration_walk_in(*, activity: Activity, user, participant_name: str, mobile: str, now=None) -> CheckIn:
+def registration_walk_in(
+    *, activity: Activity, user, participant_name: str, mobile: str, now=None
+) -> CheckIn:
     """Someone who came without signing up: recorded and checked in (walk-ins take no place).
 
     A mobile that already has a registration checks that one in instead of adding a second.
@@ -563,15 +599,25 @@ def registration_walk_in(*, activity: Activity, user, participant_name: str, mob
         existing.activity = activity
         if existing.status == RegStatus.WAITLISTED:
             # Present at the venue: recorded as a walk-in so the waitlist's place count stays true.
-            existing.status, existing.source, existing.confirmed_at = RegStatus.CONFIRMED, Reg.Source.WALK_IN, now
+            existing.status, existing.source, existing.confirmed_at = (
+                RegStatus.CONFIRMED,
+                Reg.Source.WALK_IN,
+                now,
+            )
             existing.save(update_fields=["status", "source", "confirmed_at"])
         return _check_in(existing, user=user, method=Reg.CheckinMethod.CODE, scan_id="", now=now)
     code = new_code()
     while Registration.objects.filter(code=code).exists():
         code = new_code()
     registration = Registration.objects.create(
-        activity=activity, code=code, participant_name=participant_name[:40], mobile=mobile,
-        status=RegStatus.CONFIRMED, source=Reg.Source.WALK_IN, created_at=now, queued_at=now,
+        activity=activity,
+        code=code,
+        participant_name=participant_name[:40],
+        mobile=mobile,
+        status=RegStatus.CONFIRMED,
+        source=Reg.Source.WALK_IN,
+        created_at=now,
+        queued_at=now,
         confirmed_at=now,
     )
     return _check_in(registration, user=user, method=Reg.CheckinMethod.WALK_IN, scan_id="", now=now)
@@ -579,7 +625,9 @@ def registration_walk_in(*, activity: Activity, user, participant_name: str, mob
 
 def uses_registration(activity: Activity) -> bool:
     return (
-        RegistrationSettings.objects.filter(activity_id=activity.pk, mode=RegistrationSettings.Mode.OPEN).exists()
+        RegistrationSettings.objects.filter(
+            activity_id=activity.pk, mode=RegistrationSettings.Mode.OPEN
+        ).exists()
         or Registration.objects.filter(activity_id=activity.pk).exists()
     )
 
@@ -591,13 +639,19 @@ def attendance_refresh(*, activity: Activity, session_ids: Iterable[int | None] 
 
     Written with ``update()``: a figure, not an edit, so no history row and no version bump.
     """
-    row = Activity.objects.filter(pk=activity.pk).values("brand_session_id", "participants", "participants_counted").first()
+    row = (
+        Activity.objects.filter(pk=activity.pk)
+        .values("brand_session_id", "participants", "participants_counted")
+        .first()
+    )
     if row is None:
         return
     if uses_registration(activity):
         attended = Registration.objects.filter(activity_id=activity.pk).checked_in().count()
         changed = row["participants"] != attended or not row["participants_counted"]
-        Activity.objects.filter(pk=activity.pk).update(participants=attended, participants_counted=True)
+        Activity.objects.filter(pk=activity.pk).update(
+            participants=attended, participants_counted=True
+        )
     else:
         changed = row["participants_counted"]
         Activity.objects.filter(pk=activity.pk).update(participants_counted=False)
@@ -613,12 +667,18 @@ def brand_session_attendance_refresh(*, session_id: int) -> bool:
     from brands.models import BrandSession
 
     counted = Activity.objects.filter(brand_session_id=session_id, participants_counted=True)
-    row = BrandSession.objects.filter(pk=session_id).values("participants", "participants_counted").first()
+    row = (
+        BrandSession.objects.filter(pk=session_id)
+        .values("participants", "participants_counted")
+        .first()
+    )
     if row is None:
         return False
     if counted.exists():
         total = counted.aggregate(n=Sum("participants"))["n"] or 0
-        BrandSession.objects.filter(pk=session_id).update(participants=total, participants_counted=True)
+        BrandSession.objects.filter(pk=session_id).update(
+            participants=total, participants_counted=True
+        )
         return row["participants"] != total or not row["participants_counted"]
     BrandSession.objects.filter(pk=session_id).update(participants_counted=False)
     return row["participants_counted"]
@@ -631,20 +691,38 @@ def registrations_erase_expired(*, now=None, keep_days: int | None = None) -> in
     now = now or timezone.now()
     keep_days = django_settings.REGISTRATION_KEEP_DAYS if keep_days is None else keep_days
     cutoff = now - datetime.timedelta(days=keep_days)
-    ended = Activity.objects.filter(Q(ends_at__lt=cutoff) | Q(ends_at__isnull=True, starts_at__lt=cutoff))
+    ended = Activity.objects.filter(
+        Q(ends_at__lt=cutoff) | Q(ends_at__isnull=True, starts_at__lt=cutoff)
+    )
     return Registration.objects.filter(activity__in=ended, erased_at__isnull=True).update(
-        participant_name="", mobile="", workplace="", children_ages="", answer="", ip_address=None,
-        checkin_scan_id="", erased_at=now,
+        participant_name="",
+        mobile="",
+        workplace="",
+        children_ages="",
+        answer="",
+        ip_address=None,
+        checkin_scan_id="",
+        erased_at=now,
     )
 
 
 @transaction.atomic
 def registrations_erase(*, registrations, user) -> int:
     """Erase the personal data of chosen registrations now (a person's request, PIPL art. 47)."""
-    ids = [r.pk for r in registrations.select_related("activity") if can_write_in_scope(r.activity, user)]
+    ids = [
+        r.pk
+        for r in registrations.select_related("activity")
+        if can_write_in_scope(r.activity, user)
+    ]
     return Registration.objects.filter(pk__in=ids, erased_at__isnull=True).update(
-        participant_name="", mobile="", workplace="", children_ages="", answer="", ip_address=None,
-        checkin_scan_id="", erased_at=timezone.now(),
+        participant_name="",
+        mobile="",
+        workplace="",
+        children_ages="",
+        answer="",
+        ip_address=None,
+        checkin_scan_id="",
+        erased_at=timezone.now(),
     )
 
 
@@ -656,17 +734,26 @@ def brand_session_signup_open(*, session, user, capacity: int = 50) -> Activity:
     if activity is None:
         tz = timezone.get_current_timezone()
         starts = datetime.datetime.combine(session.starts_on, datetime.time(9, 0), tzinfo=tz)
-        ends = datetime.datetime.combine(session.ends_on or session.starts_on, datetime.time(17, 0), tzinfo=tz)
+        ends = datetime.datetime.combine(
+            session.ends_on or session.starts_on, datetime.time(17, 0), tzinfo=tz
+        )
         activity = Activity(
-            title=str(session)[:160], category=Activity.Category.URGENT_NEEDS, brand=session.brand,
-            brand_session=session, site=session.site, organizer=session.federation or session.brand.organizer,
-            starts_at=starts, ends_at=ends, description=session.title,
+            title=str(session)[:160],
+            category=Activity.Category.URGENT_NEEDS,
+            brand=session.brand,
+            brand_session=session,
+            site=session.site,
+            organizer=session.federation or session.brand.organizer,
+            starts_at=starts,
+            ends_at=ends,
+            description=session.title,
         )
         if activity.organizer_id is None:
             raise ValidationError(_("请先为本期或其品牌填写承办/主办妇联，再开启报名。"))
         activity = activity_save(activity=activity, user=user)
     if not RegistrationSettings.objects.filter(activity=activity).exists():
         registration_settings_save(
-            registration_settings=RegistrationSettings(activity=activity, capacity=capacity), user=user
+            registration_settings=RegistrationSettings(activity=activity, capacity=capacity),
+            user=user,
         )
     return activity

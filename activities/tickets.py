@@ -72,10 +72,18 @@ def checkin_code_valid(token: str, activity_id: int, *, now: float) -> bool:
         data = signing.loads(token or "", salt=CHECKIN_SALT)
     except signing.BadSignature:
         return False
-    if not isinstance(data, dict) or data.get("a") != activity_id or not isinstance(data.get("s"), int):
+    if (
+        not isinstance(data, dict)
+        or data.get("a") != activity_id
+        or not isinstance(data.get("s"), int)
+    ):
         return False
     shown_at = data["s"] * CHECKIN_CODE_ROTATE_SECONDS
-    return shown_at - CHECKIN_CODE_ROTATE_SECONDS <= now <= shown_at + CHECKIN_CODE_ROTATE_SECONDS + CHECKIN_CODE_VALID_SECONDS
+    return (
+        shown_at - CHECKIN_CODE_ROTATE_SECONDS
+        <= now
+        <= shown_at + CHECKIN_CODE_ROTATE_SECONDS + CHECKIN_CODE_VALID_SECONDS
+    )
 
 
 def qr_svg(text: str, *, scale: int = 6) -> bytes:

@@ -18,7 +18,7 @@ def normalise_mobile(text: str) -> str:
     value = re.sub(r"[\s\-()（）]", "", value)
     for prefix in ("+86", "0086", "86"):
         if value.startswith(prefix) and len(value) == len(prefix) + 11:
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
     return value
 
 
@@ -44,7 +44,8 @@ def parse_children_ages(text: str, count: int | None) -> list[int]:
         ages.append(int(part))
     if count is not None and len(ages) != count:
         raise ValidationError(
-            _("填写了 %(ages)d 个年龄，但子女人数为 %(count)d，请核对。") % {"ages": len(ages), "count": count},
+            _("填写了 %(ages)d 个年龄，但子女人数为 %(count)d，请核对。")
+            % {"ages": len(ages), "count": count},
             code="children_ages",
         )
     return ages

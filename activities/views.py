@@ -56,7 +56,9 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["object_list"] = with_covers(context["object_list"])
-        federation_id = self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        federation_id = (
+            self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
+        )
         context["filtered"] = self.filterset.is_bound and any(
             self.filterset.form.cleaned_data.get(name) for name in self.filterset.filters
         )
@@ -201,7 +203,6 @@ def calendar_ics(request):
     return response
 
 
-
 # --- sign-up, ticket, cancel, self check-in (issue 13) ----------------------------------------------
 # None of these pages is ever cached or shared: each answers one visitor (never_cache, and the
 # page cache only wraps the views above). They read from the primary: a ticket must be found the
@@ -227,7 +228,8 @@ def _registration_page(view):
 
 def _public_activity(pk: int) -> Activity:
     return get_object_or_404(
-        Activity.objects.public().select_related("organizer", "site", "brand", "brand__parent"), pk=pk
+        Activity.objects.public().select_related("organizer", "site", "brand", "brand__parent"),
+        pk=pk,
     )
 
 
@@ -243,11 +245,18 @@ def _tickets_on_phone(request) -> list[tuple[int, str]]:
 
 def _remember_ticket(request, response, registration: Registration) -> None:
     """Keep the code on this phone, so that scanning the venue's 签到码 is enough to check in."""
-    pairs = [p for p in _tickets_on_phone(request) if p != (registration.activity_id, registration.code)]
+    pairs = [
+        p for p in _tickets_on_phone(request) if p != (registration.activity_id, registration.code)
+    ]
     pairs = [(registration.activity_id, registration.code), *pairs][:TICKET_COOKIE_MAX]
     response.set_signed_cookie(
-        TICKET_COOKIE, ",".join(f"{a}:{c}" for a, c in pairs), salt=TICKET_COOKIE_SALT,
-        max_age=TICKET_COOKIE_AGE, path="/activities/", httponly=True, samesite="Lax",
+        TICKET_COOKIE,
+        ",".join(f"{a}:{c}" for a, c in pairs),
+        salt=TICKET_COOKIE_SALT,
+        max_age=TICKET_COOKIE_AGE,
+        path="/activities/",
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure(),
     )
 
@@ -267,12 +276,17 @@ def signup(request, pk: int):
         raise Http404(_("本活动不开放在线报名。"))
     now = timezone.now()
     context = {
-        "activity": activity, "config": config, "state": selectors.signup_state(activity, config, now),
-        "private": activity.keeps_participants_private, "keep_days": django_settings.REGISTRATION_KEEP_DAYS,
+        "activity": activity,
+        "config": config,
+        "state": selectors.signup_state(activity, config, now),
+        "private": activity.keeps_participants_private,
+        "keep_days": django_settings.REGISTRATION_KEEP_DAYS,
     }
     template = "activities/signup.html"
     if request.method != "POST":
-        context["form"] = SignupForm(activity=activity, config=config, with_captcha=abuse.captcha_needed(request))
+        context["form"] = SignupForm(
+            activity=activity, config=config, with_captcha=abuse.captcha_needed(request)
+        )
         return render(request, template, context)
 
     # Decide on the CAPTCHA from the submissions before this one, then count this one.
@@ -307,7 +321,9 @@ def signup(request, pk: int):
     except ValidationError as exc:
         form.add_error(None, exc)
         context["state"] = selectors.signup_state(activity, config, timezone.now())
-        return render(request, template, context, status=409 if exc.code in ("full", "duplicate") else 400)
+        return render(
+            request, template, context, status=409 if exc.code in ("full", "duplicate") else 400
+        )
     response = HttpResponseRedirect(
         reverse("activities:ticket", args=[activity.pk, registration.code]) + "?new=1"
     )
@@ -346,7 +362,11 @@ def ticket_qr(request, pk: int, code: str, fmt: str):
         raise Http404
     activity = _public_activity(pk)
     registration = services.registration_by_code(activity=activity, code=code)
-    if registration is None or registration.status != Registration.Status.CONFIRMED or registration.is_erased:
+    if (
+        registration is None
+        or registration.status != Registration.Status.CONFIRMED
+        or registration.is_erased
+    ):
         raise Http404
     payload = tickets.ticket_payload(activity_id=activity.pk, code=registration.code)
     if fmt == "png":
@@ -395,7 +415,9 @@ def self_check_in(request, pk: int):
     if not tickets.checkin_code_valid(token, activity.pk, now=time.time()):
         context["expired"] = True
         return render(request, template, context, status=400 if token else 200)
-    on_phone = [code for activity_id, code in _tickets_on_phone(request) if activity_id == activity.pk]
+    on_phone = [
+        code for activity_id, code in _tickets_on_phone(request) if activity_id == activity.pk
+    ]
     if request.method != "POST":
         context["form"] = CodeForm(initial={"code": on_phone[0] if on_phone else ""})
         context["on_phone"] = bool(on_phone)
@@ -408,7 +430,9 @@ def self_check_in(request, pk: int):
     if not form.is_valid():
         return render(request, template, context, status=400)
     try:
-        result = services.registration_self_check_in(activity=activity, code=form.cleaned_data["code"])
+        result = services.registration_self_check_in(
+            activity=activity, code=form.cleaned_data["code"]
+        )
     except ValidationError as exc:
         form.add_error(None, exc)
         return render(request, template, context, status=400)

@@ -34,10 +34,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-HEADERS_ZH = ["统一社会信用代码", "企业名称", "所属领域", "行业", "地址", "所在楼宇或园区", "职工人数",
-              "女职工人数", "是否建立党组织", "联系人", "联系电话"]
-FIELDS = ["credit_code", "name", "sector", "industry", "address", "building", "employees",
-          "female_employees", "has_party_org", "contact_name", "contact_phone"]
+HEADERS_ZH = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属领域",
+    "行业",
+    "地址",
+    "所在楼宇或园区",
+    "职工人数",
+    "女职工人数",
+    "是否建立党组织",
+    "联系人",
+    "联系电话",
+]
+FIELDS = [
+    "credit_code",
+    "name",
+    "sector",
+    "industry",
+    "address",
+    "building",
+    "employees",
+    "female_employees",
+    "has_party_org",
+    "contact_name",
+    "contact_phone",
+]
 SECTORS_ZH = ["新经济组织", "新社会组织", "新就业群体"]
 SECTORS = ["economic", "social", "employment"]
 
@@ -67,9 +89,16 @@ def code(n: int) -> str:
 def row_values(n: int, chinese: bool) -> list:
     employees = 50 + n % 950
     return [
-        code(n), f"泰达基准测试{n}科技有限公司", (SECTORS_ZH if chinese else SECTORS)[n % 3],
-        "软件和信息技术服务业", f"天津经开区第{n % 13 + 1}大街{n}号", f"泰达{n % 40}号楼", employees,
-        employees // 3, ("是" if n % 2 else "否") if chinese else (1 if n % 2 else 0), f"联系人{n % 500}",
+        code(n),
+        f"泰达基准测试{n}科技有限公司",
+        (SECTORS_ZH if chinese else SECTORS)[n % 3],
+        "软件和信息技术服务业",
+        f"天津经开区第{n % 13 + 1}大街{n}号",
+        f"泰达{n % 40}号楼",
+        employees,
+        employees // 3,
+        ("是" if n % 2 else "否") if chinese else (1 if n % 2 else 0),
+        f"联系人{n % 500}",
         f"138{n:08d}",
     ]
 
@@ -115,8 +144,11 @@ def case_project_admin(path: str) -> int:
     from organizations import services
 
     data = Path(path).read_bytes()
-    job = services.import_job_create(kind="enterprise", upload=SimpleUploadedFile(Path(path).name, data),
-                                     file_name=Path(path).name)
+    job = services.import_job_create(
+        kind="enterprise",
+        upload=SimpleUploadedFile(Path(path).name, data),
+        file_name=Path(path).name,
+    )
     job.background = False
     services.import_job_preview(job=job)
     assert job.status == "previewed", job.errors[:5]
@@ -164,8 +196,16 @@ def case_floor(path: str) -> int:
     sector = dict(zip(SECTORS_ZH, SECTORS))
     objs = [
         Enterprise(
-            credit_code=r[0], name=r[1], sector=sector[r[2]], industry=r[3], address=r[4], building=r[5],
-            employees=int(r[6]), female_employees=int(r[7]), has_party_org=r[8] == "是", contact_name=r[9],
+            credit_code=r[0],
+            name=r[1],
+            sector=sector[r[2]],
+            industry=r[3],
+            address=r[4],
+            building=r[5],
+            employees=int(r[6]),
+            female_employees=int(r[7]),
+            has_party_org=r[8] == "是",
+            contact_name=r[9],
             contact_phone=str(r[10]),
         )
         for r in rows
@@ -190,30 +230,54 @@ def child(case: str, path: str, database: str) -> None:
     from import_export import resources  # noqa: F401
 
     from organizations import services  # noqa: F401
+
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     rows = CASES[case](path)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert Enterprise.objects.count() == rows, (Enterprise.objects.count(), rows)
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak / 1024, "baseline_mb": baseline / 1024}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "peak_mb": peak / 1024,
+                "baseline_mb": baseline / 1024,
+            }
+        )
+    )
 
 
 def measure(case: str, path: Path, database: str) -> dict:
     output = subprocess.run(
         [sys.executable, __file__, "--child", case, str(path), "--database", database],
-        check=True, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **BENCH_ENV},
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **BENCH_ENV},
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--cap-b", type=int, default=50000,
-                        help="skip (b) above this many rows (the default resource is slow)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run each case this many times and keep the fastest (the machine is shared)")
+    parser.add_argument(
+        "--cap-b",
+        type=int,
+        default=50000,
+        help="skip (b) above this many rows (the default resource is slow)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each case this many times and keep the fastest (the machine is shared)",
+    )
     parser.add_argument("--database", default="")
     parser.add_argument("--child", nargs=2, metavar=("CASE", "FILE"))
     args = parser.parse_args()
@@ -224,7 +288,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
     database = args.database or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True, cwd=ROOT, env=env)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True, cwd=ROOT, env=env
+    )
     load = os.getloadavg()[0]
     print(f"database: {database}\nfiles: {workdir}\nload average at start: {load:.2f}\n")
     header = f"{'rows':>6} {'fmt':<4} {'case':<4} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}"
@@ -236,7 +302,9 @@ def main() -> None:
             results = {}
             for case in ("c", "a", "a2", "b"):
                 if case == "b" and size > args.cap_b:
-                    print(f"{size:>6} {fmt:<4} {case:<4} {'skipped (--cap-b ' + str(args.cap_b) + ')':>26}")
+                    print(
+                        f"{size:>6} {fmt:<4} {case:<4} {'skipped (--cap-b ' + str(args.cap_b) + ')':>26}"
+                    )
                     continue
                 path = files[f"{fmt}-{'fields' if case == 'b' else 'zh'}"]
                 runs = [measure(case, path, database) for _ in range(max(1, args.repeat))]
@@ -244,10 +312,15 @@ def main() -> None:
                 result["peak_mb"] = max(r["peak_mb"] for r in runs)
                 results[case] = result
                 rate = result["rows"] / result["seconds"]
-                print(f"{size:>6} {fmt:<4} {case:<4} {result['seconds']:>8.2f} {rate:>8.0f} "
-                      f"{result['peak_mb']:>8.0f}", flush=True)
-            ratios = [f"a/c = {results['a']['seconds'] / results['c']['seconds']:.2f}",
-                      f"a2/c = {results['a2']['seconds'] / results['c']['seconds']:.2f}"]
+                print(
+                    f"{size:>6} {fmt:<4} {case:<4} {result['seconds']:>8.2f} {rate:>8.0f} "
+                    f"{result['peak_mb']:>8.0f}",
+                    flush=True,
+                )
+            ratios = [
+                f"a/c = {results['a']['seconds'] / results['c']['seconds']:.2f}",
+                f"a2/c = {results['a2']['seconds'] / results['c']['seconds']:.2f}",
+            ]
             if "b" in results:
                 ratios.append(f"b/a = {results['b']['seconds'] / results['a']['seconds']:.2f}")
             print(f"{'':>6} {fmt:<4} {'':<4} " + "   ".join(ratios), flush=True)

@@ -43,8 +43,12 @@ def build(scale: float) -> None:
     kinds = [k for k, _label in Federation.Kind.choices if k != "online"]
     federations = Federation.objects.bulk_create(
         Federation(
-            name=f"基准妇联{i}", level="grassroots", kind=rng.choice(kinds), parent=district,
-            area=rng.choice(["泰达街", "新城", "西区", "南港"]), address=f"第{i}大街",
+            name=f"基准妇联{i}",
+            level="grassroots",
+            kind=rng.choice(kinds),
+            parent=district,
+            area=rng.choice(["泰达街", "新城", "西区", "南港"]),
+            address=f"第{i}大街",
         )
         for i in range(int(741 * scale))
     )
@@ -54,7 +58,8 @@ def build(scale: float) -> None:
     )
     Enterprise.objects.bulk_create(
         Enterprise(
-            credit_code=f.make_credit_code(i), name=f"基准企业{i}",
+            credit_code=f.make_credit_code(i),
+            name=f"基准企业{i}",
             sector=rng.choice(["economic", "social", "employment"]),
             federation=rng.choice(federations) if i % 2 == 0 else None,
             surveyed_on=datetime.date(2024, 5, 1),
@@ -64,8 +69,12 @@ def build(scale: float) -> None:
     site_kinds = [k for k, _label in ServiceSite.Kind.choices]
     sites = ServiceSite.objects.bulk_create(
         ServiceSite(
-            name=f"基准阵地{i}", kind=rng.choice(site_kinds), federation=rng.choice(federations),
-            area=rng.choice(["泰达街", "新城"]), address=f"第{i}大街", services="托管\n阅读",
+            name=f"基准阵地{i}",
+            kind=rng.choice(site_kinds),
+            federation=rng.choice(federations),
+            area=rng.choice(["泰达街", "新城"]),
+            address=f"第{i}大街",
+            services="托管\n阅读",
         )
         for i in range(int(336 * scale))
     )
@@ -81,22 +90,34 @@ def build(scale: float) -> None:
     )
     activities = Activity.objects.bulk_create(
         Activity(
-            title=f"基准活动{i}", category="guidance", organizer=rng.choice(federations),
-            site=rng.choice(sites), starts_at=now - datetime.timedelta(days=rng.randrange(-60, 700)),
+            title=f"基准活动{i}",
+            category="guidance",
+            organizer=rng.choice(federations),
+            site=rng.choice(sites),
+            starts_at=now - datetime.timedelta(days=rng.randrange(-60, 700)),
         )
         for i in range(int(1200 * scale))
     )
     Article.objects.bulk_create(
         Article(
-            title=f"基准新闻{i} 妇联托管", body="<p>活动现场气氛热烈。</p>" * 20,
-            federation=rng.choice(federations), activity=rng.choice(activities), brand=brand,
-            status="published", publish_at=now - datetime.timedelta(hours=i),
+            title=f"基准新闻{i} 妇联托管",
+            body="<p>活动现场气氛热烈。</p>" * 20,
+            federation=rng.choice(federations),
+            activity=rng.choice(activities),
+            brand=brand,
+            status="published",
+            publish_at=now - datetime.timedelta(hours=i),
         )
         for i in range(int(600 * scale))
     )
     Exemplar.objects.bulk_create(
-        Exemplar(name=f"典型{i}", honour="merit_star", year=2024, consent_to_publish=True,
-                 consent_recorded_on=datetime.date(2024, 1, 1))
+        Exemplar(
+            name=f"典型{i}",
+            honour="merit_star",
+            year=2024,
+            consent_to_publish=True,
+            consent_recorded_on=datetime.date(2024, 1, 1),
+        )
         for i in range(int(224 * scale))
     )
 
@@ -113,11 +134,23 @@ def main() -> None:
         client = Client()
         article = Article.objects.first()
         urls = [
-            "/", "/news/", article.get_absolute_url(), "/activities/", "/activities/calendar.ics",
-            "/federations/", f"/federations/{Federation.objects.grassroots().first().pk}/",
-            "/sites/", "/sites/?open_now=on", f"/sites/{ServiceSite.objects.first().pk}/",
-            "/brands/children-home/", "/exemplars/", "/stats/", "/search/?q=妇联", "/search/?q=托管",
-            "/feeds/news/", "/sitemap.xml",
+            "/",
+            "/news/",
+            article.get_absolute_url(),
+            "/activities/",
+            "/activities/calendar.ics",
+            "/federations/",
+            f"/federations/{Federation.objects.grassroots().first().pk}/",
+            "/sites/",
+            "/sites/?open_now=on",
+            f"/sites/{ServiceSite.objects.first().pk}/",
+            "/brands/children-home/",
+            "/exemplars/",
+            "/stats/",
+            "/search/?q=妇联",
+            "/search/?q=托管",
+            "/feeds/news/",
+            "/sitemap.xml",
         ]
         print(f"{'page':32} {'queries':>7} {'uncached ms':>11} {'cached ms':>9} {'KB':>6}")
         for url in urls:

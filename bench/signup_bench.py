@@ -29,9 +29,15 @@ from bench.load_bench.__main__ import PYTHON, ROOT, manage, server_env, wait_unt
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.signup_bench", description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/teda_signup_bench"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/teda_signup_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    )
     parser.add_argument("--port", type=int, default=8106)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -75,15 +81,22 @@ def visitor(base: str, activity: int, n: int, barrier: threading.Barrier, result
     headers = {"X-Real-IP": address}
     try:
         with opener.open(urllib.request.Request(url, headers=headers), timeout=60) as response:
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+            token = re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()
+            ).group(1)
     except Exception as exc:  # noqa: BLE001 - counted as an error
         barrier.wait()
         results.append((n, "setup-error", 0.0, repr(exc)))
         return
-    body = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": token, "participant_name": f"基准{n}", "mobile": f"138{n:08d}",
-        "consent": "on", "website": "",
-    }).encode()
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "participant_name": f"基准{n}",
+            "mobile": f"138{n:08d}",
+            "consent": "on",
+            "website": "",
+        }
+    ).encode()
     barrier.wait()
     started = time.perf_counter()
     try:
@@ -119,14 +132,20 @@ def main() -> None:
         log = (tmp / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [str(Path(PYTHON).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=log,
+            stderr=log,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_until_up(base)
         barrier = threading.Barrier(args.signups + 1)
         results: list = []
-        threads = [threading.Thread(target=visitor, args=(base, activity, n, barrier, results))
-                   for n in range(args.signups)]
+        threads = [
+            threading.Thread(target=visitor, args=(base, activity, n, barrier, results))
+            for n in range(args.signups)
+        ]
         for thread in threads:
             thread.start()
         barrier.wait()
@@ -140,17 +159,26 @@ def main() -> None:
         latencies = sorted(t for _n, status, t, _e in results if status == 302)
         stored = counts(env, activity)
         errors = sum(v for k, v in by_status.items() if k != 302)
-        print(f"\n{args.signups} sign-ups at once for {args.capacity} places; gunicorn {args.workers} "
-              f"worker(s) × {args.threads} thread(s), PostgreSQL")
-        print(f"  confirmed {stored.get('confirmed', 0)}, waitlisted {stored.get('waitlisted', 0)}, "
-              f"errors {errors} (HTTP statuses: {by_status})")
+        print(
+            f"\n{args.signups} sign-ups at once for {args.capacity} places; gunicorn {args.workers} "
+            f"worker(s) × {args.threads} thread(s), PostgreSQL"
+        )
+        print(
+            f"  confirmed {stored.get('confirmed', 0)}, waitlisted {stored.get('waitlisted', 0)}, "
+            f"errors {errors} (HTTP statuses: {by_status})"
+        )
         for _n, status, _t, error in [r for r in results if r[3]][:3]:
             print("  e.g.", status, error)
         if latencies:
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-            print(f"  {len(latencies) / wall:.0f} sign-ups/s over {wall:.2f} s; "
-                  f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
-        ok = stored.get("confirmed", 0) == args.capacity and stored.get("waitlisted", 0) == args.signups - args.capacity
+            print(
+                f"  {len(latencies) / wall:.0f} sign-ups/s over {wall:.2f} s; "
+                f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+            )
+        ok = (
+            stored.get("confirmed", 0) == args.capacity
+            and stored.get("waitlisted", 0) == args.signups - args.capacity
+        )
         print("  capacity held exactly" if ok and not errors else "  CAPACITY OR ERRORS WRONG")
     finally:
         if server is not None:
@@ -171,8 +199,14 @@ def _migrate_only(args, env: dict) -> None:
 
     url = urllib.parse.urlsplit(args.database_url)
     name = url.path.lstrip("/")
-    admin = {"host": url.hostname, "port": url.port or 5432, "user": url.username or None,
-             "password": url.password or None, "dbname": "postgres", "autocommit": True}
+    admin = {
+        "host": url.hostname,
+        "port": url.port or 5432,
+        "user": url.username or None,
+        "password": url.password or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**admin) as pg:
         if not pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             pg.execute(f'CREATE DATABASE "{name}"')

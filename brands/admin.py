@@ -27,7 +27,16 @@ class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Brand)
 class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "slug", "parent", "focus", "session_count", "is_matchmaking", "is_published", "position"]
+    list_display = [
+        "name",
+        "slug",
+        "parent",
+        "focus",
+        "session_count",
+        "is_matchmaking",
+        "is_published",
+        "position",
+    ]
     list_filter = ["focus", "is_published", "is_matchmaking"]
     search_fields = ["name", "tagline", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -38,7 +47,8 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering; restore it so autocomplete pages are stable.
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(_session_count=Count("sessions"))
             .order_by(*Brand._meta.ordering)
         )
@@ -50,13 +60,23 @@ class BrandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         # A session with sign-up keeps counting its check-ins, whatever was typed.
-        for session in formset.queryset.model.objects.filter(brand=form.instance, participants_counted=True):
+        for session in formset.queryset.model.objects.filter(
+            brand=form.instance, participants_counted=True
+        ):
             brand_session_attendance_refresh(session_id=session.pk)
 
 
 @admin.register(BrandSession)
 class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["__str__", "brand", "number", "starts_on", "participants", "families", "couples"]
+    list_display = [
+        "__str__",
+        "brand",
+        "number",
+        "starts_on",
+        "participants",
+        "families",
+        "couples",
+    ]
     list_filter = ["brand"]
     search_fields = ["title", "brand__name"]
     autocomplete_fields = ["brand", "site", "federation"]
@@ -80,7 +100,10 @@ class BrandSessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if len(opened) == 1:
             return redirect("staff:registration_settings", opened[0].pk)
         if opened:
-            self.message_user(request, _("已为 %(n)d 期开启报名，请在工作台的活动中调整报名设置。") % {"n": len(opened)})
+            self.message_user(
+                request,
+                _("已为 %(n)d 期开启报名，请在工作台的活动中调整报名设置。") % {"n": len(opened)},
+            )
         return None
 
     def get_readonly_fields(self, request, obj=None):

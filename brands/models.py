@@ -29,7 +29,10 @@ class Brand(models.Model):
 
     name = models.CharField(_("品牌名称"), max_length=80, unique=True)
     slug = models.SlugField(
-        _("网址标识"), max_length=60, unique=True, help_text=_("用于网址的英文标识，如 children-home。")
+        _("网址标识"),
+        max_length=60,
+        unique=True,
+        help_text=_("用于网址的英文标识，如 children-home。"),
     )
     parent = models.ForeignKey(
         "self",
@@ -39,7 +42,9 @@ class Brand(models.Model):
         blank=True,
         related_name="sub_brands",
     )
-    focus = models.CharField(_("服务方向"), max_length=20, choices=Focus.choices, default=Focus.OTHER)
+    focus = models.CharField(
+        _("服务方向"), max_length=20, choices=Focus.choices, default=Focus.OTHER
+    )
     tagline = models.CharField(_("口号"), max_length=120, blank=True)
     description = models.TextField(_("介绍"), blank=True)
     services = models.TextField(_("服务内容"), blank=True, help_text=_("每行一项。"))
@@ -93,7 +98,9 @@ class BrandSession(models.Model):
     brand = models.ForeignKey(
         Brand, verbose_name=_("品牌"), on_delete=models.CASCADE, related_name="sessions"
     )
-    number = models.PositiveIntegerField(_("期数"), help_text=_("第几期，从1开始，同一品牌内不重复。"))
+    number = models.PositiveIntegerField(
+        _("期数"), help_text=_("第几期，从1开始，同一品牌内不重复。")
+    )
     title = models.CharField(_("标题"), max_length=120, blank=True)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
@@ -133,7 +140,9 @@ class BrandSession(models.Model):
         ordering = ["brand", "number"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "number"], name="brand_session_number_unique"),
-            models.CheckConstraint(name="brand_session_number_positive", condition=Q(number__gte=1)),
+            models.CheckConstraint(
+                name="brand_session_number_positive", condition=Q(number__gte=1)
+            ),
             models.CheckConstraint(
                 name="brand_session_dates_ordered",
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),

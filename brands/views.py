@@ -41,9 +41,7 @@ class BrandDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         brand = self.object
-        sessions = list(
-            brand.sessions.select_related("site", "federation").order_by("-number")
-        )
+        sessions = list(brand.sessions.select_related("site", "federation").order_by("-number"))
         context["sessions"] = sessions
         # Outcomes are the sums of the sessions shown (no extra query, always consistent).
         context["totals"] = {
@@ -58,7 +56,8 @@ class BrandDetailView(DetailView):
             .annotate(cover_id=cover_annotation())[:10]
         )
         context["upcoming"] = list(
-            Activity.objects.public().filter(brand=brand, starts_at__gte=timezone.now())
+            Activity.objects.public()
+            .filter(brand=brand, starts_at__gte=timezone.now())
             .select_related("site", "organizer")
             .order_by("starts_at")[:10]
         )

@@ -25,7 +25,16 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    list_display = ["at", "username", "kind", "content_type", "object_repr", "object_count", "fields", "ip_address"]
+    list_display = [
+        "at",
+        "username",
+        "kind",
+        "content_type",
+        "object_repr",
+        "object_count",
+        "fields",
+        "ip_address",
+    ]
     list_filter = ["kind", "content_type"]
     search_fields = ["username", "object_repr", "object_id"]
     date_hierarchy = "at"

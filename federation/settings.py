@@ -90,9 +90,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": parse_database_url(
-        os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR
-    )
+    "default": parse_database_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,9 +177,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -245,8 +241,10 @@ MIDDLEWARE = [
     "federation.web.middleware.HealthCheckMiddleware",
     *MIDDLEWARE,
 ]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
 MIDDLEWARE += [
     # Pages showing personal data (admin, staff, any logged-in response) are never stored.
     "federation.web.middleware.NoStoreForPersonalPagesMiddleware",
@@ -356,7 +354,9 @@ LOGGING["handlers"]["console"]["formatter"] = "plain"
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 # An xlsx is refused before parsing when it unpacks to more than this, or (above 10 MB unpacked)
 # to more than this many times its own size: a zip bomb.
-IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "300")) * 1024 * 1024
+IMPORT_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "300")) * 1024 * 1024
+)
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
 # Files with more data rows than this are previewed and applied by the background worker.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "3000"))

@@ -32,7 +32,9 @@ class OpeningHoursInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Federation)
-class FederationAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class FederationAdmin(
+    SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
     list_filter = ["level", "kind", "area", "is_active"]
     search_fields = ["name", "short_name", "address", "channel"]
@@ -45,14 +47,18 @@ class FederationAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, Scop
     fieldsets = [
         (None, {"fields": ["name", "short_name", "level", "kind", "parent", "is_active"]}),
         (_("位置与渠道"), {"fields": ["area", "address", "channel"]}),
-        (_("组织情况"), {"fields": ["established_on", "chair_name", "member_count", "description"]}),
+        (
+            _("组织情况"),
+            {"fields": ["established_on", "chair_name", "member_count", "description"]},
+        ),
         (_("联系方式（不公开）"), {"fields": ["contact_name", "contact_phone"]}),
     ]
 
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering; restore it so autocomplete pages are stable.
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(_group_count=Count("children"))
             .order_by(*Federation._meta.ordering)
         )
@@ -69,7 +75,9 @@ class NeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(
+    SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     list_display = [
         "name",
         "credit_code",
@@ -121,7 +129,10 @@ class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHis
     fieldsets = [
         (None, {"fields": ["name", "kind", "federation", "is_active"]}),
         (_("位置"), {"fields": ["area", "address", "latitude", "longitude"]}),
-        (_("服务"), {"fields": ["services", "hours_note", "public_phone", "description", "established_on"]}),
+        (
+            _("服务"),
+            {"fields": ["services", "hours_note", "public_phone", "description", "established_on"]},
+        ),
         (_("线上与流动"), {"fields": ["is_online", "is_mobile", "online_url"]}),
     ]
 

@@ -117,7 +117,8 @@ class Federation(TimeStamped):
             ),
             models.CheckConstraint(
                 name="federation_kind_by_level",
-                condition=Q(level="grassroots", kind__gt="") | (~Q(level="grassroots") & Q(kind="")),
+                condition=Q(level="grassroots", kind__gt="")
+                | (~Q(level="grassroots") & Q(kind="")),
             ),
             models.CheckConstraint(
                 name="federation_online_has_channel",
@@ -211,7 +212,10 @@ class Enterprise(TimeStamped):
     female_employees = models.PositiveIntegerField(_("女职工人数"), null=True, blank=True)
     has_party_org = models.BooleanField(_("已建立党组织"), default=False)
     party_org_formed_on = models.DateField(
-        _("党组织成立日期"), null=True, blank=True, help_text=_("“党建带妇建”：记录党组织何时建立。")
+        _("党组织成立日期"),
+        null=True,
+        blank=True,
+        help_text=_("“党建带妇建”：记录党组织何时建立。"),
     )
     federation = models.ForeignKey(
         Federation,
@@ -224,7 +228,10 @@ class Enterprise(TimeStamped):
     )
     covered_since = models.DateField(_("覆盖起始日期"), null=True, blank=True)
     surveyed_on = models.DateField(
-        _("摸排日期"), null=True, blank=True, help_text=_("女性从业人员情况摸排的日期；留空表示未摸排。")
+        _("摸排日期"),
+        null=True,
+        blank=True,
+        help_text=_("女性从业人员情况摸排的日期；留空表示未摸排。"),
     )
     needs = models.ManyToManyField(
         Need, verbose_name=_("迫切需求"), blank=True, related_name="enterprises"
@@ -326,11 +333,19 @@ class ServiceSite(TimeStamped):
     area = models.CharField(_("所在片区"), max_length=40, blank=True, db_index=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     latitude = models.DecimalField(
-        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[validate_latitude],
     )
     longitude = models.DecimalField(
-        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[validate_longitude],
     )
     hours_note = models.CharField(
@@ -341,7 +356,10 @@ class ServiceSite(TimeStamped):
     is_mobile = models.BooleanField(_("流动/移动阵地"), default=False)
     online_url = models.URLField(_("线上入口"), blank=True)
     public_phone = models.CharField(
-        _("对外服务电话"), max_length=40, blank=True, help_text=_("机构的公开服务电话，会在公开页面显示。")
+        _("对外服务电话"),
+        max_length=40,
+        blank=True,
+        help_text=_("机构的公开服务电话，会在公开页面显示。"),
     )
     established_on = models.DateField(_("建立日期"), null=True, blank=True)
     description = models.TextField(_("简介"), blank=True)
@@ -422,8 +440,12 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("开放时间")
         ordering = ["weekday", "opens"]
         constraints = [
-            models.CheckConstraint(name="hours_open_before_close", condition=Q(opens__lt=F("closes"))),
-            models.CheckConstraint(name="hours_weekday_range", condition=Q(weekday__gte=0, weekday__lte=6)),
+            models.CheckConstraint(
+                name="hours_open_before_close", condition=Q(opens__lt=F("closes"))
+            ),
+            models.CheckConstraint(
+                name="hours_weekday_range", condition=Q(weekday__gte=0, weekday__lte=6)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -489,7 +511,9 @@ class ImportJob(models.Model):
         COMMAND = "command", _("命令行")
 
     kind = models.CharField(_("名单类型"), max_length=16, choices=Kind.choices)
-    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.ADMIN)
+    source = models.CharField(
+        _("来源"), max_length=16, choices=Source.choices, default=Source.ADMIN
+    )
     user = models.ForeignKey(
         "federation.User",
         verbose_name=_("操作人"),

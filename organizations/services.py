@@ -77,9 +77,9 @@ def site_save(
     site.full_clean()
     if hours is not None:
         hours = sorted(hours)
-        before = _hours_text(
-            (h.weekday, h.opens, h.closes) for h in site.hours.all()
-        ) if site.pk else ""
+        before = (
+            _hours_text((h.weekday, h.opens, h.closes) for h in site.hours.all()) if site.pk else ""
+        )
         after = _hours_text(hours)
         if before != after:
             # Opening hours have no history of their own: the site's history record says it.
@@ -166,7 +166,12 @@ def _delete_stored(job: ImportJob, *, keep_errors: bool = True) -> None:
 
 
 def import_job_create(
-    *, kind: str, upload: IO[bytes], file_name: str, user=None, sheet_name: str = "",
+    *,
+    kind: str,
+    upload: IO[bytes],
+    file_name: str,
+    user=None,
+    sheet_name: str = "",
     source: str = ImportJob.Source.ADMIN,
 ) -> ImportJob:
     """Store an upload in shared storage, keyed by a new import job, with its checksum."""
@@ -179,12 +184,15 @@ def import_job_create(
         )
     digest = hashlib.sha256()
     buffer = io.BytesIO()
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b""):
+    for chunk in (
+        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+    ):
         digest.update(chunk)
         buffer.write(chunk)
         if buffer.tell() > limit:
             raise UploadRejected(
-                _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。") % {"limit": limit // 1024 // 1024}
+                _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。")
+                % {"limit": limit // 1024 // 1024}
             )
     if not buffer.tell():
         raise UploadRejected(_("文件是空的。"))
@@ -227,7 +235,11 @@ def _plan_job(job: ImportJob, user, *, stream: IO[bytes] | None = None) -> engin
         plan.file_errors.append(engine.RowError(0, "", str(exc)))
         return plan
     return engine.plan_import(
-        spec, source, job.file_name, user=user, sheet=job.sheet_name or None,
+        spec,
+        source,
+        job.file_name,
+        user=user,
+        sheet=job.sheet_name or None,
         progress=_progress_updater(job) if job.background else None,
     )
 
@@ -245,8 +257,10 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
     job.ignored_columns = plan.ignored
     job.notices = list(plan.notices)
     if len(errors) > MAX_STORED_ERRORS:
-        job.notices.append(_("错误共 %(n)d 条，此处只保存前 %(max)d 条；完整列表见错误表。")
-                           % {"n": len(errors), "max": MAX_STORED_ERRORS})
+        job.notices.append(
+            _("错误共 %(n)d 条，此处只保存前 %(max)d 条；完整列表见错误表。")
+            % {"n": len(errors), "max": MAX_STORED_ERRORS}
+        )
     if plan.sheet_name:
         job.sheet_name = plan.sheet_name
     job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
@@ -256,7 +270,9 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         row.values = {}
 
 
-def import_job_preview(*, job: ImportJob, user=None, stream: IO[bytes] | None = None) -> engine.Plan:
+def import_job_preview(
+    *, job: ImportJob, user=None, stream: IO[bytes] | None = None
+) -> engine.Plan:
     """Dry run: plan the import, record what it would do, write the error sheet if needed."""
     user = user if user is not None else job.user
     job.status = ImportJob.Status.PREVIEWING
@@ -279,7 +295,9 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, stream: IO[bytes] | No
     """The original rows that have errors, with a reason column, as an xlsx in shared storage."""
     reasons: dict[int, list[str]] = defaultdict(list)
     for error in plan.errors:
-        reasons[error.row].append(f"{error.column}：{error.message}" if error.column else error.message)
+        reasons[error.row].append(
+            f"{error.column}：{error.message}" if error.column else error.message
+        )
     try:
         source = stream if stream is not None else _open_job_file(job)
         source.seek(0)
@@ -296,9 +314,7 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, stream: IO[bytes] | No
                 rows.append([number, "；".join(reasons[number]), *values])
     finally:
         table.close()
-    content = xlsx_bytes(
-        _("错误行"), [_("原行号"), _("错误原因"), *header], rows
-    )
+    content = xlsx_bytes(_("错误行"), [_("原行号"), _("错误原因"), *header], rows)
     folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
     return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
 
@@ -318,7 +334,11 @@ def import_job_apply(
     file is planned again and must give the previewed digest.
     """
     user = user if user is not None else job.user
-    if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.QUEUED, ImportJob.Status.APPLYING):
+    if job.status not in (
+        ImportJob.Status.PREVIEWED,
+        ImportJob.Status.QUEUED,
+        ImportJob.Status.APPLYING,
+    ):
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
     expected = job.plan_digest
     job.status = ImportJob.Status.APPLYING
@@ -351,7 +371,9 @@ def import_job_apply(
     job.status = ImportJob.Status.APPLIED
     job.finished_at = timezone.now()
     job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
-        "new": job.new_count, "updated": job.updated_count, "unchanged": job.unchanged_count
+        "new": job.new_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
     }
     _delete_stored(job)
     job.save()
@@ -403,8 +425,9 @@ def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
     stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING,
-                                      ImportJob.Status.APPLYING])
+    stale = stale.exclude(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
+    )
     count = 0
     for job in stale.defer("preview_rows"):
         _delete_stored(job, keep_errors=False)
@@ -424,8 +447,13 @@ def import_file(
     with open(path, "rb") as handle:
         data = handle.read()
     job = ImportJob.objects.create(
-        kind=kind, user=user, file_name=os.path.basename(path)[:255], file_size=len(data),
-        checksum=hashlib.sha256(data).hexdigest(), sheet_name=sheet_name, source=ImportJob.Source.COMMAND,
+        kind=kind,
+        user=user,
+        file_name=os.path.basename(path)[:255],
+        file_size=len(data),
+        checksum=hashlib.sha256(data).hexdigest(),
+        sheet_name=sheet_name,
+        source=ImportJob.Source.COMMAND,
     )
     plan = import_job_preview(job=job, user=user, stream=io.BytesIO(data))
     if plan.is_valid and dry_run:
@@ -464,13 +492,20 @@ def list_export(
     personal = [c.field for c in columns if c.personal]
     with transaction.atomic():
         ExportLog.objects.create(
-            kind=kind, user=user if getattr(user, "pk", None) else None, file_format=file_format,
-            row_count=len(rows), with_personal_data=bool(personal), filters=filters[:500],
+            kind=kind,
+            user=user if getattr(user, "pk", None) else None,
+            file_format=file_format,
+            row_count=len(rows),
+            with_personal_data=bool(personal),
+            filters=filters[:500],
         )
         if personal and getattr(user, "pk", None):
             # The personal-data access log sees exports of unmasked contacts too.
             personal_data_access_log(
-                user=user, model=spec.model, fields=personal, object_count=len(rows),
+                user=user,
+                model=spec.model,
+                fields=personal,
+                object_count=len(rows),
                 kind=PersonalDataAccess.Kind.EXPORT,
             )
     logger.info("export %s by %s: %d rows (%s)", kind, user, len(rows), file_format)

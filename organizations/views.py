@@ -85,9 +85,13 @@ class FederationDetailView(DetailView):
     template_name = "organizations/federation_detail.html"
 
     def get_queryset(self):
-        return Federation.objects.active().select_related("parent").annotate(
-            # A count only: the public never sees which enterprises, nor their contacts.
-            enterprise_count=Count("enterprises", distinct=True),
+        return (
+            Federation.objects.active()
+            .select_related("parent")
+            .annotate(
+                # A count only: the public never sees which enterprises, nor their contacts.
+                enterprise_count=Count("enterprises", distinct=True),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -102,13 +106,12 @@ class FederationDetailView(DetailView):
             context["children"] = list(children.order_by("name")[:200])
         context["sites"] = list(federation.sites.active().order_by("kind", "name"))
         context["activities"] = list(
-            Activity.objects.public().filter(organizer=federation)
+            Activity.objects.public()
+            .filter(organizer=federation)
             .select_related("site", "organizer")
             .order_by("-starts_at")[:10]
         )
-        context["articles"] = list(
-            Article.objects.published().filter(federation=federation)[:10]
-        )
+        context["articles"] = list(Article.objects.published().filter(federation=federation)[:10])
         return context
 
 
@@ -181,7 +184,8 @@ class SiteDetailView(DetailView):
             for day, periods in groupby(hours, key=lambda h: h.weekday)
         ]
         context["upcoming"] = list(
-            Activity.objects.public().filter(site=site, starts_at__gte=timezone.now())
+            Activity.objects.public()
+            .filter(site=site, starts_at__gte=timezone.now())
             .order_by("starts_at")[:10]
         )
         context["sessions"] = list(

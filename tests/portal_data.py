@@ -55,24 +55,41 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
         )
         for day in range(7):
             f.OpeningHoursFactory(site=site, weekday=day)
-        f.ServiceSiteFactory(federation=federation, is_active=False, name=f"已关闭阵地{federation.pk}")
-        session = f.BrandSessionFactory(
-            brand=brand, site=site, federation=federation, participants=30, families=20,
-            enterprises=3, classes_incubated=1,
+        f.ServiceSiteFactory(
+            federation=federation, is_active=False, name=f"已关闭阵地{federation.pk}"
         )
-        f.BrandSessionFactory(brand=matchmaking, couples=5, participants=40, summary="张三与李四牵手")
+        session = f.BrandSessionFactory(
+            brand=brand,
+            site=site,
+            federation=federation,
+            participants=30,
+            families=20,
+            enterprises=3,
+            classes_incubated=1,
+        )
+        f.BrandSessionFactory(
+            brand=matchmaking, couples=5, participants=40, summary="张三与李四牵手"
+        )
         past = f.ActivityFactory(
-            organizer=federation, site=site, brand=brand, brand_session=session,
+            organizer=federation,
+            site=site,
+            brand=brand,
+            brand_session=session,
             category=Activity.Category.URGENT_NEEDS,
         )
         f.ActivityFactory(
-            organizer=federation, site=site, starts_at=now + datetime.timedelta(days=7 + i),
+            organizer=federation,
+            site=site,
+            starts_at=now + datetime.timedelta(days=7 + i),
             title=f"即将举行的托管班开班{i}",
         )
         f.ActivityFactory(organizer=federation, is_public=False, title=f"内部会议{i}")
         article = f.ArticleFactory(
-            federation=federation, activity=past, brand=brand,
-            title=f"妇联托管班开班{i}", publish_at=now - datetime.timedelta(hours=i + 1),
+            federation=federation,
+            activity=past,
+            brand=brand,
+            title=f"妇联托管班开班{i}",
+            publish_at=now - datetime.timedelta(hours=i + 1),
         )
         if photos:
             f.PhotoFactory(article=article, image__width=320, image__height=240)
@@ -86,12 +103,15 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
             federation=federation, status=Article.Status.UNPUBLISHED, title=f"撤回新闻{i}"
         )
         f.ArticleFactory(
-            federation=federation, title=f"定时新闻{i}",
+            federation=federation,
+            title=f"定时新闻{i}",
             publish_at=now + datetime.timedelta(days=1),
         )
         f.ExemplarFactory(federation=federation, name=f"公开典型{i}", story="扎根一线")
         f.ExemplarFactory(
-            federation=federation, name=f"未同意典型{i}", consent_to_publish=False,
+            federation=federation,
+            name=f"未同意典型{i}",
+            consent_to_publish=False,
             consent_recorded_on=None,
         )
     data["federation"] = federation

@@ -49,8 +49,12 @@ def _group():
 def _access_attempt():
     n = next(_counter)
     return AccessAttempt.objects.create(
-        username=f"user{n}", ip_address=f"10.0.0.{n % 250}", user_agent="pytest",
-        get_data="", post_data="", failures_since_start=1,
+        username=f"user{n}",
+        ip_address=f"10.0.0.{n % 250}",
+        user_agent="pytest",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
     )
 
 
@@ -61,13 +65,20 @@ def _access_log():
 
 def _access_failure_log():
     n = next(_counter)
-    return AccessFailureLog.objects.create(username=f"user{n}", ip_address="10.0.0.1", user_agent="pytest")
+    return AccessFailureLog.objects.create(
+        username=f"user{n}", ip_address="10.0.0.1", user_agent="pytest"
+    )
 
 
 def _task_result():
     return DBTaskResult.objects.create(
-        id=uuid.uuid4(), args_kwargs={"args": [], "kwargs": {}}, task_path="federation.tasks.example",
-        backend_name="default", run_after=timezone.now(), exception_class_path="", traceback="",
+        id=uuid.uuid4(),
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="federation.tasks.example",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
     )
 
 
@@ -81,7 +92,9 @@ def _federation():
 
 
 def _enterprise():
-    enterprise = EnterpriseFactory(federation=FederationFactory(), covered_since=datetime.date(2024, 1, 1))
+    enterprise = EnterpriseFactory(
+        federation=FederationFactory(), covered_since=datetime.date(2024, 1, 1)
+    )
     enterprise.needs.add(NeedFactory())
     return enterprise
 
@@ -99,7 +112,11 @@ def _activity():
     site = ServiceSiteFactory()
     session = BrandSessionFactory()
     return ActivityFactory(
-        organizer=site.federation, site=site, series=_series(), brand=session.brand, brand_session=session
+        organizer=site.federation,
+        site=site,
+        series=_series(),
+        brand=session.brand,
+        brand_session=session,
     )
 
 
@@ -131,7 +148,10 @@ def _personal_data_access():
 
     enterprise = EnterpriseFactory(contact_name="张三", contact_phone="13812345678")
     return personal_data_access_log(
-        user=UserFactory(), model=type(enterprise), obj=enterprise, fields=["contact_name", "contact_phone"]
+        user=UserFactory(),
+        model=type(enterprise),
+        obj=enterprise,
+        fields=["contact_name", "contact_phone"],
     )
 
 
@@ -139,7 +159,10 @@ def _import_job():
     from organizations.models import ImportJob
 
     return ImportJob.objects.create(
-        kind=ImportJob.Kind.ENTERPRISE, user=UserFactory(), file_name="名单.xlsx", file_size=1024,
+        kind=ImportJob.Kind.ENTERPRISE,
+        user=UserFactory(),
+        file_name="名单.xlsx",
+        file_size=1024,
         status=ImportJob.Status.APPLIED,
     )
 
@@ -164,8 +187,12 @@ def _registration():
 
     activity = _registration_settings().activity
     return Registration.objects.create(
-        activity=activity, code=new_code(), participant_name="李丽", mobile="13812345678",
-        status=Registration.Status.CONFIRMED, enterprise=EnterpriseFactory(),
+        activity=activity,
+        code=new_code(),
+        participant_name="李丽",
+        mobile="13812345678",
+        status=Registration.Status.CONFIRMED,
+        enterprise=EnterpriseFactory(),
     )
 
 
@@ -280,13 +307,21 @@ def test_inlines_show_the_children(admin_client):
 
     article = ArticleFactory()
     PhotoFactory(article=article, caption="合影留念")
-    assert "合影留念" in admin_client.get(_url(type(article), "change", article.pk)).content.decode()
+    assert (
+        "合影留念" in admin_client.get(_url(type(article), "change", article.pk)).content.decode()
+    )
 
     session = BrandSessionFactory(title="2025年暑期托管班")
-    assert "2025年暑期托管班" in admin_client.get(_url(type(session.brand), "change", session.brand.pk)).content.decode()
+    assert (
+        "2025年暑期托管班"
+        in admin_client.get(_url(type(session.brand), "change", session.brand.pk)).content.decode()
+    )
 
     hours = OpeningHoursFactory(opens=datetime.time(8, 30))
-    assert "08:30" in admin_client.get(_url(type(hours.site), "change", hours.site.pk)).content.decode()
+    assert (
+        "08:30"
+        in admin_client.get(_url(type(hours.site), "change", hours.site.pk)).content.decode()
+    )
 
 
 def test_brand_sessions_are_saved_through_the_inline(admin_client):

@@ -38,18 +38,29 @@ class Result:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.load_bench", description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/teda_prod_bench"))
-    parser.add_argument("--redis-url", default=os.environ.get(
-        "BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"), help="'' for no Redis (local memory)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/teda_prod_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        help="'' for no Redis (local memory)",
+    )
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per page before measuring")
-    parser.add_argument("--page-cache-seconds", type=int, default=None,
-                        help="PUBLIC_CACHE_TIMEOUT for the run; 0 turns the public page cache off")
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=None,
+        help="PUBLIC_CACHE_TIMEOUT for the run; 0 turns the public page cache off",
+    )
     parser.add_argument("--soak", type=int, default=0, help="seconds of mixed load to watch memory")
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench database")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
@@ -88,8 +99,13 @@ def server_env(args, tmp: Path) -> dict:
 
 def manage(env: dict, *argv: str, capture: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [PYTHON, "manage.py", *argv], cwd=ROOT, env=env, check=True, text=True,
-        capture_output=capture, timeout=1800,
+        [PYTHON, "manage.py", *argv],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+        timeout=1800,
     )
 
 
@@ -99,8 +115,14 @@ def prepare_database(args, env: dict) -> None:
         import psycopg
 
         name = url.path.lstrip("/")
-        admin = {"host": url.hostname, "port": url.port or 5432, "user": url.username or None,
-                     "password": url.password or None, "dbname": "postgres", "autocommit": True}
+        admin = {
+            "host": url.hostname,
+            "port": url.port or 5432,
+            "user": url.username or None,
+            "password": url.password or None,
+            "dbname": "postgres",
+            "autocommit": True,
+        }
         with psycopg.connect(**admin) as pg:
             exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if exists and args.reseed:
@@ -118,10 +140,16 @@ def prepare_database(args, env: dict) -> None:
 
 
 def first_article_path(env: dict) -> str:
-    pk = manage(env, "shell", "-v", "0", "-c",
-                "from activities.models import Article;"
-                "print(Article.objects.published().order_by('-publish_at').values_list('pk', flat=True).first())",
-                capture=True).stdout.strip()
+    pk = manage(
+        env,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from activities.models import Article;"
+        "print(Article.objects.published().order_by('-publish_at').values_list('pk', flat=True).first())",
+        capture=True,
+    ).stdout.strip()
     return f"/news/{pk}/"
 
 
@@ -140,7 +168,10 @@ def wait_until_up(base: str, deadline_s: float = 60) -> None:
 def run_wrk(url: str, connections: int, duration: int) -> tuple[float, float, float, int, int]:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
-        capture_output=True, text=True, check=True, timeout=duration + 30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
     ).stdout
 
     def ms(label: str) -> float:
@@ -153,7 +184,9 @@ def run_wrk(url: str, connections: int, duration: int) -> tuple[float, float, fl
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    ):
         errors += sum(int(g) for g in match.groups())
     if errors:
         details = re.findall(r"^\s*(Non-2xx.*|Socket errors.*)$", out, re.M)
@@ -186,19 +219,27 @@ def rss_mb(master_pid: int) -> float:
 
 def print_table(results: list[Result], trivial: Result, args) -> None:
     print()
-    print(f"gunicorn {args.workers} worker(s) × {args.threads} thread(s), {args.connections} "
-          f"connections, {args.duration} s per page, database {urlsplit(args.database_url).scheme}, "
-          f"cache {'Redis' if args.redis_url else 'local memory'}")
-    header = f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'× trivial':>11}  goal"
+    print(
+        f"gunicorn {args.workers} worker(s) × {args.threads} thread(s), {args.connections} "
+        f"connections, {args.duration} s per page, database {urlsplit(args.database_url).scheme}, "
+        f"cache {'Redis' if args.redis_url else 'local memory'}"
+    )
+    header = (
+        f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'× trivial':>11}  goal"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         ratio = r.rps / trivial.rps if trivial.rps else 0
         ok = (r is trivial or ratio >= GOAL_RATIO) and r.p99_ms < GOAL_P99_MS and r.errors == 0
-        print(f"{r.label:<22}{r.rps:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.errors:>8}"
-              f"{ratio:>11.2f}  {'ok' if ok else 'MISSED'}")
-    print(f"goal: every page ≥ {GOAL_RATIO:.0%} of the trivial view, p99 < {GOAL_P99_MS:.0f} ms, "
-          "no errors")
+        print(
+            f"{r.label:<22}{r.rps:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.errors:>8}"
+            f"{ratio:>11.2f}  {'ok' if ok else 'MISSED'}"
+        )
+    print(
+        f"goal: every page ≥ {GOAL_RATIO:.0%} of the trivial view, p99 < {GOAL_P99_MS:.0f} ms, "
+        "no errors"
+    )
 
 
 def soak(base: str, paths: list[str], master_pid: int, args, generator: str) -> None:
@@ -215,10 +256,12 @@ def soak(base: str, paths: list[str], master_pid: int, args, generator: str) -> 
         samples.append((round(time.monotonic() - started), rss_mb(master_pid)))
         print(f"  t={samples[-1][0]:>4}s  RSS {samples[-1][1]:7.1f} MB", flush=True)
     # Compare the settled second half: the first minutes include imports and cache warm-up.
-    half = samples[len(samples) // 2:]
+    half = samples[len(samples) // 2 :]
     growth = half[-1][1] - half[0][1]
-    print(f"soak RSS: start {samples[0][1]:.1f} MB, end {samples[-1][1]:.1f} MB; "
-          f"second-half growth {growth:+.1f} MB ({growth / half[0][1]:+.1%})")
+    print(
+        f"soak RSS: start {samples[0][1]:.1f} MB, end {samples[-1][1]:.1f} MB; "
+        f"second-half growth {growth:+.1f} MB ({growth / half[0][1]:+.1%})"
+    )
 
 
 def main() -> None:
@@ -238,7 +281,11 @@ def main() -> None:
         # The server's own log (e.g. 404s of pages that do not exist yet) goes to a file.
         server = subprocess.Popen(
             [str(Path(PYTHON).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=server_log, stderr=server_log,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=server_log,
+            stderr=server_log,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_until_up(base)
@@ -250,7 +297,9 @@ def main() -> None:
             ("/sites/", "/sites/"),
             ("/search/?q=妇联", "/search/?q=%E5%A6%87%E8%81%94"),
         ]
-        print(f"· load generator: {generator}; pages: {', '.join(p for _l, p in pages)}", flush=True)
+        print(
+            f"· load generator: {generator}; pages: {', '.join(p for _l, p in pages)}", flush=True
+        )
         results = []
         for label, path in pages:
             # One request first: the warm-up then measures a warm page, not 32 connections
@@ -259,8 +308,9 @@ def main() -> None:
                 response.read()
             if args.warmup:
                 measure(generator, base + path, args.connections, args.warmup)
-            rps, p50, p99, total, errors = measure(generator, base + path, args.connections,
-                                                   args.duration)
+            rps, p50, p99, total, errors = measure(
+                generator, base + path, args.connections, args.duration
+            )
             results.append(Result(label, path, rps, p50, p99, total, errors))
             print(f"  {label:<20} {rps:8.0f} req/s  p99 {p99:6.1f} ms  errors {errors}", flush=True)
         print_table(results, results[0], args)

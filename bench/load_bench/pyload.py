@@ -1,6 +1,6 @@
 """A bounded Python load generator (used when wrk is not installed), run as its own process:
 
-    python -m bench.load_bench.pyload URL CONNECTIONS SECONDS   → prints one JSON line
+python -m bench.load_bench.pyload URL CONNECTIONS SECONDS   → prints one JSON line
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from urllib.parse import urlsplit
 def run_python_load(url: str, connections: int, duration: int):
     out = subprocess.run(
         [sys.executable, "-m", "bench.load_bench.pyload", url, str(connections), str(duration)],
-        capture_output=True, text=True, check=True, timeout=duration + 60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
     ).stdout
     data = json.loads(out)
     return data["rps"], data["p50_ms"], data["p99_ms"], data["requests"], data["errors"]
@@ -67,10 +70,17 @@ def main() -> None:
     elapsed = time.monotonic() - started
     latencies.sort()
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    print(json.dumps({
-        "rps": len(latencies) / elapsed, "requests": len(latencies), "errors": sum(errors),
-        "p50_ms": quantiles[49], "p99_ms": quantiles[98],
-    }))
+    print(
+        json.dumps(
+            {
+                "rps": len(latencies) / elapsed,
+                "requests": len(latencies),
+                "errors": sum(errors),
+                "p50_ms": quantiles[49],
+                "p99_ms": quantiles[98],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ class PersonalDataAdminMixin:
         fieldsets = super().get_fieldsets(request, obj)
         if not self._masks(request):
             return fieldsets
-        return [(title, {**opts, "fields": self._swap(opts["fields"])}) for title, opts in fieldsets]
+        return [
+            (title, {**opts, "fields": self._swap(opts["fields"])}) for title, opts in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -63,7 +65,9 @@ class PersonalDataAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not self._masks(request):
             privacy.log_unmasked_view(
-                request=request, model=self.model, obj=obj,
+                request=request,
+                model=self.model,
+                obj=obj,
                 fields=privacy.filled(obj, self.personal_fields()),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -74,7 +78,9 @@ class PersonalDataAdminMixin:
             record = self.model.history.filter(history_id=version_id).first()
             if record is not None:
                 privacy.log_unmasked_view(
-                    request=request, model=self.model, obj=record.instance,
+                    request=request,
+                    model=self.model,
+                    obj=record.instance,
                     fields=privacy.filled(record, self.personal_fields()),
                 )
         return response
@@ -92,7 +98,9 @@ class PersonalDataAdminMixin:
             rows = [row for row in cl.result_list if privacy.filled(row, shown)]
             revealed = [f for f in shown if any(getattr(row, f) for row in rows)]
             if len(rows) == 1:
-                privacy.log_unmasked_view(request=request, model=self.model, obj=rows[0], fields=revealed)
+                privacy.log_unmasked_view(
+                    request=request, model=self.model, obj=rows[0], fields=revealed
+                )
             elif rows:
                 privacy.log_unmasked_view(
                     request=request, model=self.model, fields=revealed, object_count=len(rows)
@@ -113,7 +121,9 @@ class PersonalDataAdminMixin:
             previous = current
         if revealed:
             privacy.log_unmasked_view(
-                request=request, model=self.model, obj=historical_records[0].instance,
+                request=request,
+                model=self.model,
+                obj=historical_records[0].instance,
                 fields=sorted(revealed),
             )
 

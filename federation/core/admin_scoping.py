@@ -40,6 +40,7 @@ class ScopedAdminMixin:
     #: Fields that users without network scope may see but never change (e.g. a federation's
     #: level, parent and kind on its own profile).
     scope_locked_fields: tuple[str, ...] = ()
+
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
 

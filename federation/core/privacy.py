@@ -86,7 +86,9 @@ def history_delta(delta, user):
     if can_view_contact(user):
         return delta, personal
     changes = [
-        dataclasses.replace(change, old=mask(change.field, change.old), new=mask(change.field, change.new))
+        dataclasses.replace(
+            change, old=mask(change.field, change.old), new=mask(change.field, change.new)
+        )
         if change.field in PERSONAL_FIELDS
         else change
         for change in delta.changes
@@ -102,6 +104,10 @@ def log_unmasked_view(*, request, model, fields: Iterable[str], obj=None, object
     if not fields or not can_view_contact(request.user):
         return None
     return personal_data_access_log(
-        user=request.user, model=model, obj=obj, object_count=object_count, fields=fields,
+        user=request.user,
+        model=model,
+        obj=obj,
+        object_count=object_count,
+        fields=fields,
         request=request,
     )

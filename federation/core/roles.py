@@ -19,10 +19,23 @@ ROLES = tuple(ROLE_LABELS)
 
 # Model permissions of each role (app_label.codename); object scope comes from federation.core.scoping.
 _CONTENT_MODELS = {
-    "organizations": ["federation", "enterprise", "servicesite", "openinghours", "need", "mediaaccount"],
+    "organizations": [
+        "federation",
+        "enterprise",
+        "servicesite",
+        "openinghours",
+        "need",
+        "mediaaccount",
+    ],
     "activities": [
-        "activity", "article", "photo", "exemplar", "series", "articletransition",
-        "registrationsettings", "registration",
+        "activity",
+        "article",
+        "photo",
+        "exemplar",
+        "series",
+        "articletransition",
+        "registrationsettings",
+        "registration",
     ],
     "brands": ["brand", "brandsession"],
 }
@@ -38,7 +51,10 @@ _VIEW_SENSITIVE_REGISTRATIONS = "activities.view_sensitive_registration"
 
 def _perms(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[str]:
     return {
-        f"{app}.{action}_{model}" for app, names in models.items() for model in names for action in actions
+        f"{app}.{action}_{model}"
+        for app, names in models.items()
+        for model in names
+        for action in actions
     }
 
 
@@ -67,13 +83,17 @@ def role_permissions() -> dict[str, set[str]]:
         },
         DISTRICT_EDITOR: everything
         | {
-            "activities.publish_article", "organizations.view_contact", "organizations.view_importjob",
+            "activities.publish_article",
+            "organizations.view_contact",
+            "organizations.view_importjob",
             _EXPORT_REGISTRATIONS,
         },
         FEDERATION_STAFF: view_all
         | _perms(_STAFF_EDITABLE, ("add", "change"))
         | {
-            "activities.delete_photo", "organizations.view_contact", "organizations.view_importjob",
+            "activities.delete_photo",
+            "organizations.view_contact",
+            "organizations.view_importjob",
             _EXPORT_REGISTRATIONS,
         },
         VIEWER: view_all,

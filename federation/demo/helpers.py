@@ -24,8 +24,10 @@ def phone_number(rng: random.Random) -> str:
 def org_code(rng: random.Random) -> str:
     """A 9-character organization code (GB 11714) with its own check character."""
     allowed = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    body = "MA0" + "".join(rng.choice(allowed) for _ in range(5)) if rng.random() < 0.7 else (
-        str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(7))
+    body = (
+        "MA0" + "".join(rng.choice(allowed) for _ in range(5))
+        if rng.random() < 0.7
+        else (str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(7)))
     )
     total = sum(int(char, 36) * w for char, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
     check = 11 - total % 11
@@ -70,4 +72,3 @@ def name_stem(federation_name: str) -> str:
     for suffix in ("联合", "楼宇", "岛屿式", "网上"):
         name = name.removesuffix(suffix)
     return name
-

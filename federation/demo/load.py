@@ -53,7 +53,12 @@ class SeedReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _create_missing(model: type[models.Model], key: str | tuple[str, ...], objs: list[models.Model], report: SeedReport) -> list:
+def _create_missing(
+    model: type[models.Model],
+    key: str | tuple[str, ...],
+    objs: list[models.Model],
+    report: SeedReport,
+) -> list:
     """Create the objects whose natural key is not in the table yet (with history where tracked)."""
     fields = (key,) if isinstance(key, str) else key
     existing = set(model._default_manager.values_list(*fields))
@@ -66,7 +71,9 @@ def _create_missing(model: type[models.Model], key: str | tuple[str, ...], objs:
             new.append(obj)
     if new:
         if hasattr(model, "history"):
-            bulk_create_with_history(new, model, batch_size=500, default_change_reason=CHANGE_REASON)
+            bulk_create_with_history(
+                new, model, batch_size=500, default_change_reason=CHANGE_REASON
+            )
         else:
             model._default_manager.bulk_create(new, batch_size=500)
     report.created[model._meta.label] += len(new)
@@ -80,15 +87,20 @@ def _plain(value):
 def demo_accounts_ensure(*, report: SeedReport) -> None:
     """Create the demo accounts that are missing; an existing account is left as it is."""
     User = get_user_model()
-    federations = dict(Federation.objects.filter(name__in=[PARK_NAME, DRIVERS_NAME]).values_list("name", "pk"))
+    federations = dict(
+        Federation.objects.filter(name__in=[PARK_NAME, DRIVERS_NAME]).values_list("name", "pk")
+    )
     groups = {g.name: g for g in Group.objects.filter(name__in=roles.ROLES)}
     for username, password, role, federation_name, display_name in DEMO_ACCOUNTS:
         report.accounts.append((username, password, str(roles.ROLE_LABELS[role])))
         if User.objects.filter(username=username).exists():
             continue
         user = User(
-            username=username, display_name=display_name, is_staff=True,
-            is_superuser=username == "admin", federation_id=federations.get(federation_name),
+            username=username,
+            display_name=display_name,
+            is_staff=True,
+            is_superuser=username == "admin",
+            federation_id=federations.get(federation_name),
         )
         user.set_password(password)
         user.save()
@@ -126,28 +138,52 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     _create_missing(Federation, "name", [_federation(f, district_pk) for f in feds[1:]], report)
     fed_pk = dict(Federation.objects.values_list("name", "pk"))
     _create_missing(
-        Federation, "name",
-        [Federation(level=Federation.Level.GROUP, kind="", parent_id=fed_pk[g.pop("parent")], **g) for g in plan.groups],
+        Federation,
+        "name",
+        [
+            Federation(
+                level=Federation.Level.GROUP, kind="", parent_id=fed_pk[g.pop("parent")], **g
+            )
+            for g in plan.groups
+        ],
         report,
     )
     if create_accounts:
         demo_accounts_ensure(report=report)
-    users = dict(get_user_model().objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", "pk"))
+    users = dict(
+        get_user_model()
+        .objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])
+        .values_list("username", "pk")
+    )
 
     # Needs and enterprises.
-    _create_missing(Need, "code", [Need(code=c, name=n, position=i) for i, (c, n) in enumerate(NEEDS, 1)], report)
+    _create_missing(
+        Need,
+        "code",
+        [Need(code=c, name=n, position=i) for i, (c, n) in enumerate(NEEDS, 1)],
+        report,
+    )
     need_pk = dict(Need.objects.values_list("code", "pk"))
     enterprise_objs = []
     for e in plan.enterprises:
         enterprise_objs.append(
             Enterprise(
-                credit_code=e["credit_code"], name=e["name"], sector=e["sector"], industry=e["industry"],
-                address=e["address"], building=e["building"], employees=e["employees"],
-                female_employees=e["female_employees"], has_party_org=e["has_party_org"],
+                credit_code=e["credit_code"],
+                name=e["name"],
+                sector=e["sector"],
+                industry=e["industry"],
+                address=e["address"],
+                building=e["building"],
+                employees=e["employees"],
+                female_employees=e["female_employees"],
+                has_party_org=e["has_party_org"],
                 party_org_formed_on=e["party_org_formed_on"],
                 federation_id=fed_pk[e["federation"]] if e["federation"] else None,
-                covered_since=e["covered_since"], surveyed_on=e["surveyed_on"],
-                contact_name=e["contact_name"], contact_phone=e["contact_phone"], note=e["note"],
+                covered_since=e["covered_since"],
+                surveyed_on=e["surveyed_on"],
+                contact_name=e["contact_name"],
+                contact_phone=e["contact_phone"],
+                note=e["note"],
             )
         )
     created = _create_missing(Enterprise, "credit_code", enterprise_objs, report)
@@ -156,9 +192,17 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
         codes = [obj.credit_code for obj in created]
         pks = {}
         for start in range(0, len(codes), 900):
-            pks.update(Enterprise.objects.filter(credit_code__in=codes[start : start + 900]).values_list("credit_code", "pk"))
+            pks.update(
+                Enterprise.objects.filter(credit_code__in=codes[start : start + 900]).values_list(
+                    "credit_code", "pk"
+                )
+            )
         through = Enterprise.needs.through
-        rows = [through(enterprise_id=pks[code], need_id=need_pk[n]) for code in codes for n in needs_of[code]]
+        rows = [
+            through(enterprise_id=pks[code], need_id=need_pk[n])
+            for code in codes
+            for n in needs_of[code]
+        ]
         through.objects.bulk_create(rows, batch_size=900)
         report.created["organizations.Enterprise_needs"] += len(rows)
 
@@ -172,47 +216,76 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     new_sites = {obj.name for obj in created}
     hours = [
         OpeningHours(site_id=site_pk[s["name"]], weekday=w, opens=o, closes=c)
-        for s in plan.sites if s["name"] in new_sites for (w, o, c) in s["hours"]
+        for s in plan.sites
+        if s["name"] in new_sites
+        for (w, o, c) in s["hours"]
     ]
     OpeningHours.objects.bulk_create(hours, batch_size=900)
     report.created["organizations.OpeningHours"] += len(hours)
 
-    _create_missing(MediaAccount, ("name", "platform"), [MediaAccount(**m) for m in plan.media_accounts], report)
+    _create_missing(
+        MediaAccount, ("name", "platform"), [MediaAccount(**m) for m in plan.media_accounts], report
+    )
 
     # Brands (the master brand first) and their sessions.
     brand_data = [dict(b) for b in plan.brands]
-    _create_missing(Brand, "slug", [Brand(**{**brand_data[0], "parent": None}, organizer_id=district_pk)], report)
+    _create_missing(
+        Brand,
+        "slug",
+        [Brand(**{**brand_data[0], "parent": None}, organizer_id=district_pk)],
+        report,
+    )
     master_pk = Brand.objects.get(slug=brand_data[0]["slug"]).pk
     _create_missing(
-        Brand, "slug",
-        [Brand(**{**b, "parent": None}, parent_id=master_pk, organizer_id=district_pk) for b in brand_data[1:]],
+        Brand,
+        "slug",
+        [
+            Brand(**{**b, "parent": None}, parent_id=master_pk, organizer_id=district_pk)
+            for b in brand_data[1:]
+        ],
         report,
     )
     brand_pk = dict(Brand.objects.values_list("slug", "pk"))
     _create_missing(
-        BrandSession, ("brand_id", "number"),
+        BrandSession,
+        ("brand_id", "number"),
         [
             BrandSession(
                 **{k: v for k, v in s.items() if k not in ("brand", "site", "federation")},
-                brand_id=brand_pk[s["brand"]], site_id=site_pk.get(s["site"]), federation_id=fed_pk[s["federation"]],
+                brand_id=brand_pk[s["brand"]],
+                site_id=site_pk.get(s["site"]),
+                federation_id=fed_pk[s["federation"]],
             )
             for s in plan.sessions
         ],
         report,
     )
-    session_pk = {(slug, number): pk for pk, slug, number in BrandSession.objects.values_list("pk", "brand__slug", "number")}
+    session_pk = {
+        (slug, number): pk
+        for pk, slug, number in BrandSession.objects.values_list("pk", "brand__slug", "number")
+    }
 
     # Series, activities, news with photos and workflow records, exemplars.
     _create_missing(Series, "slug", [Series(**s) for s in plan.series], report)
     series_pk = dict(Series.objects.values_list("slug", "pk"))
     created_activities = _create_missing(
-        Activity, "title",
+        Activity,
+        "title",
         [
             Activity(
-                title=a["title"], category=a["category"], format=a["format"], series_id=series_pk.get(a["series"]),
-                organizer_id=fed_pk[a["organizer"]], site_id=site_pk.get(a["site"]), brand_id=brand_pk.get(a["brand"]),
-                brand_session_id=session_pk.get(a["brand_session"]), location=a["location"], starts_at=a["starts_at"],
-                ends_at=a["ends_at"], participants=a["participants"], description=a["description"],
+                title=a["title"],
+                category=a["category"],
+                format=a["format"],
+                series_id=series_pk.get(a["series"]),
+                organizer_id=fed_pk[a["organizer"]],
+                site_id=site_pk.get(a["site"]),
+                brand_id=brand_pk.get(a["brand"]),
+                brand_session_id=session_pk.get(a["brand_session"]),
+                location=a["location"],
+                starts_at=a["starts_at"],
+                ends_at=a["ends_at"],
+                participants=a["participants"],
+                description=a["description"],
                 created_by_id=users.get("editor"),
             )
             for a in plan.activities
@@ -225,18 +298,35 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     activity_pk = dict(Activity.objects.values_list("title", "pk"))
     article_objs = []
     for a in plan.articles:
-        author = users.get("staff_park" if a["federation"] == PARK_NAME else "staff_drivers") if a["staff"] else users.get("editor")
+        author = (
+            users.get("staff_park" if a["federation"] == PARK_NAME else "staff_drivers")
+            if a["staff"]
+            else users.get("editor")
+        )
         published = a["status"] in (Article.Status.PUBLISHED, Article.Status.UNPUBLISHED)
         article_objs.append(
             Article(
-                title=a["title"], summary=a["summary"], body=a["body"], status=a["status"], publish_at=a["publish_at"],
-                federation_id=fed_pk[a["federation"]], activity_id=activity_pk.get(a["activity"]),
-                brand_id=brand_pk.get(a["brand"]), source=a["source"], editor=a["editor"], proofreader=a["proofreader"],
+                title=a["title"],
+                summary=a["summary"],
+                body=a["body"],
+                status=a["status"],
+                publish_at=a["publish_at"],
+                federation_id=fed_pk[a["federation"]],
+                activity_id=activity_pk.get(a["activity"]),
+                brand_id=brand_pk.get(a["brand"]),
+                source=a["source"],
+                editor=a["editor"],
+                proofreader=a["proofreader"],
                 author_id=author,
                 submitted_at=(
-                    min(a["publish_at"] - datetime.timedelta(hours=6), local_time(today - datetime.timedelta(days=1), 16))
+                    min(
+                        a["publish_at"] - datetime.timedelta(hours=6),
+                        local_time(today - datetime.timedelta(days=1), 16),
+                    )
                     if published
-                    else local_time(today - datetime.timedelta(days=1), 16) if a["status"] == Article.Status.SUBMITTED else None
+                    else local_time(today - datetime.timedelta(days=1), 16)
+                    if a["status"] == Article.Status.SUBMITTED
+                    else None
                 ),
                 submitted_by_id=author if a["status"] != Article.Status.DRAFT else None,
                 published_by_id=users.get("editor") if published else None,
@@ -251,23 +341,64 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
             continue
         pk = article_pk[a["title"]]
         for p in a["photos"]:
-            photos.append(Photo(article_id=pk, image=p["name"], width=1200, height=800, caption=p["caption"], position=p["position"]))
+            photos.append(
+                Photo(
+                    article_id=pk,
+                    image=p["name"],
+                    width=1200,
+                    height=800,
+                    caption=p["caption"],
+                    position=p["position"],
+                )
+            )
         steps = []
         if obj.submitted_at:
-            steps.append((Article.Status.DRAFT, Article.Status.SUBMITTED, obj.submitted_by_id, obj.submitted_at))
-        if obj.published_by_id or a["status"] in (Article.Status.PUBLISHED, Article.Status.UNPUBLISHED):
+            steps.append(
+                (
+                    Article.Status.DRAFT,
+                    Article.Status.SUBMITTED,
+                    obj.submitted_by_id,
+                    obj.submitted_at,
+                )
+            )
+        if obj.published_by_id or a["status"] in (
+            Article.Status.PUBLISHED,
+            Article.Status.UNPUBLISHED,
+        ):
             at = min(obj.publish_at, obj.submitted_at + datetime.timedelta(hours=3))
-            steps.append((Article.Status.SUBMITTED, Article.Status.PUBLISHED, obj.published_by_id, at))
+            steps.append(
+                (Article.Status.SUBMITTED, Article.Status.PUBLISHED, obj.published_by_id, at)
+            )
         if a["status"] == Article.Status.UNPUBLISHED:
-            steps.append((Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, obj.published_by_id, obj.publish_at + datetime.timedelta(hours=5)))
+            steps.append(
+                (
+                    Article.Status.PUBLISHED,
+                    Article.Status.UNPUBLISHED,
+                    obj.published_by_id,
+                    obj.publish_at + datetime.timedelta(hours=5),
+                )
+            )
         for from_status, to_status, user, at in steps:
-            transitions.append(ArticleTransition(article_id=pk, from_status=from_status, to_status=to_status, user_id=user, at=at,
-                                                 note="信息有误，撤回修改。" if to_status == Article.Status.UNPUBLISHED else ""))
+            transitions.append(
+                ArticleTransition(
+                    article_id=pk,
+                    from_status=from_status,
+                    to_status=to_status,
+                    user_id=user,
+                    at=at,
+                    note="信息有误，撤回修改。" if to_status == Article.Status.UNPUBLISHED else "",
+                )
+            )
     Photo.objects.bulk_create(photos, batch_size=500)
     ArticleTransition.objects.bulk_create(transitions, batch_size=500)
     report.created["activities.Photo"] += len(photos)
     report.created["activities.ArticleTransition"] += len(transitions)
-    missing = [p["name"] for a in plan.articles for p in a["photos"] if not default_storage.exists(p["name"])]
+    missing = [
+        p["name"]
+        for a in plan.articles
+        for p in a["photos"]
+        if not default_storage.exists(p["name"])
+    ]
     # Drawing and JPEG encoding release the GIL for the most part: two threads halve the wait.
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, data in zip(missing, pool.map(photo_bytes, missing)):
@@ -275,13 +406,22 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
             report.files_written += 1
 
     _create_missing(
-        Exemplar, ("name", "honour", "year"),
-        [Exemplar(**{k: v for k, v in x.items() if k != "federation"}, federation_id=fed_pk[x["federation"]]) for x in plan.exemplars],
+        Exemplar,
+        ("name", "honour", "year"),
+        [
+            Exemplar(
+                **{k: v for k, v in x.items() if k != "federation"},
+                federation_id=fed_pk[x["federation"]],
+            )
+            for x in plan.exemplars
+        ],
         report,
     )
     # Sign-ups and check-ins, only with the activities this run created (issue 13).
     demo_registrations_seed(
-        today=today, created_titles={a.title for a in created_activities}, editor_pk=users.get("editor"),
+        today=today,
+        created_titles={a.title for a in created_activities},
+        editor_pk=users.get("editor"),
         report=report,
     )
     return report
@@ -297,7 +437,9 @@ def demo_counts() -> dict[str, int]:
     children = BrandSession.objects.filter(brand__slug=CHILDREN_HOME_SLUG)
     love = BrandSession.objects.filter(brand__slug=MATCHMAKING_SLUG)
     sums = children.aggregate(
-        families=Sum("families"), enterprises=Sum("enterprises"), classes_incubated=Sum("classes_incubated")
+        families=Sum("families"),
+        enterprises=Sum("enterprises"),
+        classes_incubated=Sum("classes_incubated"),
     )
     return {
         "基层妇联组织 grassroots federations": Federation.objects.grassroots().count(),
@@ -317,4 +459,3 @@ def demo_counts() -> dict[str, int]:
         "为爱而来 活动 events": love.count(),
         "为爱而来 牵手 couples": love.aggregate(total=Sum("couples"))["total"],
     }
-

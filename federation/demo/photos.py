@@ -35,5 +35,3 @@ def photo_bytes(name: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
-
-

@@ -53,8 +53,13 @@ class Target:
 
 def _pg_env(config: dict) -> dict:
     env = dict(os.environ)
-    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                     ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
+    for key, var in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
         if config.get(key):
             env[var] = str(config[key])
     return env
@@ -64,9 +69,12 @@ def _pg_connect(config: dict):
     import psycopg
 
     return psycopg.connect(
-        dbname=config["NAME"], user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None, host=config.get("HOST") or None,
-        port=config.get("PORT") or None, autocommit=True,
+        dbname=config["NAME"],
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        autocommit=True,
     )
 
 
@@ -75,16 +83,22 @@ def _quote(name: str) -> str:
 
 
 def table_counts_sqlite(conn: sqlite3.Connection) -> dict[str, int]:
-    names = [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )]
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     return {n: conn.execute(f"SELECT COUNT(*) FROM {_quote(n)}").fetchone()[0] for n in names}
 
 
 def table_counts_postgres(conn) -> dict[str, int]:
-    names = [row[0] for row in conn.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-    )]
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        )
+    ]
     return {n: conn.execute(f"SELECT COUNT(*) FROM {_quote(n)}").fetchone()[0] for n in names}
 
 
@@ -115,12 +129,23 @@ def backup(output_dir: Path) -> Path:
                 pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
                 result = subprocess.run(
-                    ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                     f"--snapshot={snapshot}", "--file", str(dump)],
-                    env=_pg_env(connection.settings_dict), capture_output=True, text=True,
+                    [
+                        "pg_dump",
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-privileges",
+                        f"--snapshot={snapshot}",
+                        "--file",
+                        str(dump),
+                    ],
+                    env=_pg_env(connection.settings_dict),
+                    capture_output=True,
+                    text=True,
                 )
                 if result.returncode:
-                    raise BackupError(_("pg_dump 失败：%(error)s") % {"error": result.stderr.strip()})
+                    raise BackupError(
+                        _("pg_dump 失败：%(error)s") % {"error": result.stderr.strip()}
+                    )
                 counts = table_counts_postgres(pg)
                 pg.rollback()
             files["database.dump"] = _sha256(dump)
@@ -169,7 +194,9 @@ def read_manifest(folder: Path) -> dict:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     for name, digest in manifest["files"].items():
         if _sha256(Path(folder) / name) != digest:
-            raise BackupError(_("备份文件 %(name)s 已损坏（校验值不符），已停止恢复。") % {"name": name})
+            raise BackupError(
+                _("备份文件 %(name)s 已损坏（校验值不符），已停止恢复。") % {"name": name}
+            )
     return manifest
 
 
@@ -190,10 +217,19 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
                     % {"name": target.settings["NAME"]}
                 )
         result = subprocess.run(
-            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-             "--single-transaction", "--dbname", target.settings["NAME"],
-             str(folder / "database.dump")],
-            env=_pg_env(target.settings), capture_output=True, text=True,
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                "--dbname",
+                target.settings["NAME"],
+                str(folder / "database.dump"),
+            ],
+            env=_pg_env(target.settings),
+            capture_output=True,
+            text=True,
         )
         if result.returncode:
             raise BackupError(_("pg_restore 失败：%(error)s") % {"error": result.stderr.strip()})
@@ -216,7 +252,8 @@ def restore(folder: Path, *, target: Target, media_root: Path | None) -> dict[st
 
     if counts != manifest["tables"]:
         differ = sorted(
-            t for t in set(counts) | set(manifest["tables"])
+            t
+            for t in set(counts) | set(manifest["tables"])
             if counts.get(t) != manifest["tables"].get(t)
         )
         raise BackupError(_("恢复后行数与备份不符：%(tables)s") % {"tables": ", ".join(differ)})

@@ -43,7 +43,9 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
         # sqlite:///relative.sqlite3 (relative to the checkout) or sqlite:////abs/path
         path = unquote(parts.path)
         # "sqlite:///db.sqlite3" is relative to the checkout, "sqlite:////srv/db.sqlite3" absolute.
-        name = Path("/" + path.lstrip("/")) if path.startswith("//") else base_dir / path.lstrip("/")
+        name = (
+            Path("/" + path.lstrip("/")) if path.startswith("//") else base_dir / path.lstrip("/")
+        )
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(name),

@@ -99,9 +99,7 @@ def headline_figures() -> HeadlineFigures:
 
 # How each figure is counted, shown next to it on /stats/ (one source for page and tests).
 DEFINITIONS = {
-    "grassroots_federations": _(
-        "状态为“有效”、层级为“基层妇联”的组织数（不含区妇联和妇女小组）。"
-    ),
+    "grassroots_federations": _("状态为“有效”、层级为“基层妇联”的组织数（不含区妇联和妇女小组）。"),
     "women_groups": _("状态为“有效”、层级为“妇女小组”的组织数。"),
     "covered_enterprises": _(
         "已登记“覆盖妇联”的企业数；括号内为已摸排企业中被覆盖的家数与已摸排企业总数。"
@@ -158,9 +156,10 @@ def coverage_by_sector() -> list[dict]:
 
 def sites_by_kind() -> list[dict]:
     counts = dict(
-        ServiceSite.objects.active().values_list("kind").annotate(n=Count("pk")).values_list(
-            "kind", "n"
-        )
+        ServiceSite.objects.active()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
     )
     return [
         {"kind": kind, "label": label, "count": counts.get(kind, 0)}

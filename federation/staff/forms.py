@@ -63,8 +63,19 @@ class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = [
-            "title", "category", "format", "series", "organizer", "site", "location",
-            "starts_at", "ends_at", "participants", "description", "is_public", "is_sensitive",
+            "title",
+            "category",
+            "format",
+            "series",
+            "organizer",
+            "site",
+            "location",
+            "starts_at",
+            "ends_at",
+            "participants",
+            "description",
+            "is_public",
+            "is_sensitive",
         ]
         widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
 
@@ -96,18 +107,30 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     photos = MultipleImageField(
         label=_("添加照片"),
         required=False,
-        help_text=_("可一次选择多张；JPEG、PNG 或 WebP，单张不超过 10 MB；位置等隐私信息会被清除。"),
+        help_text=_(
+            "可一次选择多张；JPEG、PNG 或 WebP，单张不超过 10 MB；位置等隐私信息会被清除。"
+        ),
     )
     photo_caption = forms.CharField(
-        label=_("照片说明"), max_length=200, required=False,
+        label=_("照片说明"),
+        max_length=200,
+        required=False,
         help_text=_("用于本次上传的照片，可留空。"),
     )
 
     class Meta:
         model = Article
         fields = [
-            "title", "summary", "body_format", "body", "federation", "activity", "brand",
-            "source", "editor", "proofreader",
+            "title",
+            "summary",
+            "body_format",
+            "body",
+            "federation",
+            "activity",
+            "brand",
+            "source",
+            "editor",
+            "proofreader",
         ]
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
 
@@ -146,9 +169,22 @@ class ServiceSiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceSite
         fields = [
-            "name", "kind", "federation", "area", "address", "latitude", "longitude",
-            "hours_note", "services", "public_phone", "is_online", "is_mobile", "online_url",
-            "established_on", "description", "is_active",
+            "name",
+            "kind",
+            "federation",
+            "area",
+            "address",
+            "latitude",
+            "longitude",
+            "hours_note",
+            "services",
+            "public_phone",
+            "is_online",
+            "is_mobile",
+            "online_url",
+            "established_on",
+            "description",
+            "is_active",
         ]
         widgets = {
             "established_on": DATE_WIDGET,
@@ -189,8 +225,16 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Federation
         fields = [
-            "short_name", "area", "address", "channel", "established_on", "chair_name",
-            "contact_name", "contact_phone", "member_count", "description",
+            "short_name",
+            "area",
+            "address",
+            "channel",
+            "established_on",
+            "chair_name",
+            "contact_name",
+            "contact_phone",
+            "member_count",
+            "description",
         ]
         widgets = {"established_on": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
 
@@ -201,7 +245,9 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
         if not privacy.can_view_contact(user):
             for name in [f for f in privacy.PERSONAL_FIELDS if f in self.fields]:
                 field = self.fields.pop(name)
-                self.masked_contacts.append((field.label, privacy.mask(name, getattr(self.instance, name))))
+                self.masked_contacts.append(
+                    (field.label, privacy.mask(name, getattr(self.instance, name)))
+                )
 
 
 class PhotoForm(forms.ModelForm):
@@ -215,8 +261,16 @@ class RegistrationSettingsForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = RegistrationSettings
         fields = [
-            "mode", "opens_at", "closes_at", "capacity", "waitlist", "eligibility",
-            "ask_workplace", "ask_children", "question", "result_message",
+            "mode",
+            "opens_at",
+            "closes_at",
+            "capacity",
+            "waitlist",
+            "eligibility",
+            "ask_workplace",
+            "ask_children",
+            "question",
+            "result_message",
         ]
         widgets = {
             "opens_at": DATETIME_WIDGET,
@@ -240,13 +294,18 @@ class RegistrationSettingsForm(VersionedFormMixin, forms.ModelForm):
 
 class CheckinCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("报名码"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
+        label=_("报名码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
     )
 
 
 class WalkInForm(forms.Form):
     participant_name = forms.CharField(label=_("姓名"), max_length=40)
     mobile = forms.CharField(
-        label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"})
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
     )

@@ -31,8 +31,7 @@ def incomplete_sites(sites: QuerySet) -> QuerySet:
         sites.filter(is_active=True)
         .annotate(_hours=Count("hours"))
         .filter(
-            Q(latitude__isnull=True, is_online=False, is_mobile=False)
-            | Q(_hours=0, hours_note="")
+            Q(latitude__isnull=True, is_online=False, is_mobile=False) | Q(_hours=0, hours_note="")
         )
     )
 
@@ -96,14 +95,18 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
 
     Personal values are masked for users who may not see them (``federation.core.privacy``).
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
     model = type(obj)
     revealed: set[str] = set()
     for newer, older in zip(records, [*records[1:], None]):
         newer.changes = []
         if older is None:
             continue
-        delta, shown = privacy.history_delta(newer.diff_against(older, excluded_fields=["version"]), user)
+        delta, shown = privacy.history_delta(
+            newer.diff_against(older, excluded_fields=["version"]), user
+        )
         revealed.update(shown)
         for change in delta.changes:
             field = model._meta.get_field(change.field)

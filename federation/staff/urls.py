@@ -18,10 +18,18 @@ urlpatterns = [
         views.RegistrationExportView.as_view(),
         name="registration_export",
     ),
-    path("activities/<int:pk>/signup/", views.RegistrationSettingsView.as_view(), name="registration_settings"),
+    path(
+        "activities/<int:pk>/signup/",
+        views.RegistrationSettingsView.as_view(),
+        name="registration_settings",
+    ),
     path("activities/<int:pk>/checkin/", views.CheckinView.as_view(), name="checkin"),
     path("activities/<int:pk>/checkin/scan/", views.CheckinScanView.as_view(), name="checkin_scan"),
-    path("activities/<int:pk>/checkin/code.svg", views.CheckinCodeQRView.as_view(), name="checkin_code"),
+    path(
+        "activities/<int:pk>/checkin/code.svg",
+        views.CheckinCodeQRView.as_view(),
+        name="checkin_code",
+    ),
     path(
         "registrations/<int:pk>/<slug:step>/",
         views.RegistrationActionView.as_view(),

@@ -57,9 +57,9 @@ class DashboardView(StaffMixin, TemplateView):
         if not context["can_publish"]:
             waiting = waiting.filter(author=user)
         context["waiting"] = waiting[:20]
-        context["scheduled"] = articles.filter(
-            status=Article.Status.PUBLISHED
-        ).exclude(pk__in=Article.objects.published())[:10]
+        context["scheduled"] = articles.filter(status=Article.Status.PUBLISHED).exclude(
+            pk__in=Article.objects.published()
+        )[:10]
         context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
         context["recent_changes"] = selectors.recent_changes_by(user)
         sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
@@ -125,7 +125,9 @@ class ActivityListView(StaffMixin, FilterView):
             Activity.objects.select_related("organizer", "site")
             .annotate(
                 news_count=Count("articles"),
-                has_signup=Exists(RegistrationSettings.objects.filter(activity=OuterRef("pk"), mode="open")),
+                has_signup=Exists(
+                    RegistrationSettings.objects.filter(activity=OuterRef("pk"), mode="open")
+                ),
             )
             .order_by("-starts_at", "-pk")
         )
@@ -216,7 +218,9 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_edit"] = activity_services.can_edit_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
-        context["can_delete_photo"] = user.has_perm("activities.delete_photo") and context["can_edit"]
+        context["can_delete_photo"] = (
+            user.has_perm("activities.delete_photo") and context["can_edit"]
+        )
         context["publish_form"] = forms.PublishForm()
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
@@ -297,7 +301,9 @@ class PhotoEditView(StaffMixin, UpdateView):
             position=form.cleaned_data["position"],
         )
         messages.success(self.request, _("照片说明已保存。"))
-        return HttpResponseRedirect(reverse("staff:article_preview", args=[form.instance.article_id]))
+        return HttpResponseRedirect(
+            reverse("staff:article_preview", args=[form.instance.article_id])
+        )
 
 
 class PhotoDeleteView(StaffMixin, View):
@@ -337,7 +343,9 @@ class SiteFormView(StaffFormView):
 
     def get_permission_required(self):
         return [
-            "organizations.change_servicesite" if "pk" in self.kwargs else "organizations.add_servicesite"
+            "organizations.change_servicesite"
+            if "pk" in self.kwargs
+            else "organizations.add_servicesite"
         ]
 
     def get_context_data(self, **kwargs):
@@ -347,7 +355,9 @@ class SiteFormView(StaffFormView):
 
     def hours_formset(self):
         data = self.request.POST if self.request.method == "POST" else None
-        return forms.OpeningHoursFormSet(data, instance=self.object or ServiceSite(), prefix="hours")
+        return forms.OpeningHoursFormSet(
+            data, instance=self.object or ServiceSite(), prefix="hours"
+        )
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -356,13 +366,13 @@ class SiteFormView(StaffFormView):
         if form.is_valid() and formset.is_valid():
             self.formset = formset
             return self.form_valid(form)
-        return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=formset)
-        )
+        return self.render_to_response(self.get_context_data(form=form, hours_formset=formset))
 
     def form_invalid(self, form):
         return self.render_to_response(
-            self.get_context_data(form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset())
+            self.get_context_data(
+                form=form, hours_formset=getattr(self, "formset", None) or self.hours_formset()
+            )
         )
 
     def save(self, form):
@@ -395,8 +405,12 @@ class FederationProfileView(StaffFormView):
         response = super().get(request, *args, **kwargs)
         form = response.context_data["form"]
         privacy.log_unmasked_view(
-            request=request, model=Federation, obj=self.object,
-            fields=privacy.filled(self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]),
+            request=request,
+            model=Federation,
+            obj=self.object,
+            fields=privacy.filled(
+                self.object, [f for f in privacy.PERSONAL_FIELDS if f in form.fields]
+            ),
         )
         return response
 
@@ -426,8 +440,12 @@ class HistoryView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["records"], revealed = selectors.history_with_changes(self.object, self.request.user)
-        privacy.log_unmasked_view(request=self.request, model=self.model, obj=self.object, fields=revealed)
+        context["records"], revealed = selectors.history_with_changes(
+            self.object, self.request.user
+        )
+        privacy.log_unmasked_view(
+            request=self.request, model=self.model, obj=self.object, fields=revealed
+        )
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context
@@ -444,7 +462,9 @@ class ActivityRegistrationMixin(StaffMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.activity = get_object_or_404(
-            scope_queryset(Activity.objects.select_related("organizer", "brand", "brand__parent"), request.user),
+            scope_queryset(
+                Activity.objects.select_related("organizer", "brand", "brand__parent"), request.user
+            ),
             pk=kwargs["pk"],
         )
         if not activity_selectors.may_see_registrations_of(request.user, self.activity):
@@ -456,7 +476,9 @@ class ActivityRegistrationMixin(StaffMixin):
         context["activity"] = self.activity
         context["config"] = RegistrationSettings.objects.filter(activity=self.activity).first()
         if context["config"] is not None:
-            context["state"] = activity_selectors.signup_state(self.activity, context["config"], timezone.now())
+            context["state"] = activity_selectors.signup_state(
+                self.activity, context["config"], timezone.now()
+            )
         context["private"] = self.activity.keeps_participants_private
         return context
 
@@ -486,21 +508,32 @@ class RegistrationListView(ActivityRegistrationMixin, FilterView):
         rows = list(context["object_list"])
         masked = not privacy.can_view_contact(user)
         for row in rows:
-            row.shown_name = privacy.mask_name(row.participant_name) if masked else row.participant_name
+            row.shown_name = (
+                privacy.mask_name(row.participant_name) if masked else row.participant_name
+            )
             row.shown_mobile = privacy.mask_phone(row.mobile) if masked else row.mobile
         context["object_list"] = rows
         context["masked"] = masked
         context["can_change"] = user.has_perm("activities.change_registration")
-        context["can_export"] = user.has_perm("activities.export_registration") and not context["private"]
+        context["can_export"] = (
+            user.has_perm("activities.export_registration") and not context["private"]
+        )
         context["can_settings"] = user.has_perm("activities.change_registrationsettings")
         context["counts"] = dict(
-            Registration.objects.filter(activity=self.activity).values_list("status").annotate(n=Count("pk")).order_by()
+            Registration.objects.filter(activity=self.activity)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        context["checked_in"] = Registration.objects.filter(activity=self.activity).checked_in().count()
+        context["checked_in"] = (
+            Registration.objects.filter(activity=self.activity).checked_in().count()
+        )
         shown = [r for r in rows if r.participant_name or r.mobile]
         if shown and not masked:
             privacy.log_unmasked_view(
-                request=self.request, model=Registration, fields=["participant_name", "mobile"],
+                request=self.request,
+                model=Registration,
+                fields=["participant_name", "mobile"],
                 object_count=len(shown),
             )
         return context
@@ -508,7 +541,10 @@ class RegistrationListView(ActivityRegistrationMixin, FilterView):
 
 REGISTRATION_STEPS = {
     "confirm": (activity_services.registration_confirm, _("已确认，此人获得名额。")),
-    "waitlist": (activity_services.registration_to_waitlist, _("已移入候补（排在最后）。空出的名额不会自动递补，可在候补名单中确认其他人。")),
+    "waitlist": (
+        activity_services.registration_to_waitlist,
+        _("已移入候补（排在最后）。空出的名额不会自动递补，可在候补名单中确认其他人。"),
+    ),
     "cancel": (activity_services.registration_cancel, _("已取消该报名。")),
 }
 
@@ -535,9 +571,12 @@ class RegistrationActionView(StaffMixin, View):
             if step == "cancel" and result:
                 messages.info(
                     request,
-                    _("候补者 %(codes)s 已自动递补获得名额。") % {"codes": "、".join(r.display_code for r in result)},
+                    _("候补者 %(codes)s 已自动递补获得名额。")
+                    % {"codes": "、".join(r.display_code for r in result)},
                 )
-        return HttpResponseRedirect(reverse("staff:registration_list", args=[registration.activity_id]))
+        return HttpResponseRedirect(
+            reverse("staff:registration_list", args=[registration.activity_id])
+        )
 
 
 class RegistrationSettingsView(ActivityRegistrationMixin, UpdateView):
@@ -548,7 +587,11 @@ class RegistrationSettingsView(ActivityRegistrationMixin, UpdateView):
 
     def get_permission_required(self):
         exists = RegistrationSettings.objects.filter(activity_id=self.kwargs["pk"]).exists()
-        return ["activities.change_registrationsettings" if exists else "activities.add_registrationsettings"]
+        return [
+            "activities.change_registrationsettings"
+            if exists
+            else "activities.add_registrationsettings"
+        ]
 
     def get_object(self, queryset=None):
         found = RegistrationSettings.objects.filter(activity=self.activity).first()
@@ -559,7 +602,8 @@ class RegistrationSettingsView(ActivityRegistrationMixin, UpdateView):
     def form_valid(self, form):
         try:
             activity_services.registration_settings_save(
-                registration_settings=form.instance, user=self.request.user,
+                registration_settings=form.instance,
+                user=self.request.user,
                 expected_version=form.expected_version,
             )
         except StaleObjectError as exc:
@@ -582,19 +626,27 @@ class RegistrationExportView(ActivityRegistrationMixin, View):
         if self.activity.keeps_participants_private:
             raise PermissionDenied(_("本活动涉及参与者隐私，报名名单不能导出。"))
         registrations = list(
-            activity_selectors.registrations_for(request.user).filter(activity=self.activity)
-            .select_related("enterprise").order_by("status", "queued_at", "pk")
+            activity_selectors.registrations_for(request.user)
+            .filter(activity=self.activity)
+            .select_related("enterprise")
+            .order_by("status", "queued_at", "pk")
         )
         masked = not privacy.can_view_contact(request.user)
         body = registrations_xlsx(self.activity, registrations, masked=masked)
         personal_data_access_log(
-            user=request.user, model=Registration, fields=["participant_name", "mobile"],
-            object_count=len(registrations), kind=PersonalDataAccess.Kind.EXPORT, request=request,
+            user=request.user,
+            model=Registration,
+            fields=["participant_name", "mobile"],
+            object_count=len(registrations),
+            kind=PersonalDataAccess.Kind.EXPORT,
+            request=request,
         )
         response = HttpResponse(
             body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response["Content-Disposition"] = f'attachment; filename="registrations-{self.activity.pk}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="registrations-{self.activity.pk}.xlsx"'
+        )
         return response
 
 
@@ -610,13 +662,17 @@ class CheckinView(ActivityRegistrationMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("code_form", forms.CheckinCodeForm())
         context.setdefault("walk_in_form", forms.WalkInForm())
-        context["checked_in"] = Registration.objects.filter(activity=self.activity).checked_in().count()
+        context["checked_in"] = (
+            Registration.objects.filter(activity=self.activity).checked_in().count()
+        )
         context["confirmed"] = Registration.objects.filter(
             activity=self.activity, status=Registration.Status.CONFIRMED
         ).count()
         context["recent"] = [
             _checkin_row(r, self.request.user, self.activity)
-            for r in Registration.objects.filter(activity=self.activity).checked_in().order_by("-checked_in_at")[:10]
+            for r in Registration.objects.filter(activity=self.activity)
+            .checked_in()
+            .order_by("-checked_in_at")[:10]
         ]
         context["can_walk_in"] = self.request.user.has_perm("activities.add_registration")
         return context
@@ -701,20 +757,29 @@ class CheckinScanView(ActivityRegistrationMixin, View):
             )
         except ValidationError as exc:
             # 200: the request arrived and was answered; the phone must not retry it.
-            return JsonResponse({"ok": False, "outcome": exc.code, "message": "；".join(exc.messages)})
+            return JsonResponse(
+                {"ok": False, "outcome": exc.code, "message": "；".join(exc.messages)}
+            )
         name = _shown_name(result.registration, request.user, self.activity)
         if name and privacy.can_view_contact(request.user):
             privacy.log_unmasked_view(
-                request=request, model=Registration, obj=result.registration, fields=["participant_name"]
+                request=request,
+                model=Registration,
+                obj=result.registration,
+                fields=["participant_name"],
             )
         return JsonResponse(
             {
                 "ok": True,
                 "outcome": result.outcome,
                 "message": _checkin_message(result, request.user, self.activity),
-                "checked_in": Registration.objects.filter(activity=self.activity).checked_in().count(),
-                "row": {**_checkin_row(result.registration, request.user, self.activity),
-                        "at": timezone.localtime(result.registration.checked_in_at).strftime("%H:%M")},
+                "checked_in": Registration.objects.filter(activity=self.activity)
+                .checked_in()
+                .count(),
+                "row": {
+                    **_checkin_row(result.registration, request.user, self.activity),
+                    "at": timezone.localtime(result.registration.checked_in_at).strftime("%H:%M"),
+                },
             }
         )
 
@@ -726,7 +791,12 @@ class CheckinCodeQRView(ActivityRegistrationMixin, View):
 
     def get(self, request, pk):
         token = tickets.checkin_code(self.activity.pk, now=time.time())
-        url = request.build_absolute_uri(reverse("activities:self_checkin", args=[self.activity.pk]))
-        response = HttpResponse(tickets.qr_svg(f"{url}?{urlencode({'k': token})}", scale=8), content_type="image/svg+xml")
+        url = request.build_absolute_uri(
+            reverse("activities:self_checkin", args=[self.activity.pk])
+        )
+        response = HttpResponse(
+            tickets.qr_svg(f"{url}?{urlencode({'k': token})}", scale=8),
+            content_type="image/svg+xml",
+        )
         response["Cache-Control"] = "no-store"
         return response

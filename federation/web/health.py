@@ -18,8 +18,11 @@ def _timed(check) -> dict:
         check()
     except Exception as exc:  # any failure means "not healthy", whatever raised it
         logger.warning("health check failed: %s", exc)
-        return {"ok": False, "error": exc.__class__.__name__,
-                "ms": round((time.perf_counter() - started) * 1000, 1)}
+        return {
+            "ok": False,
+            "error": exc.__class__.__name__,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 

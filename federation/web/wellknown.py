@@ -29,9 +29,9 @@ def robots_txt(request):
 @cache_control(public=True, max_age=86400)
 def security_txt(request):
     """RFC 9116: whom to tell about a vulnerability; expires six months ahead, renewed daily."""
-    expires = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(
-        days=180
-    )
+    expires = timezone.now().replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) + datetime.timedelta(days=180)
     contact = settings.SECURITY_CONTACT or f"mailto:security@{request.get_host().split(':')[0]}"
     lines = [
         f"Contact: {contact}",

@@ -41,7 +41,9 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt"}),
     )
     sheet_name = forms.CharField(
-        label=_("工作表名称"), required=False, max_length=100,
+        label=_("工作表名称"),
+        required=False,
+        max_length=100,
         help_text=_("留空则读取第一个工作表。"),
     )
 
@@ -79,18 +81,30 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         prefix = "{}_{}".format(*self.get_model_info())
         view = self.admin_site.admin_view
         mine = [
-            path("import/template/", view(self.import_template_view), name=f"{prefix}_import_template"),
+            path(
+                "import/template/",
+                view(self.import_template_view),
+                name=f"{prefix}_import_template",
+            ),
             path("import/<int:job_id>/", view(self.import_job_view), name=f"{prefix}_import_job"),
-            path("import/<int:job_id>/cancel/", view(self.import_cancel_view),
-                 name=f"{prefix}_import_cancel"),
-            path("import/<int:job_id>/errors.xlsx", view(self.import_errors_view),
-                 name=f"{prefix}_import_errors"),
+            path(
+                "import/<int:job_id>/cancel/",
+                view(self.import_cancel_view),
+                name=f"{prefix}_import_cancel",
+            ),
+            path(
+                "import/<int:job_id>/errors.xlsx",
+                view(self.import_errors_view),
+                name=f"{prefix}_import_errors",
+            ),
         ]
         return mine + super().get_urls()
 
     def _url(self, name: str, *args) -> str:
         info = self.get_model_info()
-        return reverse(f"admin:{info[0]}_{info[1]}_{name}", args=args, current_app=self.admin_site.name)
+        return reverse(
+            f"admin:{info[0]}_{info[1]}_{name}", args=args, current_app=self.admin_site.name
+        )
 
     def _context(self, request, **extra):
         context = dict(self.admin_site.each_context(request))
@@ -122,15 +136,21 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if request.method == "POST" and length > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
             # Refused before the body is read, so a huge upload costs neither disk nor memory.
-            messages.error(request, _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。")
-                           % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024})
+            messages.error(
+                request,
+                _("文件太大，上限为 %(limit)d MB。请拆分后分批导入。")
+                % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024},
+            )
             return HttpResponseRedirect(self._url("import"))
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 job = services.import_job_create(
-                    kind=self.import_kind, upload=upload, file_name=upload.name, user=request.user,
+                    kind=self.import_kind,
+                    upload=upload,
+                    file_name=upload.name,
+                    user=request.user,
                     sheet_name=form.cleaned_data["sheet_name"],
                 )
             except services.UploadRejected as exc:
@@ -142,8 +162,11 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if not has_network_scope(request.user):
             recent = recent.filter(user=request.user)
         context = self._context(
-            request, title=_("导入%(list)s") % {"list": SPECS[self.import_kind].title}, form=form,
-            template_url=self._url("import_template"), recent=recent.select_related("user")[:10],
+            request,
+            title=_("导入%(list)s") % {"list": SPECS[self.import_kind].title},
+            form=form,
+            template_url=self._url("import_template"),
+            recent=recent.select_related("user")[:10],
             max_mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024,
             personal_allowed=request.user.has_perm("organizations.view_contact"),
         )
@@ -153,8 +176,12 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     def import_job_view(self, request, job_id: int):
         job = self._job(request, job_id)
         action = request.GET.get("action", "")
-        rows = job.preview_rows if job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID,
-                                                  ImportJob.Status.APPLIED) else []
+        rows = (
+            job.preview_rows
+            if job.status
+            in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID, ImportJob.Status.APPLIED)
+            else []
+        )
         if action in ACTION_LABELS:
             rows = [row for row in rows if row[1] == action]
         page = Paginator(rows, settings.IMPORT_PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -164,9 +191,15 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             request.GET.get("errors_page")
         )
         context = self._context(
-            request, title=_("导入 #%(pk)s：%(name)s") % {"pk": job.pk, "name": job.file_name}, job=job,
-            page=page, action=action, action_labels=ACTION_LABELS, file_errors=file_errors,
-            error_page=error_page, row_error_count=len(row_errors),
+            request,
+            title=_("导入 #%(pk)s：%(name)s") % {"pk": job.pk, "name": job.file_name},
+            job=job,
+            page=page,
+            action=action,
+            action_labels=ACTION_LABELS,
+            file_errors=file_errors,
+            error_page=error_page,
+            row_error_count=len(row_errors),
             cancel_url=self._url("import_cancel", job.pk),
             errors_url=self._url("import_errors", job.pk) if job.error_file else "",
             confirm_url=self._url("process_import"),
@@ -203,8 +236,10 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if not job.error_file or not default_storage.exists(job.error_file):
             raise Http404
         return FileResponse(
-            default_storage.open(job.error_file, "rb"), as_attachment=True,
-            filename=_("导入错误_%(pk)s.xlsx") % {"pk": job.pk}, content_type=XLSX_TYPE,
+            default_storage.open(job.error_file, "rb"),
+            as_attachment=True,
+            filename=_("导入错误_%(pk)s.xlsx") % {"pk": job.pk},
+            content_type=XLSX_TYPE,
         )
 
     # --- export -------------------------------------------------------------------------------
@@ -216,12 +251,16 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if file_format in ("xlsx", "csv"):
             queryset = self.get_export_queryset(request)
             content, _count = services.list_export(
-                kind=self.import_kind, queryset=queryset, user=request.user, file_format=file_format,
+                kind=self.import_kind,
+                queryset=queryset,
+                user=request.user,
+                file_format=file_format,
                 filters=request.GET.urlencode(),
             )
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             response = HttpResponse(
-                content, content_type=XLSX_TYPE if file_format == "xlsx" else "text/csv; charset=utf-8"
+                content,
+                content_type=XLSX_TYPE if file_format == "xlsx" else "text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = content_disposition_header(
                 True, f"{spec.title}_{stamp}.{file_format}"
@@ -230,11 +269,13 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         queryset = self.get_export_queryset(request)
         with_personal = request.user.has_perm("organizations.view_contact")
         context = self._context(
-            request, title=_("导出%(list)s") % {"list": spec.title},
+            request,
+            title=_("导出%(list)s") % {"list": spec.title},
             count=scope_queryset(queryset, request.user).count(),
             columns=[c for c in spec.columns if with_personal or not c.personal],
             hidden=[c for c in spec.columns if c.personal and not with_personal],
-            query=request.GET.urlencode(), changelist_url=self._url("changelist"),
+            query=request.GET.urlencode(),
+            changelist_url=self._url("changelist"),
         )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_template_name], context)
@@ -242,15 +283,46 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "user", "status", "new_count", "updated_count",
-                    "unchanged_count", "invalid_count", "created_at", "finished_at"]
+    list_display = [
+        "__str__",
+        "kind",
+        "user",
+        "status",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "invalid_count",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["kind", "status", "source"]
     search_fields = ["file_name", "user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    fields = ["page_link", "kind", "source", "user", "file_name", "file_size", "checksum", "sheet_name", "status",
-              "background", "total_rows", "new_count", "updated_count", "unchanged_count", "invalid_count",
-              "message", "ignored_columns", "notices", "errors", "created_at", "previewed_at", "finished_at"]
+    fields = [
+        "page_link",
+        "kind",
+        "source",
+        "user",
+        "file_name",
+        "file_size",
+        "checksum",
+        "sheet_name",
+        "status",
+        "background",
+        "total_rows",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "invalid_count",
+        "message",
+        "ignored_columns",
+        "notices",
+        "errors",
+        "created_at",
+        "previewed_at",
+        "finished_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("导入页面"))
@@ -279,13 +351,28 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 @admin.register(ExportLog)
 class ExportLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "file_format", "row_count", "with_personal_data", "filters"]
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "file_format",
+        "row_count",
+        "with_personal_data",
+        "filters",
+    ]
     list_filter = ["kind", "file_format", "with_personal_data"]
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    readonly_fields = ["created_at", "user", "kind", "file_format", "row_count", "with_personal_data",
-                       "filters"]
+    readonly_fields = [
+        "created_at",
+        "user",
+        "kind",
+        "file_format",
+        "row_count",
+        "with_personal_data",
+        "filters",
+    ]
 
     def has_add_permission(self, request):
         return False

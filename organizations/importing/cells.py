@@ -57,12 +57,16 @@ def text(value: Any) -> str:
     if isinstance(value, int | float):
         return _number_text(value)
     if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time(0) else value.isoformat(" ")
+        return (
+            value.date().isoformat() if value.time() == datetime.time(0) else value.isoformat(" ")
+        )
     if isinstance(value, datetime.date):
         return value.isoformat()
     result = str(value).strip()
     if result in EXCEL_ERRORS:
-        raise CellError(_("单元格是 Excel 的错误值 %(value)s（公式出错），请改为实际内容。") % {"value": result})
+        raise CellError(
+            _("单元格是 Excel 的错误值 %(value)s（公式出错），请改为实际内容。") % {"value": result}
+        )
     if _ESCAPED_RE.match(result):
         result = result[1:]
     return result
@@ -114,7 +118,9 @@ def integer(value: Any) -> int | None:
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise CellError(_("应为整数，“%(value)s”不是数字。") % {"value": str(value).strip()}) from None
+        raise CellError(
+            _("应为整数，“%(value)s”不是数字。") % {"value": str(value).strip()}
+        ) from None
     if not number.is_finite() or number != number.to_integral_value():
         raise CellError(_("应为整数，不能是 %(value)s。") % {"value": str(value).strip()})
     return int(number)
@@ -129,7 +135,9 @@ def decimal(value: Any) -> Decimal | None:
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise CellError(_("应为数字，“%(value)s”不是数字。") % {"value": str(value).strip()}) from None
+        raise CellError(
+            _("应为数字，“%(value)s”不是数字。") % {"value": str(value).strip()}
+        ) from None
     if not number.is_finite():
         raise CellError(_("应为数字。"))
     return number.quantize(Decimal("0.000001"))
@@ -172,7 +180,8 @@ def date(value: Any) -> datetime.date | None:
         except ValueError:
             pass
     raise CellError(
-        _("日期“%(value)s”无法识别，请写成 2024-03-08 或 2024年3月8日。") % {"value": str(value).strip()}
+        _("日期“%(value)s”无法识别，请写成 2024-03-08 或 2024年3月8日。")
+        % {"value": str(value).strip()}
     )
 
 
@@ -201,7 +210,10 @@ def choice(choices_cls):
         if found is None:
             raise CellError(
                 _("“%(value)s”不是可选值；可填：%(allowed)s。")
-                % {"value": raw, "allowed": "、".join(str(label) for _v, label in choices_cls.choices)}
+                % {
+                    "value": raw,
+                    "allowed": "、".join(str(label) for _v, label in choices_cls.choices),
+                }
             )
         return found
 

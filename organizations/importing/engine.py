@@ -29,7 +29,12 @@ from organizations.importing.specs import Column, ListSpec, normalize_header
 from organizations.models import Federation
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
-ACTION_LABELS = {NEW: _lazy("新增"), UPDATE: _lazy("更新"), UNCHANGED: _lazy("未变化"), INVALID: _lazy("有错误")}
+ACTION_LABELS = {
+    NEW: _lazy("新增"),
+    UPDATE: _lazy("更新"),
+    UNCHANGED: _lazy("未变化"),
+    INVALID: _lazy("有错误"),
+}
 HEADER_SEARCH_ROWS = 20
 CHUNK = 900  # below SQLite's bound-parameter limit
 WRITE_SLICE = 2000
@@ -127,14 +132,16 @@ def _map_header(plan: Plan, header: list[Any], user) -> None:
             plan.ignored.append(label)
             continue
         if column.personal and not _user_can_see_contacts(user):
-            plan.ignored.append(
-                _("%(label)s（个人信息，您没有导入权限）") % {"label": label}
-            )
+            plan.ignored.append(_("%(label)s（个人信息，您没有导入权限）") % {"label": label})
             continue
         if column.field in seen:
             plan.file_errors.append(
-                RowError(plan.header_row, label, _("与第 %(col)d 列重复：同一列只能出现一次。")
-                         % {"col": seen[column.field] + 1})
+                RowError(
+                    plan.header_row,
+                    label,
+                    _("与第 %(col)d 列重复：同一列只能出现一次。")
+                    % {"col": seen[column.field] + 1},
+                )
             )
             continue
         seen[column.field] = index
@@ -142,8 +149,12 @@ def _map_header(plan: Plan, header: list[Any], user) -> None:
     missing = [str(c.header) for c in spec.columns if c.required and c.field not in seen]
     if missing:
         plan.file_errors.append(
-            RowError(0, "", _("缺少必填列：%(columns)s。请下载导入模板，按模板的表头填写。")
-                     % {"columns": "、".join(missing)})
+            RowError(
+                0,
+                "",
+                _("缺少必填列：%(columns)s。请下载导入模板，按模板的表头填写。")
+                % {"columns": "、".join(missing)},
+            )
         )
 
 
@@ -171,8 +182,12 @@ def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, form
             break
     if not plan.header_row:
         plan.file_errors.append(
-            RowError(0, "", _("找不到表头：表格的第一行应是列名，如“%(key)s”。请下载导入模板对照填写。")
-                     % {"key": spec.key_column.header})
+            RowError(
+                0,
+                "",
+                _("找不到表头：表格的第一行应是列名，如“%(key)s”。请下载导入模板对照填写。")
+                % {"key": spec.key_column.header},
+            )
         )
         return
     if skipped_above:
@@ -190,9 +205,15 @@ def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, form
         for index, column in plan.columns:
             raw = values[index] if index < len(values) else None
             if (number, index) in formula_cells:
-                row.errors.append(RowError(number, str(column.header), _(
-                    "公式没有计算结果（文件由程序生成、未在 Excel 中保存过）。请在 Excel 中打开并保存，或填入数值。"
-                )))
+                row.errors.append(
+                    RowError(
+                        number,
+                        str(column.header),
+                        _(
+                            "公式没有计算结果（文件由程序生成、未在 Excel 中保存过）。请在 Excel 中打开并保存，或填入数值。"
+                        ),
+                    )
+                )
                 continue
             try:
                 parsed[column.field] = column.parse(raw)
@@ -294,9 +315,14 @@ def _validate_rows(plan: Plan, user, progress) -> None:
         if len(rows) > 1:
             numbers = "、".join(str(r.row) for r in rows)
             for row in rows:
-                row.errors.append(RowError(row.row, key_column, _(
-                    "“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。"
-                ) % {"key": key, "rows": numbers}))
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        key_column,
+                        _("“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。")
+                        % {"key": key, "rows": numbers},
+                    )
+                )
 
     existing: dict[str, models.Model] = {}
     keys = list(by_key)
@@ -326,7 +352,9 @@ def _validate_rows(plan: Plan, user, progress) -> None:
         progress(total, total)
 
 
-def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes) -> None:
+def _plan_row(
+    plan, row, existing, federations, in_file, scope, fields, ref_columns, excludes
+) -> None:
     spec = plan.spec
     model = spec.model
     values = dict(row.values)
@@ -342,9 +370,13 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
             pending_parent = in_file[name]
             values[column.field] = None
         else:
-            row.errors.append(RowError(row.row, str(column.header), _(
-                "妇联“%(name)s”不存在：须与系统中的妇联名称完全一致。"
-            ) % {"name": name}))
+            row.errors.append(
+                RowError(
+                    row.row,
+                    str(column.header),
+                    _("妇联“%(name)s”不存在：须与系统中的妇联名称完全一致。") % {"name": name},
+                )
+            )
             values.pop(column.field, None)
 
     current = existing.get(row.key)
@@ -358,7 +390,9 @@ def _plan_row(plan, row, existing, federations, in_file, scope, fields, ref_colu
     names = frozenset(values)
     exclude = excludes.get(names)
     if exclude is None:
-        exclude = excludes[names] = [f.name for f in model._meta.concrete_fields if f.name not in values]
+        exclude = excludes[names] = [
+            f.name for f in model._meta.concrete_fields if f.name not in values
+        ]
     if current is None:
         obj = model(**values)
         if pending_parent is not None:
@@ -408,12 +442,20 @@ def _pending_parent_errors(spec, row, values, parent_row) -> list[RowError]:
     header = str(spec.column_for("parent").header)
     level = values.get("level")
     parent_level = parent_row.values.get("level")
-    expected = {Federation.Level.GRASSROOTS: Federation.Level.DISTRICT,
-                Federation.Level.GROUP: Federation.Level.GRASSROOTS}.get(level)
+    expected = {
+        Federation.Level.GRASSROOTS: Federation.Level.DISTRICT,
+        Federation.Level.GROUP: Federation.Level.GRASSROOTS,
+    }.get(level)
     if level == Federation.Level.DISTRICT:
         return [RowError(row.row, header, _("区妇联没有上级组织。"))]
     if expected and parent_level != expected:
-        return [RowError(row.row, header, _("上级组织“%(name)s”的层级不符合要求。") % {"name": parent_row.key})]
+        return [
+            RowError(
+                row.row,
+                header,
+                _("上级组织“%(name)s”的层级不符合要求。") % {"name": parent_row.key},
+            )
+        ]
     return []
 
 
@@ -432,9 +474,13 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
             return
         if pending_parent is None and target not in scope:
             column = spec.column_for("parent")
-            row.errors.append(RowError(row.row, str(column.header), _(
-                "您只能在本妇联之下新建或调整组织（上级组织须为本妇联）。"
-            )))
+            row.errors.append(
+                RowError(
+                    row.row,
+                    str(column.header),
+                    _("您只能在本妇联之下新建或调整组织（上级组织须为本妇联）。"),
+                )
+            )
         return
     if current is not None and getattr(current, f"{spec.scope_field}_id") not in scope:
         row.errors.append(RowError(row.row, str(spec.key_column.header), out_of_scope))
@@ -443,9 +489,13 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
     if spec.scope_field in values or current is None:
         target = values.get(spec.scope_field)
         if target is None or target.pk not in scope:
-            row.errors.append(RowError(row.row, str(column.header), _(
-                "须填写本妇联或其下属妇女小组的名称：您只能导入本妇联覆盖的记录。"
-            )))
+            row.errors.append(
+                RowError(
+                    row.row,
+                    str(column.header),
+                    _("须填写本妇联或其下属妇女小组的名称：您只能导入本妇联覆盖的记录。"),
+                )
+            )
 
 
 def _digest(plan: Plan) -> str:
@@ -465,10 +515,16 @@ def _digest(plan: Plan) -> str:
 
 # --- applying ----------------------------------------------------------------------------------
 
-_LEVEL_ORDER = {Federation.Level.DISTRICT: 0, Federation.Level.GRASSROOTS: 1, Federation.Level.GROUP: 2}
+_LEVEL_ORDER = {
+    Federation.Level.DISTRICT: 0,
+    Federation.Level.GRASSROOTS: 1,
+    Federation.Level.GROUP: 2,
+}
 
 
-def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None = None) -> dict[str, int]:
+def apply_plan(
+    plan: Plan, *, user=None, job=None, expected_digest: str | None = None
+) -> dict[str, int]:
     """Write a valid plan in one transaction; refuse if the database moved since the preview."""
     if not plan.is_valid:
         raise ValueError("an invalid plan cannot be applied")
@@ -489,22 +545,32 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
                     obj.last_import = job
             if model is Federation:
                 creates.sort(key=lambda obj: _LEVEL_ORDER.get(obj.level, 9))
-                for level in sorted({obj.level for obj in creates}, key=lambda lv: _LEVEL_ORDER.get(lv, 9)):
+                for level in sorted(
+                    {obj.level for obj in creates}, key=lambda lv: _LEVEL_ORDER.get(lv, 9)
+                ):
                     batch = [obj for obj in creates if obj.level == level]
                     for obj in batch:
                         pending = getattr(obj, "_pending_parent_row", None)
                         if pending is not None:
                             obj.parent = pending.instance
                     bulk_create_with_history(
-                        batch, model, batch_size=500, default_user=user, default_change_reason=reason,
+                        batch,
+                        model,
+                        batch_size=500,
+                        default_user=user,
+                        default_change_reason=reason,
                         default_date=now,
                     )
             else:
                 # In slices, so that the historical rows built for one slice are freed before the next.
                 for start in range(0, len(creates), WRITE_SLICE):
                     bulk_create_with_history(
-                        creates[start : start + WRITE_SLICE], model, batch_size=500,
-                        default_user=user, default_change_reason=reason, default_date=now,
+                        creates[start : start + WRITE_SLICE],
+                        model,
+                        batch_size=500,
+                        default_user=user,
+                        default_change_reason=reason,
+                        default_date=now,
                     )
             if updates:
                 changed = sorted({name for row in updates for name, _old, _new in row.changes})
@@ -516,18 +582,27 @@ def apply_plan(plan: Plan, *, user=None, job=None, expected_digest: str | None =
                     if has_last_import and job is not None:
                         obj.last_import = job
                     objs.append(obj)
-                extra = ["version", "updated_at"] + (["last_import"] if has_last_import and job else [])
+                extra = ["version", "updated_at"] + (
+                    ["last_import"] if has_last_import and job else []
+                )
                 for start in range(0, len(objs), WRITE_SLICE):
                     bulk_update_with_history(
-                        objs[start : start + WRITE_SLICE], model, fields=changed + extra, batch_size=500,
-                        default_user=user, default_change_reason=reason, default_date=now,
+                        objs[start : start + WRITE_SLICE],
+                        model,
+                        fields=changed + extra,
+                        batch_size=500,
+                        default_user=user,
+                        default_change_reason=reason,
+                        default_date=now,
                     )
             # Bulk writes send no signals: refresh the public pages once the import is committed.
             if creates or updates:
                 transaction.on_commit(public_cache_invalidate)
     except IntegrityError as exc:
-        raise StalePlan(_("写入时与数据库中的数据冲突（%(error)s），未做任何修改：请重新预览。")
-                        % {"error": exc}) from exc
+        raise StalePlan(
+            _("写入时与数据库中的数据冲突（%(error)s），未做任何修改：请重新预览。")
+            % {"error": exc}
+        ) from exc
     return plan.counts
 
 
@@ -536,7 +611,11 @@ def _check_snapshot(plan: Plan, pks: list[int]) -> None:
     model = plan.spec.model
     attnames = [model._meta.get_field(name).attname for name in plan.fields]
     for chunk in _chunks(pks):
-        rows = model._default_manager.select_for_update().filter(pk__in=chunk).values_list("pk", *attnames)
+        rows = (
+            model._default_manager.select_for_update()
+            .filter(pk__in=chunk)
+            .values_list("pk", *attnames)
+        )
         found = 0
         for pk, *current in rows:
             found += 1

@@ -133,13 +133,20 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, path: str):
                 formulas.add((int(m.group(2)), _col_index(m.group(1))))
             for m in _MERGE_RE.finditer(data, 0, cut):
                 merges.append(
-                    (int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3)))
+                    (
+                        int(m.group(2)),
+                        _col_index(m.group(1)),
+                        int(m.group(4)),
+                        _col_index(m.group(3)),
+                    )
                 )
             tail = data[cut:]
     for m in _FORMULA_NO_VALUE_RE.finditer(tail):
         formulas.add((int(m.group(2)), _col_index(m.group(1))))
     for m in _MERGE_RE.finditer(tail):
-        merges.append((int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3))))
+        merges.append(
+            (int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3)))
+        )
     return sorted(set(merges)), formulas
 
 
@@ -315,7 +322,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise FileRejected(_("文件编码损坏（%(encoding)s）。") % {"encoding": encoding}) from exc
+                raise FileRejected(
+                    _("文件编码损坏（%(encoding)s）。") % {"encoding": encoding}
+                ) from exc
     # Strict UTF-8 almost never succeeds on GBK bytes, so trying it first is safe.
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -350,6 +359,7 @@ def _open_csv(stream: IO[bytes], file_name: str) -> Table:
 
         class dialect(csv.excel):  # noqa: N801 - a csv dialect is a class
             delimiter = ";"
+
     estimated = text.count("\n") + (0 if text.endswith("\n") else 1)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -359,7 +369,8 @@ def _open_csv(stream: IO[bytes], file_name: str) -> Table:
             yield from enumerate(reader, start=1)
         except csv.Error as exc:
             raise FileRejected(
-                _("CSV 文件第 %(line)d 行格式错误：%(error)s") % {"line": reader.line_num, "error": exc}
+                _("CSV 文件第 %(line)d 行格式错误：%(error)s")
+                % {"line": reader.line_num, "error": exc}
             ) from exc
 
     label = {"utf-8-sig": "UTF-8（带 BOM）", "utf-8": "UTF-8", "gb18030": "GBK/GB18030"}.get(

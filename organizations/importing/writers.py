@@ -19,8 +19,13 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
-def xlsx_bytes(sheet_title: str, headers: list[str], rows: Iterable[list[Any]], *,
-               text_columns: Iterable[int] = ()) -> bytes:
+def xlsx_bytes(
+    sheet_title: str,
+    headers: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    text_columns: Iterable[int] = (),
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -59,8 +64,9 @@ def csv_bytes(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else escape_formula(v if isinstance(v, str) else str(v))
-                         for v in row])
+        writer.writerow(
+            ["" if v is None else escape_formula(v if isinstance(v, str) else str(v)) for v in row]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -101,10 +107,20 @@ def template_bytes(spec) -> bytes:
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in spec.columns:
-        notes.append([str(column.header), _("必填") if column.required else _("选填"), str(column.help)])
+        notes.append(
+            [str(column.header), _("必填") if column.required else _("选填"), str(column.help)]
+        )
     notes.append([])
-    notes.append([_("红色表头为必填列。表头也可以用英文（如 credit code、name）。模板之外的列会被忽略。")])
-    notes.append([_("同一文件中每条记录只能出现一次；已存在的记录按表中内容更新。任何一行有错误，整个文件都不会导入。")])
+    notes.append(
+        [_("红色表头为必填列。表头也可以用英文（如 credit code、name）。模板之外的列会被忽略。")]
+    )
+    notes.append(
+        [
+            _(
+                "同一文件中每条记录只能出现一次；已存在的记录按表中内容更新。任何一行有错误，整个文件都不会导入。"
+            )
+        ]
+    )
     notes.column_dimensions["A"].width = 20
     notes.column_dimensions["C"].width = 70
     buffer = io.BytesIO()

@@ -41,7 +41,9 @@ def test_calendar_feed_of_upcoming_public_activities(client):
         description="第一行\n" + "很长的说明" * 40,
     )
     ActivityFactory(title="已经结束的活动", starts_at=now - datetime.timedelta(days=3))
-    ActivityFactory(title="不公开的活动", is_public=False, starts_at=now + datetime.timedelta(days=1))
+    ActivityFactory(
+        title="不公开的活动", is_public=False, starts_at=now + datetime.timedelta(days=1)
+    )
 
     response = client.get("/activities/calendar.ics")
     assert response.status_code == 200

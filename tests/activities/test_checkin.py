@@ -23,20 +23,26 @@ pytestmark = pytest.mark.django_db
 
 def activity_of(federation, *, capacity=3, **extra):
     activity = ActivityFactory(
-        title="园区女性创业沙龙", organizer=federation,
-        starts_at=timezone.now() + datetime.timedelta(days=2), **extra,
+        title="园区女性创业沙龙",
+        organizer=federation,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        **extra,
     )
     RegistrationSettings.objects.create(activity=activity, capacity=capacity)
     return activity
 
 
 def register(activity, name="李丽", mobile="13812345678"):
-    return services.registration_create(activity=activity, participant_name=name, mobile=mobile, consent=True)
+    return services.registration_create(
+        activity=activity, participant_name=name, mobile=mobile, consent=True
+    )
 
 
 def scan(client, activity, **data):
     response = client.post(
-        reverse("staff:checkin_scan", args=[activity.pk]), json.dumps(data), content_type="application/json"
+        reverse("staff:checkin_scan", args=[activity.pk]),
+        json.dumps(data),
+        content_type="application/json",
     )
     return response.status_code, (response.json() if response.status_code == 200 else None)
 
@@ -58,7 +64,11 @@ def test_scan_checks_in_once_and_the_figure_counts_itself(client, world):
     assert scan(client, activity, ticket=payload, scan_id="scan-1")[1]["outcome"] == "ok"
     # Another scan of the same ticket (a replayed QR): refused as a repeat.
     _status, replay = scan(client, activity, ticket=payload, scan_id="scan-2")
-    assert replay["outcome"] == "already" and "已于" in replay["message"] and "未重复计数" in replay["message"]
+    assert (
+        replay["outcome"] == "already"
+        and "已于" in replay["message"]
+        and "未重复计数" in replay["message"]
+    )
     activity.refresh_from_db()
     assert activity.participants == 1
     page = client.get(activity.get_absolute_url())  # staff are logged in: a fresh page
@@ -71,9 +81,15 @@ def test_forged_foreign_and_unknown_tickets_change_nothing(client, world):
     registration = register(activity)
     client.force_login(world.staff_a)
     forged = f"YNTH1:{activity.pk}:{registration.code}:forgedsignature"
-    assert scan(client, activity, ticket=forged)[1]["message"] == "无法识别的二维码：不是本平台签发的报名凭证。"
+    assert (
+        scan(client, activity, ticket=forged)[1]["message"]
+        == "无法识别的二维码：不是本平台签发的报名凭证。"
+    )
     foreign = tickets.ticket_payload(activity_id=other.pk, code=registration.code)
-    assert scan(client, activity, ticket=foreign)[1]["message"] == "这张凭证不属于本场活动，请核对活动。"
+    assert (
+        scan(client, activity, ticket=foreign)[1]["message"]
+        == "这张凭证不属于本场活动，请核对活动。"
+    )
     assert "没有找到这个报名码" in scan(client, activity, code="ZZZZZZZZ")[1]["message"]
     assert not Registration.objects.checked_in().exists()
 
@@ -131,17 +147,24 @@ def test_participant_checks_in_with_the_rotating_code_on_the_phone_that_signed_u
     page = client.get(reverse("activities:self_checkin", args=[activity.pk]), {"k": token})
     assert "本机保存有您的报名" in page.content.decode()
     code = Registration.objects.get().code
-    done = client.post(reverse("activities:self_checkin", args=[activity.pk]), {"k": token, "code": code})
+    done = client.post(
+        reverse("activities:self_checkin", args=[activity.pk]), {"k": token, "code": code}
+    )
     assert "签到成功，欢迎参加！" in done.content.decode()
     assert Registration.objects.get().checkin_method == "self"
 
     stale = tickets.checkin_code(activity.pk, now=time.time() - 600)
-    expired = client.post(reverse("activities:self_checkin", args=[activity.pk]), {"k": stale, "code": code})
+    expired = client.post(
+        reverse("activities:self_checkin", args=[activity.pk]), {"k": stale, "code": code}
+    )
     assert "签到码已过期或无效" in expired.content.decode()
     other_phone = client.__class__()
-    assert "本机保存有您的报名" not in other_phone.get(
-        reverse("activities:self_checkin", args=[activity.pk]), {"k": token}
-    ).content.decode()
+    assert (
+        "本机保存有您的报名"
+        not in other_phone.get(
+            reverse("activities:self_checkin", args=[activity.pk]), {"k": token}
+        ).content.decode()
+    )
 
 
 def test_rotating_code_expires():
@@ -160,7 +183,9 @@ def test_brand_session_and_brand_totals_come_from_check_ins(client, world):
     activity = activity_of(world.fed_a, brand=brand, brand_session=session)
     first, second = register(activity), register(activity, mobile="13900000000")
     for registration in (first, second):
-        services.registration_check_in(activity=activity, user=world.staff_a, code=registration.code)
+        services.registration_check_in(
+            activity=activity, user=world.staff_a, code=registration.code
+        )
     session.refresh_from_db()
     assert (session.participants, session.participants_counted) == (2, True)
     html = client.get(brand.get_absolute_url()).content.decode()
@@ -186,9 +211,13 @@ def test_staff_edit_cannot_overwrite_a_counted_figure(client, world):
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "participants"}
     data.update(
-        title="园区女性创业沙龙", category="guidance", format="offline", organizer=world.fed_a.pk,
+        title="园区女性创业沙龙",
+        category="guidance",
+        format="offline",
+        organizer=world.fed_a.pk,
         starts_at=timezone.localtime(activity.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        participants="500", version_token=form.initial.get("version_token") or activity.version,
+        participants="500",
+        version_token=form.initial.get("version_token") or activity.version,
         is_public="on",
     )
     data.pop("ends_at", None)
@@ -235,7 +264,9 @@ def test_staff_confirm_waitlist_cancel_keep_the_capacity(client, world):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("waitlisted", "confirmed")
-    response = client.post(reverse("staff:registration_action", args=[second.pk, "cancel"]), follow=True)
+    response = client.post(
+        reverse("staff:registration_action", args=[second.pk, "cancel"]), follow=True
+    )
     first.refresh_from_db()
     assert first.status == "confirmed"  # promoted into the freed place
     assert "已自动递补获得名额" in response.content.decode()
@@ -249,8 +280,13 @@ def test_more_places_in_the_settings_promote_the_waitlist(client, world):
     config = RegistrationSettings.objects.get(activity=activity)
     response = client.post(
         reverse("staff:registration_settings", args=[activity.pk]),
-        {"mode": "open", "capacity": "2", "waitlist": "on", "eligibility": "everyone",
-         "version_token": config.version},
+        {
+            "mode": "open",
+            "capacity": "2",
+            "waitlist": "on",
+            "eligibility": "everyone",
+            "version_token": config.version,
+        },
     )
     assert response.status_code == 302
     waiting.refresh_from_db()
@@ -285,9 +321,15 @@ def test_sensitive_registrations_need_the_separate_permission(client, world):
     client.force_login(world.staff_a)
     assert client.get(reverse("staff:registration_list", args=[activity.pk])).status_code == 403
     admin_list = client.get(reverse("admin:activities_registration_changelist"))
-    assert admin_list.status_code == 200 and registration.display_code not in admin_list.content.decode()
+    assert (
+        admin_list.status_code == 200
+        and registration.display_code not in admin_list.content.decode()
+    )
     client.force_login(world.admin)
-    assert "周婷" in client.get(reverse("staff:registration_list", args=[activity.pk])).content.decode()
+    assert (
+        "周婷"
+        in client.get(reverse("staff:registration_list", args=[activity.pk])).content.decode()
+    )
     # Checking in still works for the organiser's staff, without showing who it was.
     status, body = scan(client, activity, code=registration.code)
     assert body["ok"] and "周婷" not in body["message"]
@@ -306,8 +348,12 @@ def test_admin_refuses_filtering_by_masked_values(client, world):
 
 def test_a_brand_session_opens_sign_up_through_its_activity(client, world):
     brand = BrandFactory(name="泰达儿童之家", slug="children-home", organizer=world.district)
-    session = BrandSessionFactory(brand=brand, number=22, federation=world.fed_a,
-                                  starts_on=timezone.localdate() + datetime.timedelta(days=30))
+    session = BrandSessionFactory(
+        brand=brand,
+        number=22,
+        federation=world.fed_a,
+        starts_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
     client.force_login(world.admin)
     response = client.post(
         reverse("admin:brands_brandsession_changelist"),
@@ -319,6 +365,8 @@ def test_a_brand_session_opens_sign_up_through_its_activity(client, world):
     assert (activity.organizer, activity.brand) == (world.fed_a, brand)
     assert RegistrationSettings.objects.get(activity=activity).is_enabled
     register(activity)
-    services.registration_check_in(activity=activity, user=world.admin, code=Registration.objects.get().code)
+    services.registration_check_in(
+        activity=activity, user=world.admin, code=Registration.objects.get().code
+    )
     session.refresh_from_db()
     assert (session.participants, session.participants_counted) == (1, True)

@@ -23,7 +23,12 @@ def upload(data: bytes, name: str = "photo.png", content_type: str = "image/png"
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
 
 
 def png_bomb(side: int = 12000) -> bytes:
@@ -31,7 +36,12 @@ def png_bomb(side: int = 12000) -> bytes:
     row = b"\x00" + b"\x00" * ((side + 7) // 8)
     idat = zlib.compress(row * side, 9)
     ihdr = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def jpeg_with_exif(width=40, height=20, orientation=None, gps=True) -> bytes:
@@ -204,7 +214,10 @@ def test_staff_page_stores_several_photos_cleaned(client, world, png_bytes):
     assert response.status_code == 302
     article = Article.objects.get()
     photos = list(article.photos.all())
-    assert [(p.width, p.height, p.caption) for p in photos] == [(30, 20, "活动现场"), (40, 20, "活动现场")]
+    assert [(p.width, p.height, p.caption) for p in photos] == [
+        (30, 20, "活动现场"),
+        (40, 20, "活动现场"),
+    ]
     for photo in photos:
         with photo.image.open("rb") as handle:
             data = handle.read()
@@ -230,7 +243,9 @@ def _files_under(root) -> list:
 
 
 @pytest.mark.django_db
-def test_disk_full_leaves_no_row_and_no_partial_file(client, world, png_bytes, settings, monkeypatch, tmp_path):
+def test_disk_full_leaves_no_row_and_no_partial_file(
+    client, world, png_bytes, settings, monkeypatch, tmp_path
+):
     storage = FullDiskStorage(location=tmp_path / "full")
     monkeypatch.setattr(Photo._meta.get_field("image"), "storage", storage)
     client.force_login(world.staff_a)
@@ -258,7 +273,9 @@ def test_disk_full_in_the_service_of_an_existing_article(world, png_bytes, monke
 
     article = ArticleFactory(federation=world.fed_a, status="draft", publish_at=None)
     good = clean_image(upload(png_bytes()))
-    monkeypatch.setattr(Photo._meta.get_field("image"), "storage", FullDiskStorage(location=tmp_path / "full"))
+    monkeypatch.setattr(
+        Photo._meta.get_field("image"), "storage", FullDiskStorage(location=tmp_path / "full")
+    )
     with pytest.raises(OSError):
         photos_add(article=article, photos=[(good, "")], user=world.staff_a)
     assert not Photo.objects.exists()
@@ -275,14 +292,21 @@ def test_admin_photo_inline_uses_the_same_validator(client, world, png_bytes):
         "summary": "",
         "body": article.body,
         "federation": world.fed_a.pk,
-        "source": "", "editor": "", "proofreader": "",
+        "source": "",
+        "editor": "",
+        "proofreader": "",
         "version_token": article.version,
-        "photos-TOTAL_FORMS": 1, "photos-INITIAL_FORMS": 0,
-        "photos-MIN_NUM_FORMS": 0, "photos-MAX_NUM_FORMS": 1000,
+        "photos-TOTAL_FORMS": 1,
+        "photos-INITIAL_FORMS": 0,
+        "photos-MIN_NUM_FORMS": 0,
+        "photos-MAX_NUM_FORMS": 1000,
         "photos-0-image": upload(png_bomb(), "bomb.png"),
-        "photos-0-caption": "x", "photos-0-position": 0,
-        "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0,
-        "transitions-MIN_NUM_FORMS": 0, "transitions-MAX_NUM_FORMS": 1000,
+        "photos-0-caption": "x",
+        "photos-0-position": 0,
+        "transitions-TOTAL_FORMS": 0,
+        "transitions-INITIAL_FORMS": 0,
+        "transitions-MIN_NUM_FORMS": 0,
+        "transitions-MAX_NUM_FORMS": 1000,
     }
     response = client.post(url, data)
     assert response.status_code == 200
@@ -305,9 +329,7 @@ def test_exemplar_portrait_goes_through_the_photo_validator(admin_client):
 
     url = reverse("admin:activities_exemplar_add")
     data = {"name": "王芳", "kind": "person", "honour": "merit_star", "year": 2024}
-    response = admin_client.post(
-        url, {**data, "photo": upload(png_bomb(), "bomb.png")}
-    )
+    response = admin_client.post(url, {**data, "photo": upload(png_bomb(), "bomb.png")})
     assert response.status_code == 200 and "像素过多" in response.content.decode()
     assert not Exemplar.objects.exists()
 

@@ -39,7 +39,9 @@ def statuses():
 
 
 def test_news_list_shows_only_published_articles_newest_first(client, statuses):
-    older = ArticleFactory(title="较早的新闻", publish_at=timezone.now() - datetime.timedelta(days=3))
+    older = ArticleFactory(
+        title="较早的新闻", publish_at=timezone.now() - datetime.timedelta(days=3)
+    )
     page = text(client.get("/news/"))
     assert "公开的新闻" in page
     assert page.index("公开的新闻") < page.index(older.title)
@@ -97,7 +99,9 @@ def test_article_page_has_credits_gallery_links_and_neighbours(client):
     now = timezone.now()
     older = ArticleFactory(title="更早一篇", publish_at=now - datetime.timedelta(days=2))
     article = ArticleFactory(
-        title="托管班开班啦", activity=activity, brand=brand,
+        title="托管班开班啦",
+        activity=activity,
+        brand=brand,
         publish_at=now - datetime.timedelta(days=1),
         body='<p style="color:red">孩子们很开心。</p><script>alert(1)</script><img src="/media/a.jpg">',
     )

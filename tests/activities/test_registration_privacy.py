@@ -21,7 +21,11 @@ from tests.factories import ActivityFactory, ArticleFactory, BrandFactory, Photo
 
 def _register(activity, name, mobile, *, now=None):
     return services.registration_create(
-        activity=activity, participant_name=name, mobile=mobile, consent=True, answer="",
+        activity=activity,
+        participant_name=name,
+        mobile=mobile,
+        consent=True,
+        answer="",
         now=now,
     )
 
@@ -33,9 +37,15 @@ def test_personal_data_is_erased_after_the_keep_days_and_the_counts_stay(setting
     old = ActivityFactory(organizer=world.fed_a, starts_at=now - datetime.timedelta(days=181))
     recent = ActivityFactory(organizer=world.fed_a, starts_at=now - datetime.timedelta(days=179))
     for activity in (old, recent):
-        RegistrationSettings.objects.create(activity=activity, capacity=5, closes_at=activity.starts_at)
-        registration = _register(activity, "韩梅梅", "13812345678", now=activity.starts_at - datetime.timedelta(days=2))
-        services.registration_check_in(activity=activity, user=world.staff_a, code=registration.code)
+        RegistrationSettings.objects.create(
+            activity=activity, capacity=5, closes_at=activity.starts_at
+        )
+        registration = _register(
+            activity, "韩梅梅", "13812345678", now=activity.starts_at - datetime.timedelta(days=2)
+        )
+        services.registration_check_in(
+            activity=activity, user=world.staff_a, code=registration.code
+        )
 
     out = StringIO()
     call_command("registrations_erase", stdout=out)
@@ -66,7 +76,9 @@ def _crawl(client, start: list[str]) -> dict[str, str]:
         body = response.content.decode(errors="replace") if response.status_code == 200 else ""
         pages[url] = body
         for link in re.findall(r'href="(/[^"#]*)"', body):
-            if not link.startswith(("/static/", "/media/", "/language/", "/admin/", "/staff/", "/accounts/")):
+            if not link.startswith(
+                ("/static/", "/media/", "/language/", "/admin/", "/staff/", "/accounts/")
+            ):
                 queue.append(link.replace("&amp;", "&"))
     return pages
 
@@ -75,15 +87,21 @@ def _crawl(client, start: list[str]) -> dict[str, str]:
 def test_no_public_page_shows_a_participant_or_a_photo_of_a_sensitive_programme(client, world):
     love = BrandFactory(name="为爱而来", slug="for-love", is_matchmaking=True)
     counselling = ActivityFactory(
-        title="心悦驿站团体辅导", organizer=world.fed_a, is_sensitive=True,
+        title="心悦驿站团体辅导",
+        organizer=world.fed_a,
+        is_sensitive=True,
         starts_at=timezone.now() + datetime.timedelta(days=3),
     )
     match_event = ActivityFactory(
-        title="为爱而来第113场", organizer=world.fed_a, brand=love,
+        title="为爱而来第113场",
+        organizer=world.fed_a,
+        brand=love,
         starts_at=timezone.now() + datetime.timedelta(days=4),
     )
     ordinary = ActivityFactory(
-        title="巾帼心向党读书会", organizer=world.fed_a, starts_at=timezone.now() + datetime.timedelta(days=5),
+        title="巾帼心向党读书会",
+        organizer=world.fed_a,
+        starts_at=timezone.now() + datetime.timedelta(days=5),
     )
     for activity in (counselling, match_event, ordinary):
         RegistrationSettings.objects.create(activity=activity, capacity=10)
@@ -91,18 +109,45 @@ def test_no_public_page_shows_a_participant_or_a_photo_of_a_sensitive_programme(
     _register(match_event, "上官单身", "13933334444")
     _register(ordinary, "司马普通", "13755556666")
     secret_photo = PhotoFactory(
-        article=ArticleFactory(title="为爱而来活动回顾", federation=world.fed_a, activity=match_event),
+        article=ArticleFactory(
+            title="为爱而来活动回顾", federation=world.fed_a, activity=match_event
+        ),
     )
-    brand_photo = PhotoFactory(article=ArticleFactory(title="为爱而来品牌资讯", federation=world.fed_a, brand=love))
-    public_photo = PhotoFactory(article=ArticleFactory(title="读书会回顾", federation=world.fed_a, activity=ordinary))
+    brand_photo = PhotoFactory(
+        article=ArticleFactory(title="为爱而来品牌资讯", federation=world.fed_a, brand=love)
+    )
+    public_photo = PhotoFactory(
+        article=ArticleFactory(title="读书会回顾", federation=world.fed_a, activity=ordinary)
+    )
 
-    pages = _crawl(client, ["/", "/activities/", "/news/", "/brands/", "/brands/for-love/", "/stats/",
-                            "/search/?q=为爱", f"/activities/{match_event.pk}/signup/",
-                            f"/activities/{counselling.pk}/signup/", "/feeds/news/", "/sitemap.xml"])
+    pages = _crawl(
+        client,
+        [
+            "/",
+            "/activities/",
+            "/news/",
+            "/brands/",
+            "/brands/for-love/",
+            "/stats/",
+            "/search/?q=为爱",
+            f"/activities/{match_event.pk}/signup/",
+            f"/activities/{counselling.pk}/signup/",
+            "/feeds/news/",
+            "/sitemap.xml",
+        ],
+    )
     everything = "\n".join(pages.values())
     assert f"/activities/{match_event.pk}/" in pages and "为爱而来活动回顾" in everything
-    for secret in ("欧阳秘密", "上官单身", "司马普通", "13811112222", "13933334444", "13755556666",
-                   "138****2222", "欧**"):
+    for secret in (
+        "欧阳秘密",
+        "上官单身",
+        "司马普通",
+        "13811112222",
+        "13933334444",
+        "13755556666",
+        "138****2222",
+        "欧**",
+    ):
         assert secret not in everything, secret
     # Photos: the ordinary article's are shown, those of the sensitive programme's nowhere.
     assert "<picture" in client.get(public_photo.article.get_absolute_url()).content.decode()
@@ -141,5 +186,7 @@ def test_concurrent_sign_ups_never_exceed_the_capacity():
     assert errors == []
     counts = dict(Registration.objects.values_list("status").annotate(n=Count("pk")).order_by())
     assert counts == {"confirmed": 20, "waitlisted": 40}
-    positions = sorted(r.waitlist_position() for r in Registration.objects.filter(status="waitlisted"))
+    positions = sorted(
+        r.waitlist_position() for r in Registration.objects.filter(status="waitlisted")
+    )
     assert positions == list(range(1, 41))

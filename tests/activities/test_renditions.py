@@ -49,7 +49,12 @@ def test_a_new_photo_gets_its_renditions_after_the_upload_commits(
     with django_capture_on_commit_callbacks(execute=True):
         photo = PhotoFactory(image__width=500, image__height=500)
     assert sorted(Rendition.objects.filter(photo=photo).values_list("spec", flat=True)) == [
-        "w240.jpeg", "w240.webp", "w480.jpeg", "w480.webp", "w960.jpeg", "w960.webp",
+        "w240.jpeg",
+        "w240.webp",
+        "w480.jpeg",
+        "w480.webp",
+        "w960.jpeg",
+        "w960.webp",
     ]
 
 

@@ -28,7 +28,9 @@ def open_activity(organizer=None, *, capacity=2, waitlist=True, **settings):
         starts_at=timezone.now() + datetime.timedelta(days=5),
         **({"organizer": organizer} if organizer else {}),
     )
-    RegistrationSettings.objects.create(activity=activity, capacity=capacity, waitlist=waitlist, **settings)
+    RegistrationSettings.objects.create(
+        activity=activity, capacity=capacity, waitlist=waitlist, **settings
+    )
     return activity
 
 
@@ -72,7 +74,9 @@ def test_full_activity_puts_people_on_the_waitlist_in_order(client):
     assert "已进入候补（第 1 位）" in client.get(second["Location"]).content.decode()
     assert "已进入候补（第 2 位）" in client.get(third["Location"]).content.decode()
     assert list(Registration.objects.order_by("pk").values_list("status", flat=True)) == [
-        "confirmed", "waitlisted", "waitlisted"
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
     ]
 
 
@@ -81,7 +85,9 @@ def test_cancel_with_the_code_promotes_the_first_on_the_waitlist(client):
     sign_up(client, activity, mobile="13800000001")
     waiting = sign_up(client, activity, mobile="13800000002")
     first, second = Registration.objects.order_by("pk")
-    response = client.post(reverse("activities:cancel", args=[activity.pk]), {"code": first.display_code.lower()})
+    response = client.post(
+        reverse("activities:cancel", args=[activity.pk]), {"code": first.display_code.lower()}
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
@@ -140,7 +146,9 @@ def test_closed_not_yet_open_and_full_without_waitlist_refuse(client):
     assert response.status_code == 400 and "报名已截止" in response.content.decode()
 
     later = open_activity(opens_at=timezone.now() + datetime.timedelta(days=1))
-    assert "报名尚未开始" in client.get(reverse("activities:signup", args=[later.pk])).content.decode()
+    assert (
+        "报名尚未开始" in client.get(reverse("activities:signup", args=[later.pk])).content.decode()
+    )
     assert "报名尚未开始" in sign_up(client, later).content.decode()
 
     full = open_activity(capacity=1, waitlist=False)
@@ -180,13 +188,16 @@ def test_rate_limits_per_address_and_per_mobile(client, settings):
     assert Registration.objects.count() == 3
     # Another address is not affected; nginx's X-Real-IP counts only from the trusted proxy.
     other = client.post(
-        reverse("activities:signup", args=[activity.pk]), form(mobile="13800000008"),
+        reverse("activities:signup", args=[activity.pk]),
+        form(mobile="13800000008"),
         HTTP_X_REAL_IP="203.0.113.9",
     )
     assert other.status_code == 302
     spoofed = client.post(
-        reverse("activities:signup", args=[activity.pk]), form(mobile="13800000007"),
-        HTTP_X_REAL_IP="203.0.113.10", REMOTE_ADDR="198.51.100.1",
+        reverse("activities:signup", args=[activity.pk]),
+        form(mobile="13800000007"),
+        HTTP_X_REAL_IP="203.0.113.10",
+        REMOTE_ADDR="198.51.100.1",
     )
     assert spoofed.status_code == 302  # its own address 198.51.100.1, first submission
 
@@ -194,10 +205,16 @@ def test_rate_limits_per_address_and_per_mobile(client, settings):
     settings.SIGNUP_RATE_PER_MOBILE = "2/h"
     second = open_activity(capacity=10)
     for n in range(2):
-        client.post(reverse("activities:signup", args=[second.pk]), form(mobile="13900000000"),
-                    HTTP_X_REAL_IP=f"203.0.113.{20 + n}")
-    by_mobile = client.post(reverse("activities:signup", args=[second.pk]), form(mobile="13900000000"),
-                            HTTP_X_REAL_IP="203.0.113.30")
+        client.post(
+            reverse("activities:signup", args=[second.pk]),
+            form(mobile="13900000000"),
+            HTTP_X_REAL_IP=f"203.0.113.{20 + n}",
+        )
+    by_mobile = client.post(
+        reverse("activities:signup", args=[second.pk]),
+        form(mobile="13900000000"),
+        HTTP_X_REAL_IP="203.0.113.30",
+    )
     assert by_mobile.status_code == 429
 
 
@@ -218,7 +235,9 @@ def test_captcha_after_repeated_attempts(client, settings):
     wrong = client.post(url, form(mobile="13800000001", captcha_0=store.hashkey, captcha_1="-1"))
     assert "验证码不正确" in wrong.content.decode() and not Registration.objects.exists()
     store = CaptchaStore.objects.order_by("-pk").first()
-    right = client.post(url, form(mobile="13800000001", captcha_0=store.hashkey, captcha_1=store.response))
+    right = client.post(
+        url, form(mobile="13800000001", captcha_0=store.hashkey, captcha_1=store.response)
+    )
     assert right.status_code == 302 and Registration.objects.count() == 1
     image = client.get(f"/captcha/image/{CaptchaStore.generate_key()}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
@@ -243,7 +262,11 @@ def test_daycare_questions_children_and_ages(client):
     assert "填写了 1 个年龄，但子女人数为 2" in mismatch.content.decode()
     sign_up(client, activity, children_count="2", children_ages="6岁、9岁", answer="无")
     registration = Registration.objects.get()
-    assert (registration.children_count, registration.children_ages, registration.answer) == (2, "6,9", "无")
+    assert (registration.children_count, registration.children_ages, registration.answer) == (
+        2,
+        "6,9",
+        "无",
+    )
 
 
 def test_activity_page_offers_sign_up_without_any_live_or_personal_data(client):
@@ -260,8 +283,12 @@ def test_ticket_with_a_forged_or_foreign_code_is_not_found(client):
     sign_up(client, activity)
     code = Registration.objects.get().code
     assert client.get(reverse("activities:ticket", args=[other.pk, code])).status_code == 404
-    assert client.get(reverse("activities:ticket", args=[activity.pk, "AAAAAAAA"])).status_code == 404
-    assert ticket_payload(activity_id=activity.pk, code=code).startswith(f"YNTH1:{activity.pk}:{code}:")
+    assert (
+        client.get(reverse("activities:ticket", args=[activity.pk, "AAAAAAAA"])).status_code == 404
+    )
+    assert ticket_payload(activity_id=activity.pk, code=code).startswith(
+        f"YNTH1:{activity.pk}:{code}:"
+    )
 
 
 def test_closing_the_sign_up_refreshes_the_cached_activity_page(client, world):

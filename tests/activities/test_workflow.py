@@ -48,7 +48,10 @@ def test_full_workflow_through_the_staff_pages(client, world):
     assert article.status == "submitted" and article.submitted_by == world.staff_a
     # Under review: its author can no longer edit it, and cannot publish it.
     assert client.get(reverse("staff:article_edit", args=[article.pk])).status_code == 403
-    assert client.post(reverse("staff:article_transition", args=[article.pk, "publish"])).status_code == 403
+    assert (
+        client.post(reverse("staff:article_transition", args=[article.pk, "publish"])).status_code
+        == 403
+    )
 
     client.force_login(world.editor)
     dashboard = client.get(reverse("staff:dashboard")).content.decode()
@@ -84,7 +87,9 @@ def test_scheduled_publication_becomes_public_by_itself(client, world, monkeypat
     at = timezone.now() + datetime.timedelta(days=2)
     client.force_login(world.editor)
     local = timezone.localtime(at).strftime("%Y-%m-%dT%H:%M")  # typed in Beijing time
-    client.post(reverse("staff:article_transition", args=[article.pk, "publish"]), {"publish_at": local})
+    client.post(
+        reverse("staff:article_transition", args=[article.pk, "publish"]), {"publish_at": local}
+    )
     article.refresh_from_db()
     assert article.status == "published"
     assert abs(article.publish_at - at) < datetime.timedelta(minutes=1)
@@ -152,14 +157,39 @@ def test_every_workflow_step_makes_open_forms_stale(world):
 @pytest.mark.parametrize(
     ("source", "fmt", "forbidden", "kept"),
     [
-        ('<p onclick="steal()">好</p><script>alert(1)</script>', "html", ["onclick", "<script", "alert"], "<p>好</p>"),
+        (
+            '<p onclick="steal()">好</p><script>alert(1)</script>',
+            "html",
+            ["onclick", "<script", "alert"],
+            "<p>好</p>",
+        ),
         ('<a href="javascript:alert(1)">链接</a>', "html", ["javascript:"], "链接"),
-        ('<a href="JaVaScRiPt&#58;alert(1)">链接</a>', "html", ["javascript", "JaVaScRiPt"], "链接"),
+        (
+            '<a href="JaVaScRiPt&#58;alert(1)">链接</a>',
+            "html",
+            ["javascript", "JaVaScRiPt"],
+            "链接",
+        ),
         ('<img src="x.png" onerror="alert(1)">', "html", ["onerror"], '<img src="x.png">'),
-        ("<iframe src='https://evil'></iframe><style>body{}</style>正文", "html", ["iframe", "<style"], "正文"),
-        ("[点我](javascript:alert(1)) **加粗**", "markdown", ["javascript:"], "<strong>加粗</strong>"),
+        (
+            "<iframe src='https://evil'></iframe><style>body{}</style>正文",
+            "html",
+            ["iframe", "<style"],
+            "正文",
+        ),
+        (
+            "[点我](javascript:alert(1)) **加粗**",
+            "markdown",
+            ["javascript:"],
+            "<strong>加粗</strong>",
+        ),
         ("<script>alert(1)</script>\n\n# 标题", "markdown", ["<script"], "<h1>标题</h1>"),
-        ('<a href="https://www.teda.gov.cn/">泰达</a>', "html", [], 'href="https://www.teda.gov.cn/"'),
+        (
+            '<a href="https://www.teda.gov.cn/">泰达</a>',
+            "html",
+            [],
+            'href="https://www.teda.gov.cn/"',
+        ),
     ],
 )
 def test_bodies_are_sanitised(source, fmt, forbidden, kept):
@@ -180,12 +210,18 @@ def test_admin_saves_are_sanitised_too_and_cannot_set_the_status(client, world):
             "body": '<p>正文</p><img src=x onerror="alert(1)"><script>alert(2)</script>',
             "status": "published",  # read-only in the admin: ignored
             "federation": world.fed_a.pk,
-            "source": "", "editor": "", "proofreader": "",
+            "source": "",
+            "editor": "",
+            "proofreader": "",
             "version_token": article.version,
-            "photos-TOTAL_FORMS": 0, "photos-INITIAL_FORMS": 0,
-            "photos-MIN_NUM_FORMS": 0, "photos-MAX_NUM_FORMS": 1000,
-            "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0,
-            "transitions-MIN_NUM_FORMS": 0, "transitions-MAX_NUM_FORMS": 1000,
+            "photos-TOTAL_FORMS": 0,
+            "photos-INITIAL_FORMS": 0,
+            "photos-MIN_NUM_FORMS": 0,
+            "photos-MAX_NUM_FORMS": 1000,
+            "transitions-TOTAL_FORMS": 0,
+            "transitions-INITIAL_FORMS": 0,
+            "transitions-MIN_NUM_FORMS": 0,
+            "transitions-MAX_NUM_FORMS": 1000,
         },
     )
     assert response.status_code == 302

@@ -27,7 +27,11 @@ def test_brand_page_numbers_sessions_and_sums_outcomes(client):
     brand = BrandFactory(name="泰达儿童之家", slug="children-home")
     for number, families in ((1, 40), (2, 60), (3, 50)):
         BrandSessionFactory(
-            brand=brand, number=number, families=families, enterprises=5, classes_incubated=1,
+            brand=brand,
+            number=number,
+            families=families,
+            enterprises=5,
+            classes_incubated=1,
             participants=30,
         )
     ArticleFactory(title="第三期托管班结业", brand=brand)
@@ -36,7 +40,10 @@ def test_brand_page_numbers_sessions_and_sums_outcomes(client):
     page = text(response)
     assert "第1期" in page and "第2期" in page and "第3期" in page
     assert response.context["totals"] == {
-        "participants": 90, "families": 150, "enterprises": 15, "classes_incubated": 3,
+        "participants": 90,
+        "families": 150,
+        "enterprises": 15,
+        "classes_incubated": 3,
         "couples": 0,
     }
     assert ">150<" in page and ">15<" in page

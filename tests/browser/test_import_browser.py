@@ -14,7 +14,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}"
+    ),
 ]
 
 
@@ -25,8 +27,13 @@ def import_page():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = browser.new_context(locale="zh-CN")
         try:
@@ -43,13 +50,17 @@ def login(context, live_server, user):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
 
 
 def test_admin_upload_preview_confirm(import_page, live_server, admin_user, district, tmp_path):
     EnterpriseFactory(credit_code=make_credit_code(1), name="旧名称")
     path = tmp_path / "企业名单.xlsx"
-    path.write_bytes(xlsx_bytes([enterprise_row(1, name="新名称"), enterprise_row(2), enterprise_row(3)]))
+    path.write_bytes(
+        xlsx_bytes([enterprise_row(1, name="新名称"), enterprise_row(2), enterprise_row(3)])
+    )
     login(import_page, live_server, admin_user)
     page = import_page.new_page()
 
@@ -73,8 +84,9 @@ def test_admin_upload_preview_confirm(import_page, live_server, admin_user, dist
     assert ImportJob.objects.get().status == "applied"
 
 
-def test_admin_refuses_an_invalid_file_and_offers_the_error_sheet(import_page, live_server, admin_user,
-                                                                 district, tmp_path):
+def test_admin_refuses_an_invalid_file_and_offers_the_error_sheet(
+    import_page, live_server, admin_user, district, tmp_path
+):
     path = tmp_path / "名单.xlsx"
     path.write_bytes(xlsx_bytes([enterprise_row(1), enterprise_row(1)]))
     login(import_page, live_server, admin_user)

@@ -56,9 +56,7 @@ def photo_news(portal):
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_home_to_news_list_to_article(live_server, page, portal):
@@ -114,12 +112,23 @@ def test_language_switch(live_server, page, portal):
 def test_no_horizontal_scroll_at_375px_on_every_page_type(live_server, page, portal):
     article = portal["articles"][0]
     paths = [
-        "/", "/news/", article.get_absolute_url(), "/activities/",
-        article.activity.get_absolute_url(), "/federations/",
-        portal["federation"].get_absolute_url(), "/sites/", portal["site"].get_absolute_url(),
-        "/brands/", "/brands/children-home/", "/exemplars/",
+        "/",
+        "/news/",
+        article.get_absolute_url(),
+        "/activities/",
+        article.activity.get_absolute_url(),
+        "/federations/",
+        portal["federation"].get_absolute_url(),
+        "/sites/",
+        portal["site"].get_absolute_url(),
+        "/brands/",
+        "/brands/children-home/",
+        "/exemplars/",
         "/exemplars/" + str(portal["federation"].exemplars.first().pk) + "/",
-        "/stats/", "/search/?q=妇联", "/about/", "/news/999999/",
+        "/stats/",
+        "/search/?q=妇联",
+        "/about/",
+        "/news/999999/",
     ]
     for path in paths:
         page.goto(live_server.url + path)

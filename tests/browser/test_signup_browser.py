@@ -19,11 +19,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _activity(organizer, capacity):
     activity = ActivityFactory(
-        title="巾帼心向党主题读书会", organizer=organizer,
+        title="巾帼心向党主题读书会",
+        organizer=organizer,
         starts_at=timezone.now() + datetime.timedelta(days=4),
     )
-    RegistrationSettings.objects.create(activity=activity, capacity=capacity,
-                                        result_message="请提前10分钟到场。")
+    RegistrationSettings.objects.create(
+        activity=activity, capacity=capacity, result_message="请提前10分钟到场。"
+    )
     return activity
 
 
@@ -37,7 +39,9 @@ def _fits_the_phone(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 
 
-def test_sign_up_ticket_cancel_and_waitlist_promotion_on_a_phone(live_server, page, world, settings):
+def test_sign_up_ticket_cancel_and_waitlist_promotion_on_a_phone(
+    live_server, page, world, settings
+):
     settings.SIGNUP_CAPTCHA_AFTER = 1000
     activity = _activity(world.fed_a, capacity=1)
     errors = _watch_csp(page)
@@ -81,16 +85,26 @@ def test_sign_up_ticket_cancel_and_waitlist_promotion_on_a_phone(live_server, pa
     assert not [e for e in errors if "Content Security Policy" in e]
 
 
-def test_staff_check_in_by_code_and_by_photo_of_the_ticket_even_offline(live_server, page, world, tmp_path):
+def test_staff_check_in_by_code_and_by_photo_of_the_ticket_even_offline(
+    live_server, page, world, tmp_path
+):
     activity = _activity(world.fed_a, capacity=5)
     people = [
-        services.registration_create(activity=activity, participant_name=name, mobile=mobile, consent=True)
-        for name, mobile in (("李丽", "13812345678"), ("王芳", "13900000000"), ("赵敏", "13700000000"))
+        services.registration_create(
+            activity=activity, participant_name=name, mobile=mobile, consent=True
+        )
+        for name, mobile in (
+            ("李丽", "13812345678"),
+            ("王芳", "13900000000"),
+            ("赵敏", "13700000000"),
+        )
     ]
     photos = []
     for registration in people[1:]:
         path = tmp_path / f"{registration.code}.png"
-        path.write_bytes(tickets.qr_png(tickets.ticket_payload(activity_id=activity.pk, code=registration.code)))
+        path.write_bytes(
+            tickets.qr_png(tickets.ticket_payload(activity_id=activity.pk, code=registration.code))
+        )
         photos.append(str(path))
     errors = _watch_csp(page)
     base = live_server.url

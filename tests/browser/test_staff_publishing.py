@@ -22,7 +22,9 @@ def log_out(page):
     page.locator("form[action='/accounts/logout/'] button").click()
 
 
-def test_staff_write_submit_editor_publish_public_sees_it(live_server, page, world, tmp_path, png_bytes):
+def test_staff_write_submit_editor_publish_public_sees_it(
+    live_server, page, world, tmp_path, png_bytes
+):
     photo = tmp_path / "现场.png"
     photo.write_bytes(png_bytes(120, 80))
     base = live_server.url

@@ -116,7 +116,9 @@ def test_other_scopes_cannot_read_the_history(client, world):
     admin_history = reverse("admin:organizations_servicesite_history", args=[site.pk])
     assert client.get(admin_history).status_code == 404
     record = site.history.latest()
-    version = reverse("admin:organizations_servicesite_simple_history", args=[site.pk, record.history_id])
+    version = reverse(
+        "admin:organizations_servicesite_simple_history", args=[site.pk, record.history_id]
+    )
     assert client.get(version).status_code == 404
     client.force_login(world.admin)
     assert client.get(reverse("staff:history", args=["site", site.pk])).status_code == 200
@@ -128,9 +130,13 @@ def test_deleted_record_history_stays_hidden_from_other_scopes(client, world):
     pk = site.pk
     site.delete()
     client.force_login(world.staff_b)
-    assert client.get(reverse("admin:organizations_servicesite_history", args=[pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:organizations_servicesite_history", args=[pk])).status_code == 404
+    )
     client.force_login(world.admin)
-    assert client.get(reverse("admin:organizations_servicesite_history", args=[pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:organizations_servicesite_history", args=[pk])).status_code == 200
+    )
 
 
 # --- concurrency --------------------------------------------------------------------------------
@@ -213,7 +219,12 @@ def test_admin_foreign_key_choices_and_autocomplete_are_scoped(client, world):
     client.force_login(world.staff_a)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "activities", "model_name": "activity", "field_name": "organizer", "term": ""},
+        {
+            "app_label": "activities",
+            "model_name": "activity",
+            "field_name": "organizer",
+            "term": "",
+        },
     )
     names = {row["text"] for row in response.json()["results"]}
     assert names == {world.fed_a.name, world.group_a.name}
@@ -222,10 +233,15 @@ def test_admin_foreign_key_choices_and_autocomplete_are_scoped(client, world):
     response = client.post(
         reverse("admin:organizations_servicesite_add"),
         {
-            "name": "越权阵地", "kind": "women_home", "federation": world.fed_b.pk,
-            "address": "某地", "is_active": "on",
-            "hours-TOTAL_FORMS": 0, "hours-INITIAL_FORMS": 0,
-            "hours-MIN_NUM_FORMS": 0, "hours-MAX_NUM_FORMS": 1000,
+            "name": "越权阵地",
+            "kind": "women_home",
+            "federation": world.fed_b.pk,
+            "address": "某地",
+            "is_active": "on",
+            "hours-TOTAL_FORMS": 0,
+            "hours-INITIAL_FORMS": 0,
+            "hours-MIN_NUM_FORMS": 0,
+            "hours-MAX_NUM_FORMS": 1000,
         },
     )
     assert response.status_code == 200
@@ -244,17 +260,30 @@ def test_admin_changelist_shows_only_the_users_scope(client, world):
 def test_staff_cannot_create_a_federation_outside_their_scope_in_admin(client, world):
     client.force_login(world.staff_a)
     base = {
-        "short_name": "", "kind": "", "is_active": "on", "area": "", "address": "",
-        "channel": "", "established_on": "", "chair_name": "", "member_count": "",
-        "description": "", "contact_name": "", "contact_phone": "",
-        "children-TOTAL_FORMS": 0, "children-INITIAL_FORMS": 0,
-        "children-MIN_NUM_FORMS": 0, "children-MAX_NUM_FORMS": 1000,
+        "short_name": "",
+        "kind": "",
+        "is_active": "on",
+        "area": "",
+        "address": "",
+        "channel": "",
+        "established_on": "",
+        "chair_name": "",
+        "member_count": "",
+        "description": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "children-TOTAL_FORMS": 0,
+        "children-INITIAL_FORMS": 0,
+        "children-MIN_NUM_FORMS": 0,
+        "children-MAX_NUM_FORMS": 1000,
     }
     url = reverse("admin:organizations_federation_add")
     response = client.post(url, {**base, "name": "假区妇联", "level": "district"})
     assert response.status_code == 200
     assert not Federation.objects.filter(name="假区妇联").exists()
-    response = client.post(url, {**base, "name": "新妇女小组", "level": "group", "parent": world.fed_a.pk})
+    response = client.post(
+        url, {**base, "name": "新妇女小组", "level": "group", "parent": world.fed_a.pk}
+    )
     assert response.status_code == 302
     assert Federation.objects.get(name="新妇女小组").parent == world.fed_a
 
@@ -267,13 +296,23 @@ def test_staff_cannot_change_level_parent_or_kind_of_their_federation(client, wo
     # Staff page: the profile form has no such fields; a crafted POST cannot move it.
     response = client.post(
         reverse("staff:federation_profile"),
-        {"contact_name": "李联络", "contact_phone": "13800000000", "level": "district",
-         "parent": "", "kind": "online", "version_token": world.fed_a.version},
+        {
+            "contact_name": "李联络",
+            "contact_phone": "13800000000",
+            "level": "district",
+            "parent": "",
+            "kind": "online",
+            "version_token": world.fed_a.version,
+        },
     )
     assert response.status_code == 302
     world.fed_a.refresh_from_db()
     assert world.fed_a.contact_name == "李联络"
-    assert (world.fed_a.level, world.fed_a.parent_id, world.fed_a.kind) == ("grassroots", world.district.pk, "single")
+    assert (world.fed_a.level, world.fed_a.parent_id, world.fed_a.kind) == (
+        "grassroots",
+        world.district.pk,
+        "single",
+    )
 
 
 def test_users_and_groups_admin_is_for_district_admins_only(client, world):
@@ -291,10 +330,26 @@ def test_district_admin_adds_an_account_with_password_validation(client, world):
     client.force_login(world.admin)
     url = reverse("admin:federation_user_add")
     assert 'name="password1"' in client.get(url).content.decode()
-    weak = client.post(url, {"username": "newstaff", "password1": "12345678", "password2": "12345678", "usable_password": "true"})
+    weak = client.post(
+        url,
+        {
+            "username": "newstaff",
+            "password1": "12345678",
+            "password2": "12345678",
+            "usable_password": "true",
+        },
+    )
     assert weak.status_code == 200 and not User.objects.filter(username="newstaff").exists()
     strong = "泰达-巾帼-2024-向前冲"
-    response = client.post(url, {"username": "newstaff", "password1": strong, "password2": strong, "usable_password": "true"})
+    response = client.post(
+        url,
+        {
+            "username": "newstaff",
+            "password1": strong,
+            "password2": strong,
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(username="newstaff").check_password(strong)
 
@@ -303,8 +358,14 @@ def test_district_admin_can_lift_a_lockout(client, world):
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(
-        username="staff_a", ip_address="127.0.0.1", user_agent="", failures_since_start=5,
-        get_data="", post_data="", http_accept="", path_info="/accounts/login/",
+        username="staff_a",
+        ip_address="127.0.0.1",
+        user_agent="",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
     )
     client.force_login(world.admin)
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200

@@ -84,7 +84,9 @@ def test_home_shows_latest_news_brands_site_finder_and_media(client):
 
 def test_stats_page_has_definitions_and_breakdowns_as_tables(client):
     build_portal(2)
-    EnterpriseFactory(surveyed_on=datetime.date(2024, 1, 1), sector=Enterprise.Sector.NEW_EMPLOYMENT)
+    EnterpriseFactory(
+        surveyed_on=datetime.date(2024, 1, 1), sector=Enterprise.Sector.NEW_EMPLOYMENT
+    )
     brand = BrandFactory(name="巾帼科创营", slug="sci")
     BrandSessionFactory(brand=brand, participants=25)
     BrandSessionFactory(brand=brand, participants=35)
@@ -136,7 +138,13 @@ def test_search_never_finds_what_is_not_public(client):
     FederationFactory(name="已撤销的妇联", is_active=False)
     ServiceSiteFactory(name="关闭的妇联驿站", is_active=False)
     page = text(client.get("/search/?q=妇联"))
-    for hidden in ("草稿妇联新闻", "定时妇联新闻", "妇联未同意者", "已撤销的妇联", "关闭的妇联驿站"):
+    for hidden in (
+        "草稿妇联新闻",
+        "定时妇联新闻",
+        "妇联未同意者",
+        "已撤销的妇联",
+        "关闭的妇联驿站",
+    ):
         assert hidden not in page
     assert "没有找到包含“不存在的词”的内容" in text(client.get("/search/?q=不存在的词"))
 

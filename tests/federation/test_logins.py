@@ -47,7 +47,9 @@ def test_lockout_after_repeated_failures_lifts_by_itself(client, world):
 
     # The cool-off passes: the same correct password works again, without anyone unlocking it.
     cooloff = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    AccessAttempt.objects.update(attempt_time=timezone.now() - cooloff - datetime.timedelta(minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - cooloff - datetime.timedelta(minutes=1)
+    )
     response = login(client, "staff_a", TEST_PASSWORD)
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(world.staff_a.pk)

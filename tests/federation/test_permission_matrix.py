@@ -30,7 +30,10 @@ def objects_of_a(world):
     signup_activity = ActivityFactory(organizer=world.fed_a, title="A的报名活动")
     settings_ = RegistrationSettings.objects.create(activity=signup_activity, capacity=10)
     registration = Registration.objects.create(
-        activity=signup_activity, code="ABCD2345", participant_name="李丽", mobile="13812345678",
+        activity=signup_activity,
+        code="ABCD2345",
+        participant_name="李丽",
+        mobile="13812345678",
         status=Registration.Status.CONFIRMED,
     )
     return {
@@ -106,8 +109,11 @@ STAFF_URLS = [
     ("staff:history", "activities.photo", READ_A),
     # Sign-up: the list is read by every role of the scope; check-in and settings change things.
     ("staff:registration_list", "activities.registrationsettings", READ_A),
-    ("staff:registration_export", "activities.registrationsettings",
-     _expect(anonymous=302, viewer=403, staff_b=404, others=200)),
+    (
+        "staff:registration_export",
+        "activities.registrationsettings",
+        _expect(anonymous=302, viewer=403, staff_b=404, others=200),
+    ),
     ("staff:registration_settings", "activities.registrationsettings", EDIT_A),
     ("staff:checkin", "activities.registrationsettings", EDIT_A),
     ("staff:checkin_code", "activities.registrationsettings", EDIT_A),
@@ -155,7 +161,14 @@ def test_staff_get_matrix(client, world, staff_objects_of_a, role):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("viewer", 403), ("staff_a", 403), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+    [
+        ("anonymous", 302),
+        ("viewer", 403),
+        ("staff_a", 403),
+        ("staff_b", 404),
+        ("editor", 302),
+        ("admin", 302),
+    ],
 )
 def test_staff_post_matrix_publish(client, world, objects_of_a, role, expected):
     """Publishing: editors and admins only (302 back to the preview); staff of A 403; B 404."""
@@ -169,7 +182,14 @@ def test_staff_post_matrix_publish(client, world, objects_of_a, role, expected):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("viewer", 403), ("staff_a", 302), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+    [
+        ("anonymous", 302),
+        ("viewer", 403),
+        ("staff_a", 302),
+        ("staff_b", 404),
+        ("editor", 302),
+        ("admin", 302),
+    ],
 )
 def test_staff_post_matrix_photo_delete(client, world, objects_of_a, role, expected, png_bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -191,14 +211,21 @@ def test_staff_post_matrix_photo_delete(client, world, objects_of_a, role, expec
 
 @pytest.mark.parametrize(
     ("role", "expected", "checked_in"),
-    [("anonymous", 302, False), ("viewer", 403, False), ("staff_a", 200, True), ("staff_b", 404, False),
-     ("editor", 200, True), ("admin", 200, True)],
+    [
+        ("anonymous", 302, False),
+        ("viewer", 403, False),
+        ("staff_a", 200, True),
+        ("staff_b", 404, False),
+        ("editor", 200, True),
+        ("admin", 200, True),
+    ],
 )
 def test_staff_post_matrix_check_in(client, world, objects_of_a, role, expected, checked_in):
     registration = objects_of_a["activities.registration"]
     client = _client_for(client, world, role)
     response = client.post(
-        reverse("staff:checkin_scan", args=[registration.activity_id]), {"code": registration.code},
+        reverse("staff:checkin_scan", args=[registration.activity_id]),
+        {"code": registration.code},
         content_type="application/json",
     )
     assert response.status_code == expected
@@ -208,7 +235,14 @@ def test_staff_post_matrix_check_in(client, world, objects_of_a, role, expected,
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("viewer", 403), ("staff_a", 302), ("staff_b", 404), ("editor", 302), ("admin", 302)],
+    [
+        ("anonymous", 302),
+        ("viewer", 403),
+        ("staff_a", 302),
+        ("staff_b", 404),
+        ("editor", 302),
+        ("admin", 302),
+    ],
 )
 def test_staff_post_matrix_registration_cancel(client, world, objects_of_a, role, expected):
     registration = objects_of_a["activities.registration"]
@@ -298,5 +332,7 @@ def test_admin_delete_page_of_another_federation_is_404(client, world, objects_o
     site = objects_of_a["organizations.servicesite"]
     client.force_login(world.staff_b)
     assert client.get(_admin_url(type(site), "delete", site.pk)).status_code == 404
-    assert client.post(_admin_url(type(site), "delete", site.pk), {"post": "yes"}).status_code == 404
+    assert (
+        client.post(_admin_url(type(site), "delete", site.pk), {"post": "yes"}).status_code == 404
+    )
     site.refresh_from_db()

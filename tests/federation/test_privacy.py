@@ -30,9 +30,21 @@ SECRETS = [
 
 def public_urls(client, portal) -> list[str]:
     urls = {
-        "/", "/news/", "/activities/", "/activities/calendar.ics", "/federations/", "/sites/",
-        "/brands/", "/brands/for-love/", "/brands/children-home/", "/exemplars/", "/stats/",
-        "/about/", "/feeds/news/", "/sitemap.xml", "/robots.txt",
+        "/",
+        "/news/",
+        "/activities/",
+        "/activities/calendar.ics",
+        "/federations/",
+        "/sites/",
+        "/brands/",
+        "/brands/for-love/",
+        "/brands/children-home/",
+        "/exemplars/",
+        "/stats/",
+        "/about/",
+        "/feeds/news/",
+        "/sitemap.xml",
+        "/robots.txt",
     }
     for word in ("妇联", "新闻", "典型", "阵地", "品牌", "会议", "泰达", "1"):
         urls.add(f"/search/?q={word}")
@@ -40,7 +52,8 @@ def public_urls(client, portal) -> list[str]:
     for url in list(urls):
         body = client.get(url).content.decode()
         urls.update(
-            link for link in re.findall(r'href="(/[^"#]*)"', body)
+            link
+            for link in re.findall(r'href="(/[^"#]*)"', body)
             if not link.startswith(("/static/", "/media/", "/language/", "/admin/"))
         )
     return sorted(urls)

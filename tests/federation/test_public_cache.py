@@ -71,7 +71,9 @@ def test_changing_a_site_refreshes_the_site_pages(client):
 
 
 def test_a_scheduled_article_appears_when_its_time_comes(client):
-    ArticleFactory(title="定时发布的新闻", publish_at=timezone.now() + datetime.timedelta(seconds=2))
+    ArticleFactory(
+        title="定时发布的新闻", publish_at=timezone.now() + datetime.timedelta(seconds=2)
+    )
     assert "定时发布的新闻" not in client.get("/news/").content.decode()
     assert client.get("/news/")["X-Page-Cache"] == "hit"
     # The page was cached for no longer than the time left before the article goes public.
@@ -242,6 +244,7 @@ def test_logged_in_users_never_get_the_previous_copy(client, django_user_model):
     response = client.get("/news/")
     assert "X-Page-Cache" not in response
     assert "登录后才看到的新闻" in response.content.decode()
+
 
 def test_a_page_cached_while_an_unpublish_commits_is_not_served_after_it(
     client, django_capture_on_commit_callbacks

@@ -41,12 +41,17 @@ def _snapshot(media_root: Path) -> dict:
         fields = [f.attname for f in model._meta.concrete_fields]
         digest = hashlib.sha256()
         count = 0
-        for row in model._default_manager.order_by("pk").values_list(*fields).iterator(chunk_size=2000):
+        for row in (
+            model._default_manager.order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+        ):
             digest.update(repr(row).encode())
             count += 1
         tables[model._meta.label] = (count, digest.hexdigest())
     files = {
-        str(path.relative_to(media_root)): (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+        str(path.relative_to(media_root)): (
+            path.stat().st_mtime_ns,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
         for path in sorted(media_root.rglob("*"))
         if path.is_file()
     }
@@ -64,8 +69,11 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
             call_command("seed_demo", stdout=second_output)
             second = _snapshot(media_root)
             yield SimpleNamespace(
-                media_root=media_root, first=first, second=second,
-                first_output=first_output.getvalue(), second_output=second_output.getvalue(),
+                media_root=media_root,
+                first=first,
+                second=second,
+                first_output=first_output.getvalue(),
+                second_output=second_output.getvalue(),
             )
         finally:
             call_command("flush", interactive=False, verbosity=0)
@@ -106,7 +114,11 @@ def test_enterprises_surveyed_covered_and_valid(seeded, db):
     # Joint, building and park federations each cover many enterprises.
     for kind in (Federation.Kind.JOINT, Federation.Kind.BUILDING, Federation.Kind.PARK):
         smallest = (
-            Federation.objects.filter(kind=kind).annotate(n=Count("enterprises")).order_by("n").first().n
+            Federation.objects.filter(kind=kind)
+            .annotate(n=Count("enterprises"))
+            .order_by("n")
+            .first()
+            .n
         )
         assert smallest >= 3, kind
     assert Need.objects.filter(code="childcare", name="托育/子女托管").exists()
@@ -118,11 +130,16 @@ def test_service_sites_of_every_kind_inside_teda(seeded, db):
     assert set(ServiceSite.objects.values_list("kind", flat=True)) == set(ServiceSite.Kind.values)
     placed = ServiceSite.objects.filter(latitude__isnull=False)
     assert not placed.filter(
-        Q(latitude__lt=38.95) | Q(latitude__gt=39.10) | Q(longitude__lt=117.60) | Q(longitude__gt=117.80)
+        Q(latitude__lt=38.95)
+        | Q(latitude__gt=39.10)
+        | Q(longitude__lt=117.60)
+        | Q(longitude__gt=117.80)
     ).exists()
     cloud = ServiceSite.objects.filter(kind=ServiceSite.Kind.CLOUD_STATION)
     assert cloud.exists() and not cloud.filter(Q(is_online=False) | ~Q(address="")).exists()
-    assert not ServiceSite.objects.filter(kind=ServiceSite.Kind.MOBILE_MICRO_HOME, is_mobile=False).exists()
+    assert not ServiceSite.objects.filter(
+        kind=ServiceSite.Kind.MOBILE_MICRO_HOME, is_mobile=False
+    ).exists()
     offline = ServiceSite.objects.filter(is_online=False)
     assert not offline.annotate(n=Count("hours")).filter(n=0).exists()
     assert ServiceSite.objects.exclude(hours_note="").exists()
@@ -131,7 +148,9 @@ def test_service_sites_of_every_kind_inside_teda(seeded, db):
 def test_activities_and_news_with_real_photos(seeded, db):
     heart = Series.objects.get(slug="heart-to-party")
     assert Activity.objects.filter(series=heart).count() == demo.HEART_TO_PARTY_ACTIVITIES >= 100
-    assert Activity.objects.filter(series__slug="cloud-class", format=Activity.Format.ONLINE).exists()
+    assert Activity.objects.filter(
+        series__slug="cloud-class", format=Activity.Format.ONLINE
+    ).exists()
     assert Activity.objects.filter(starts_at__gt=timezone.now()).exists()
 
     public = Article.objects.published()
@@ -143,9 +162,13 @@ def test_activities_and_news_with_real_photos(seeded, db):
     statuses = Counter(Article.objects.values_list("status", flat=True))
     assert statuses[Article.Status.DRAFT] and statuses[Article.Status.SUBMITTED]
     assert statuses[Article.Status.UNPUBLISHED]
-    scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
+    )
     assert scheduled.count() == 1 and not public.filter(pk=scheduled.get().pk).exists()
-    assert Article.objects.filter(federation__name="泰达中小企业园妇联", status=Article.Status.DRAFT).exists()
+    assert Article.objects.filter(
+        federation__name="泰达中小企业园妇联", status=Article.Status.DRAFT
+    ).exists()
 
     for photo in Photo.objects.all():
         path = seeded.media_root / photo.image.name
@@ -161,22 +184,40 @@ def test_exemplars_counted_but_only_consented_ones_public(seeded, db):
     assert Exemplar.objects.count() == demo.EXEMPLARS == 224
     assert Exemplar.objects.published().count() == 224 - demo.EXEMPLARS_WITHOUT_CONSENT
     assert Exemplar.objects.filter(consent_to_publish=False).exists()
-    assert not Exemplar.objects.filter(consent_to_publish=True, consent_recorded_on__isnull=True).exists()
+    assert not Exemplar.objects.filter(
+        consent_to_publish=True, consent_recorded_on__isnull=True
+    ).exists()
     assert len(set(Exemplar.objects.values_list("honour", flat=True))) == len(Exemplar.Honour)
     assert Exemplar.objects.values("year").distinct().count() >= 3
 
 
 def test_brands_and_their_outcomes(seeded, db):
     master = Brand.objects.get(name="有你泰好")
-    names = {"泰达儿童之家", "为爱而来", "巾帼科创营", "女职工健康安全岛", "泰达女子排球训练营", "巾帼创新工作室", "心悦驿站"}
+    names = {
+        "泰达儿童之家",
+        "为爱而来",
+        "巾帼科创营",
+        "女职工健康安全岛",
+        "泰达女子排球训练营",
+        "巾帼创新工作室",
+        "心悦驿站",
+    }
     assert set(master.sub_brands.values_list("name", flat=True)) == names
     assert all(slug.isascii() for slug in Brand.objects.values_list("slug", flat=True))
 
     children = Brand.objects.get(slug="children-home", name="泰达儿童之家")
     totals = children.sessions.aggregate(
-        n=Count("pk"), classes=Sum("classes_incubated"), families=Sum("families"), companies=Sum("enterprises")
+        n=Count("pk"),
+        classes=Sum("classes_incubated"),
+        families=Sum("families"),
+        companies=Sum("enterprises"),
     )
-    assert totals == {"n": 21, "classes": 3, "families": demo.CHILDREN_HOME_FAMILIES, "companies": demo.CHILDREN_HOME_ENTERPRISES}
+    assert totals == {
+        "n": 21,
+        "classes": 3,
+        "families": demo.CHILDREN_HOME_FAMILIES,
+        "companies": demo.CHILDREN_HOME_ENTERPRISES,
+    }
     assert totals["families"] >= 1000 and totals["companies"] >= 100
     assert list(children.sessions.values_list("number", flat=True)) == list(range(1, 22))
 
@@ -185,9 +226,17 @@ def test_brands_and_their_outcomes(seeded, db):
     love_totals = love.sessions.aggregate(n=Count("pk"), couples=Sum("couples"))
     assert love_totals == {"n": demo.MATCHMAKING_EVENTS, "couples": demo.MATCHMAKING_COUPLES}
     assert love_totals["n"] >= 100 and love_totals["couples"] >= 600
-    for slug in ("sci-tech-camp", "health-island", "volleyball-camp", "innovation-studio", "heart-station"):
+    for slug in (
+        "sci-tech-camp",
+        "health-island",
+        "volleyball-camp",
+        "innovation-studio",
+        "heart-station",
+    ):
         assert BrandSession.objects.filter(brand__slug=slug).count() >= 3
-    assert MediaAccount.objects.filter(name="滨城女性", platform=MediaAccount.Platform.WECHAT).exists()
+    assert MediaAccount.objects.filter(
+        name="滨城女性", platform=MediaAccount.Platform.WECHAT
+    ).exists()
 
 
 def test_demo_accounts_one_per_role(seeded, db):

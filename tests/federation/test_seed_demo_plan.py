@@ -36,7 +36,11 @@ def test_the_plan_is_the_same_in_every_process():
         "from federation.demo import build_plan;"
         "print(hashlib.sha256(repr(build_plan(datetime.date(2026, 3, 8))).encode()).hexdigest())"
     )
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "federation.test_settings"}
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "12345",
+        "DJANGO_SETTINGS_MODULE": "federation.test_settings",
+    }
     there = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -15,7 +15,11 @@ def _start(env_overrides):
     env.update(env_overrides, DJANGO_SETTINGS_MODULE="federation.settings")
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -40,7 +44,11 @@ def test_database_urls(tmp_path):
     pg = parse_database_url("postgres://teda:p%40ss@db.internal:5433/portal", tmp_path)
     assert pg["ENGINE"] == "django.db.backends.postgresql"
     assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "teda", "p@ss", "db.internal", "5433", "portal"
+        "teda",
+        "p@ss",
+        "db.internal",
+        "5433",
+        "portal",
     )
 
 

@@ -84,10 +84,21 @@ def test_public_html_is_ready_for_a_strict_content_security_policy(client):
     portal = build_portal(1)
     article = portal["articles"][0]
     urls = [
-        "/", "/news/", article.get_absolute_url(), "/activities/", article.activity.get_absolute_url(),
-        "/federations/", portal["federation"].get_absolute_url(), "/sites/",
-        portal["site"].get_absolute_url(), "/brands/", "/brands/children-home/", "/exemplars/",
-        "/stats/", "/search/?q=妇联", "/about/",
+        "/",
+        "/news/",
+        article.get_absolute_url(),
+        "/activities/",
+        article.activity.get_absolute_url(),
+        "/federations/",
+        portal["federation"].get_absolute_url(),
+        "/sites/",
+        portal["site"].get_absolute_url(),
+        "/brands/",
+        "/brands/children-home/",
+        "/exemplars/",
+        "/stats/",
+        "/search/?q=妇联",
+        "/about/",
     ]
     for url in urls:
         body = client.get(url).content.decode()

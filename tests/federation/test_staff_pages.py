@@ -59,7 +59,9 @@ def test_dashboard_lists_what_is_incomplete(client, world):
         federation=world.fed_a, name="完整的阵地", latitude="39.03", longitude="117.71"
     )
     OpeningHours.objects.create(site=complete, weekday=0, opens="09:00", closes="17:00")
-    ServiceSiteFactory(federation=world.fed_a, name="缺时间的阵地", latitude="39.03", longitude="117.71")
+    ServiceSiteFactory(
+        federation=world.fed_a, name="缺时间的阵地", latitude="39.03", longitude="117.71"
+    )
     past = timezone.now() - datetime.timedelta(days=5)
     ActivityFactory(organizer=world.fed_a, title="没有新闻的活动", starts_at=past)
     reported = ActivityFactory(organizer=world.fed_a, title="已报道的活动", starts_at=past)
@@ -101,10 +103,15 @@ def test_staff_create_only_in_their_scope(client, world):
     response = client.post(
         reverse("staff:site_create"),
         {
-            "name": "越权的阵地", "kind": "women_home", "federation": world.fed_b.pk,
-            "address": "某路1号", "is_active": "on",
-            "hours-TOTAL_FORMS": 0, "hours-INITIAL_FORMS": 0,
-            "hours-MIN_NUM_FORMS": 0, "hours-MAX_NUM_FORMS": 1000,
+            "name": "越权的阵地",
+            "kind": "women_home",
+            "federation": world.fed_b.pk,
+            "address": "某路1号",
+            "is_active": "on",
+            "hours-TOTAL_FORMS": 0,
+            "hours-INITIAL_FORMS": 0,
+            "hours-MIN_NUM_FORMS": 0,
+            "hours-MAX_NUM_FORMS": 1000,
         },
     )
     assert response.status_code == 200 and "federation" in response.context["form"].errors
@@ -113,11 +120,18 @@ def test_staff_create_only_in_their_scope(client, world):
     response = client.post(
         reverse("staff:site_create"),
         {
-            "name": "小组的阵地", "kind": "micro_home", "federation": world.group_a.pk,
-            "address": "某路2号", "is_active": "on",
-            "hours-TOTAL_FORMS": 1, "hours-INITIAL_FORMS": 0,
-            "hours-MIN_NUM_FORMS": 0, "hours-MAX_NUM_FORMS": 1000,
-            "hours-0-weekday": 5, "hours-0-opens": "10:00", "hours-0-closes": "09:00",
+            "name": "小组的阵地",
+            "kind": "micro_home",
+            "federation": world.group_a.pk,
+            "address": "某路2号",
+            "is_active": "on",
+            "hours-TOTAL_FORMS": 1,
+            "hours-INITIAL_FORMS": 0,
+            "hours-MIN_NUM_FORMS": 0,
+            "hours-MAX_NUM_FORMS": 1000,
+            "hours-0-weekday": 5,
+            "hours-0-opens": "10:00",
+            "hours-0-closes": "09:00",
         },
     )
     assert response.status_code == 200  # closes before it opens: a clear error, input kept
@@ -130,8 +144,12 @@ def test_activity_create_sets_creator_and_records_history(client, world):
     response = client.post(
         reverse("staff:activity_create"),
         {
-            "title": "巾帼云课堂", "category": "empowerment", "format": "online",
-            "organizer": world.fed_a.pk, "starts_at": "2025-03-08T09:30", "is_public": "on",
+            "title": "巾帼云课堂",
+            "category": "empowerment",
+            "format": "online",
+            "organizer": world.fed_a.pk,
+            "starts_at": "2025-03-08T09:30",
+            "is_public": "on",
         },
     )
     assert response.status_code == 302
@@ -161,7 +179,9 @@ def test_photo_caption_edit_and_list(client, world, png_bytes):
     )
     version = article.version
     client.force_login(world.staff_a)
-    response = client.post(reverse("staff:photo_edit", args=[photo.pk]), {"caption": "志愿者合影", "position": 3})
+    response = client.post(
+        reverse("staff:photo_edit", args=[photo.pk]), {"caption": "志愿者合影", "position": 3}
+    )
     assert response.status_code == 302
     photo.refresh_from_db()
     assert (photo.caption, photo.position) == ("志愿者合影", 3)
@@ -182,12 +202,17 @@ def test_photo_caption_edit_and_list(client, world, png_bytes):
         (
             "staff:site_list",
             lambda w: OpeningHours.objects.create(
-                site=ServiceSiteFactory(federation=w.fed_a), weekday=1, opens="09:00", closes="17:00"
+                site=ServiceSiteFactory(federation=w.fed_a),
+                weekday=1,
+                opens="09:00",
+                closes="17:00",
             ),
         ),
     ],
 )
-def test_staff_lists_do_not_query_per_row(client, world, django_assert_max_num_queries, url_name, make):
+def test_staff_lists_do_not_query_per_row(
+    client, world, django_assert_max_num_queries, url_name, make
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

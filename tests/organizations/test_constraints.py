@@ -84,7 +84,10 @@ def test_offline_site_needs_an_address_online_does_not():
     with pytest.raises(ValidationError):
         site.full_clean()
     cloud = ServiceSite(
-        name="云上温馨驿站", kind="cloud_station", federation=federation, is_online=True,
+        name="云上温馨驿站",
+        kind="cloud_station",
+        federation=federation,
+        is_online=True,
         online_url="https://example.org/station",
     )
     cloud.full_clean()

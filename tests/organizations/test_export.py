@@ -37,11 +37,25 @@ def xlsx_rows(response) -> list[tuple]:
 def enterprises(district):
     park = FederationFactory(name="泰达中小企业园妇联", parent=district)
     return [
-        EnterpriseFactory(credit_code=make_credit_code(1), name="=HYPERLINK(\"http://x\")", industry="+1",
-                          address="-2", building="@SUM(A1)", federation=park, contact_name="王女士",
-                          contact_phone="13812345678", sector=Enterprise.Sector.NEW_ECONOMIC),
-        EnterpriseFactory(credit_code=make_credit_code(2), name="泰达社会组织", sector=Enterprise.Sector.NEW_SOCIAL,
-                          employees=1200, female_employees=600, has_party_org=True),
+        EnterpriseFactory(
+            credit_code=make_credit_code(1),
+            name='=HYPERLINK("http://x")',
+            industry="+1",
+            address="-2",
+            building="@SUM(A1)",
+            federation=park,
+            contact_name="王女士",
+            contact_phone="13812345678",
+            sector=Enterprise.Sector.NEW_ECONOMIC,
+        ),
+        EnterpriseFactory(
+            credit_code=make_credit_code(2),
+            name="泰达社会组织",
+            sector=Enterprise.Sector.NEW_SOCIAL,
+            employees=1200,
+            female_employees=600,
+            has_party_org=True,
+        ),
     ]
 
 
@@ -55,7 +69,7 @@ def test_xlsx_export_has_template_headers_and_escapes_formulae(admin_client, ent
     assert list(rows[0]) == HEADERS
     by_code = {row[0]: row for row in rows[1:]}
     first = by_code[make_credit_code(1)]
-    assert first[1] == "'=HYPERLINK(\"http://x\")"
+    assert first[1] == '\'=HYPERLINK("http://x")'
     assert (first[3], first[4], first[5]) == ("'+1", "'-2", "'@SUM(A1)")
     assert first[9] == "泰达中小企业园妇联" and first[10:12] == ("王女士", "13812345678")
     second = by_code[make_credit_code(2)]
@@ -93,8 +107,10 @@ def test_every_export_is_logged(admin_client, admin_user, enterprises):
     export(admin_client, "csv", query="sector__exact=social")
     export(admin_client)
     logs = list(ExportLog.objects.order_by("pk"))
-    assert [(log.file_format, log.row_count, log.user) for log in logs] == [("csv", 1, admin_user),
-                                                                             ("xlsx", 2, admin_user)]
+    assert [(log.file_format, log.row_count, log.user) for log in logs] == [
+        ("csv", 1, admin_user),
+        ("xlsx", 2, admin_user),
+    ]
     assert logs[0].filters == "sector__exact=social" and logs[1].with_personal_data
 
 
@@ -109,8 +125,10 @@ def test_federation_staff_export_only_their_scope(client, enterprises, district)
 def test_export_round_trips_through_import_unchanged(admin_client, enterprises, fmt):
     content = export(admin_client, fmt).content
     before = db_snapshot()
-    admin_client.post("/admin/organizations/enterprise/import/",
-                      {"file": SimpleUploadedFile(f"export.{fmt}", content)})
+    admin_client.post(
+        "/admin/organizations/enterprise/import/",
+        {"file": SimpleUploadedFile(f"export.{fmt}", content)},
+    )
     job = ImportJob.objects.get()
     assert job.status == "previewed", job.errors
     assert (job.new_count, job.updated_count, job.unchanged_count) == (0, 0, 2)
@@ -122,13 +140,21 @@ def test_federation_and_site_exports(admin_client, enterprises):
     for kind in ("federation", "servicesite"):
         response = admin_client.post(f"/admin/organizations/{kind}/export/", {"format": "xlsx"})
         assert response.status_code == 200
-    rows = list(openpyxl.load_workbook(io.BytesIO(
-        admin_client.post("/admin/organizations/federation/export/", {"format": "xlsx"}).content
-    )).active.values)
+    rows = list(
+        openpyxl.load_workbook(
+            io.BytesIO(
+                admin_client.post(
+                    "/admin/organizations/federation/export/", {"format": "xlsx"}
+                ).content
+            )
+        ).active.values
+    )
     assert rows[0][:3] == ("名称", "简称", "层级") and len(rows) == 3
 
 
-def test_an_export_with_contacts_reaches_the_personal_data_access_log(admin_client, admin_user, enterprises):
+def test_an_export_with_contacts_reaches_the_personal_data_access_log(
+    admin_client, admin_user, enterprises
+):
     from federation.models import PersonalDataAccess
 
     export(admin_client)

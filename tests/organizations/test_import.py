@@ -37,10 +37,21 @@ def federations(district):
     )
 
 
-def run(tmp_path, data: bytes, name="list.xlsx", *, kind="enterprise", user=None, sheet="", dry_run=False):
+def run(
+    tmp_path,
+    data: bytes,
+    name="list.xlsx",
+    *,
+    kind="enterprise",
+    user=None,
+    sheet="",
+    dry_run=False,
+):
     path = tmp_path / name
     path.write_bytes(data)
-    return services.import_file(kind=kind, path=str(path), user=user, sheet_name=sheet, dry_run=dry_run)
+    return services.import_file(
+        kind=kind, path=str(path), user=user, sheet_name=sheet, dry_run=dry_run
+    )
 
 
 def messages(plan) -> list[str]:
@@ -60,16 +71,32 @@ def assert_refused(tmp_path, data, name="list.xlsx", *, expect: str, **kwargs):
 # --- a good file, its re-import and updates -----------------------------------------------------
 
 
-def test_valid_xlsx_creates_every_row_with_normalised_values_history_and_last_import(tmp_path, federations):
+def test_valid_xlsx_creates_every_row_with_normalised_values_history_and_last_import(
+    tmp_path, federations
+):
     park = federations[0]
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in make_credit_code(2).lower())
     rows = [
-        enterprise_row(1, employees="1,200", female=" 520 ", party="是", federation=park.name, phone=13812345678),
-        enterprise_row(2, code=f" {fullwidth} ", sector="", employees=12.0, female=None, contact=""),
+        enterprise_row(
+            1,
+            employees="1,200",
+            female=" 520 ",
+            party="是",
+            federation=park.name,
+            phone=13812345678,
+        ),
+        enterprise_row(
+            2, code=f" {fullwidth} ", sector="", employees=12.0, female=None, contact=""
+        ),
     ]
     job, plan = run(tmp_path, xlsx_bytes(rows))
     assert plan.is_valid, messages(plan)
-    assert (job.status, job.new_count, job.updated_count, job.unchanged_count) == ("applied", 2, 0, 0)
+    assert (job.status, job.new_count, job.updated_count, job.unchanged_count) == (
+        "applied",
+        2,
+        0,
+        0,
+    )
     first = Enterprise.objects.get(credit_code=make_credit_code(1))
     assert (first.employees, first.female_employees, first.has_party_org) == (1200, 520, True)
     assert first.federation == park
@@ -91,13 +118,25 @@ def test_second_import_of_the_same_file_changes_nothing(tmp_path, federations):
     assert db_snapshot() == before
 
 
-def test_existing_code_updates_only_changed_rows_and_keeps_columns_the_file_lacks(tmp_path, federations):
-    existing = EnterpriseFactory(credit_code=make_credit_code(7), name="旧名称", contact_name="李女士",
-                                 contact_phone="022-1", employees=100, female_employees=40)
-    other = EnterpriseFactory(credit_code=make_credit_code(8), name="不变公司", employees=100, female_employees=40)
+def test_existing_code_updates_only_changed_rows_and_keeps_columns_the_file_lacks(
+    tmp_path, federations
+):
+    existing = EnterpriseFactory(
+        credit_code=make_credit_code(7),
+        name="旧名称",
+        contact_name="李女士",
+        contact_phone="022-1",
+        employees=100,
+        female_employees=40,
+    )
+    other = EnterpriseFactory(
+        credit_code=make_credit_code(8), name="不变公司", employees=100, female_employees=40
+    )
     headers = ["统一社会信用代码", "企业名称", "职工人数", "女职工人数"]
-    data = xlsx_bytes([[existing.credit_code, "新名称", 100, 40], [other.credit_code, "不变公司", 100, 40]],
-                      headers)
+    data = xlsx_bytes(
+        [[existing.credit_code, "新名称", 100, 40], [other.credit_code, "不变公司", 100, 40]],
+        headers,
+    )
     job, plan = run(tmp_path, data)
     assert (job.new_count, job.updated_count, job.unchanged_count) == (0, 1, 1)
     existing.refresh_from_db()
@@ -113,7 +152,15 @@ def test_existing_code_updates_only_changed_rows_and_keeps_columns_the_file_lack
 
 def test_dates_compare_as_dates_so_unchanged_sites_stay_unchanged(tmp_path, federations):
     headers = ["名称", "类型", "主办妇联", "地址", "建立日期"]
-    rows = [["泰达妇女之家", "妇女之家", federations[0].name, "第三大街1号", datetime.datetime(2024, 3, 8)]]
+    rows = [
+        [
+            "泰达妇女之家",
+            "妇女之家",
+            federations[0].name,
+            "第三大街1号",
+            datetime.datetime(2024, 3, 8),
+        ]
+    ]
     job, _plan = run(tmp_path, xlsx_bytes(rows, headers), kind="site")
     assert job.new_count == 1
     assert ServiceSite.objects.get().established_on == datetime.date(2024, 3, 8)
@@ -128,7 +175,11 @@ def test_wrong_check_character_deep_in_a_file_refuses_the_whole_file(tmp_path, f
     rows = [enterprise_row(n) for n in range(1, 301)]
     bad = make_credit_code(250)
     rows[249][0] = bad[:17] + ("0" if bad[17] != "0" else "1")
-    job, plan = assert_refused(tmp_path, xlsx_bytes(rows), expect="第 251 行，“统一社会信用代码”列：统一社会信用代码校验位错误")
+    job, plan = assert_refused(
+        tmp_path,
+        xlsx_bytes(rows),
+        expect="第 251 行，“统一社会信用代码”列：统一社会信用代码校验位错误",
+    )
     assert Enterprise.objects.count() == 0
     assert job.invalid_count == 1 and job.new_count == 299
 
@@ -142,9 +193,15 @@ def test_duplicate_code_in_one_file_is_an_error_on_both_rows(tmp_path, federatio
 
 
 def test_code_that_excel_turned_into_a_number_says_its_digits_are_lost(tmp_path, federations):
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(1, code=9.14403001922038e17)]), expect="无法恢复")
-    assert_refused(tmp_path, csv_text([enterprise_row(1, code="9.14403001922038E+17")]).encode(),
-                   "list.csv", expect="科学计数法")
+    assert_refused(
+        tmp_path, xlsx_bytes([enterprise_row(1, code=9.14403001922038e17)]), expect="无法恢复"
+    )
+    assert_refused(
+        tmp_path,
+        csv_text([enterprise_row(1, code="9.14403001922038E+17")]).encode(),
+        "list.csv",
+        expect="科学计数法",
+    )
 
 
 def test_missing_required_column_is_refused(tmp_path, federations):
@@ -154,37 +211,57 @@ def test_missing_required_column_is_refused(tmp_path, federations):
 
 
 def test_female_employees_above_employees_is_refused(tmp_path, federations):
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(1, employees=10, female=11)]),
-                   expect="“女职工人数”列：女职工人数（11）不能大于职工人数（10）")
+    assert_refused(
+        tmp_path,
+        xlsx_bytes([enterprise_row(1, employees=10, female=11)]),
+        expect="“女职工人数”列：女职工人数（11）不能大于职工人数（10）",
+    )
 
 
 def test_unknown_federation_is_refused(tmp_path, federations):
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(1, federation="不存在的妇联")]),
-                   expect="妇联“不存在的妇联”不存在")
+    assert_refused(
+        tmp_path,
+        xlsx_bytes([enterprise_row(1, federation="不存在的妇联")]),
+        expect="妇联“不存在的妇联”不存在",
+    )
 
 
 def test_fractional_number_in_an_integer_column_is_refused_not_truncated(tmp_path, federations):
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(1, employees=120.5)]), expect="应为整数，不能是 120.5")
+    assert_refused(
+        tmp_path, xlsx_bytes([enterprise_row(1, employees=120.5)]), expect="应为整数，不能是 120.5"
+    )
 
 
 def test_formula_without_cached_value_is_reported_not_emptied(tmp_path, federations):
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(1, employees="=SUM(1,2)")]), expect="公式没有计算结果")
+    assert_refused(
+        tmp_path, xlsx_bytes([enterprise_row(1, employees="=SUM(1,2)")]), expect="公式没有计算结果"
+    )
 
 
 def test_another_federations_enterprise_is_an_error_never_a_silent_move(tmp_path, federations):
     park, drivers = federations
     theirs = EnterpriseFactory(credit_code=make_credit_code(5), name="别家企业", federation=drivers)
     staff = staff_of(park)
-    rows = [enterprise_row(1, federation=park.name), enterprise_row(5, name="改名", federation=park.name)]
+    rows = [
+        enterprise_row(1, federation=park.name),
+        enterprise_row(5, name="改名", federation=park.name),
+    ]
     assert_refused(tmp_path, xlsx_bytes(rows), user=staff, expect="不在您的管理范围内")
     theirs.refresh_from_db()
     assert (theirs.name, theirs.federation) == ("别家企业", drivers)
     # Naming another federation as the covering one is refused as well.
-    assert_refused(tmp_path, xlsx_bytes([enterprise_row(2, federation=drivers.name)]), user=staff,
-                   expect="须填写本妇联")
+    assert_refused(
+        tmp_path,
+        xlsx_bytes([enterprise_row(2, federation=drivers.name)]),
+        user=staff,
+        expect="须填写本妇联",
+    )
     # Their own list imports.
     job, plan = run(tmp_path, xlsx_bytes([enterprise_row(1, federation=park.name)]), user=staff)
-    assert job.status == "applied" and Enterprise.objects.get(credit_code=make_credit_code(1)).federation == park
+    assert (
+        job.status == "applied"
+        and Enterprise.objects.get(credit_code=make_credit_code(1)).federation == park
+    )
 
 
 # --- files as they come ----------------------------------------------------------------------------
@@ -203,7 +280,16 @@ def test_csv_encodings_are_detected_without_asking(tmp_path, federations, encodi
 
 def test_xls_file_fixes_phone_floats_and_reads_dates(tmp_path, federations):
     headers = ["名称", "类型", "主办妇联", "地址", "对外服务电话", "建立日期"]
-    rows = [["泰达儿童之家", "儿童之家", federations[0].name, "第五大街2号", 2265432100.0, datetime.date(2023, 6, 1)]]
+    rows = [
+        [
+            "泰达儿童之家",
+            "儿童之家",
+            federations[0].name,
+            "第五大街2号",
+            2265432100.0,
+            datetime.date(2023, 6, 1),
+        ]
+    ]
     job, plan = run(tmp_path, xls_bytes(rows, headers), "sites.xls", kind="site")
     assert plan.is_valid, messages(plan)
     site = ServiceSite.objects.get()
@@ -217,8 +303,12 @@ def test_xls_file_fixes_phone_floats_and_reads_dates(tmp_path, federations):
 
 
 def test_named_sheet_is_read_and_a_missing_sheet_is_reported(tmp_path, federations):
-    data = xlsx_bytes([["说明"]], headers=None, title="说明",
-                      extra_sheets={"二季度": [HEADERS, enterprise_row(9)]})
+    data = xlsx_bytes(
+        [["说明"]],
+        headers=None,
+        title="说明",
+        extra_sheets={"二季度": [HEADERS, enterprise_row(9)]},
+    )
     job, plan = run(tmp_path, data, sheet="二季度")
     assert plan.is_valid, messages(plan)
     assert Enterprise.objects.get().credit_code == make_credit_code(9)
@@ -227,7 +317,9 @@ def test_named_sheet_is_read_and_a_missing_sheet_is_reported(tmp_path, federatio
 
 def test_title_rows_above_the_header_and_english_aliases_and_unknown_columns(tmp_path, federations):
     headers = ["Credit Code", "Name", "Employees", "备注（内部）"]
-    data = xlsx_bytes([[make_credit_code(4), "Alias Co", 10, "x"]], headers, before=[["2024年企业名单"], []])
+    data = xlsx_bytes(
+        [[make_credit_code(4), "Alias Co", 10, "x"]], headers, before=[["2024年企业名单"], []]
+    )
     job, plan = run(tmp_path, data)
     assert plan.is_valid, messages(plan)
     assert job.ignored_columns == ["备注（内部）"]
@@ -279,10 +371,15 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path, federations, name
 
 
 def test_personal_columns_are_ignored_for_users_without_view_contact(tmp_path, federations):
-    existing = EnterpriseFactory(credit_code=make_credit_code(1), contact_name="李女士", contact_phone="022-1")
+    existing = EnterpriseFactory(
+        credit_code=make_credit_code(1), contact_name="李女士", contact_phone="022-1"
+    )
     user = importer_without_contacts()
-    job, plan = run(tmp_path, xlsx_bytes([enterprise_row(1, name=existing.name, contact="张", phone="1")]),
-                    user=user)
+    job, plan = run(
+        tmp_path,
+        xlsx_bytes([enterprise_row(1, name=existing.name, contact="张", phone="1")]),
+        user=user,
+    )
     assert plan.is_valid, messages(plan)
     assert any("联系人" in column for column in job.ignored_columns)
     existing.refresh_from_db()
@@ -291,8 +388,10 @@ def test_personal_columns_are_ignored_for_users_without_view_contact(tmp_path, f
 
 def test_federations_list_creates_parents_before_their_groups(tmp_path, district):
     headers = ["名称", "层级", "组建形式", "上级组织", "地址"]
-    rows = [["泰达妇女小组一", "妇女小组", "", "泰达新园区妇联", ""],
-            ["泰达新园区妇联", "基层妇联", "园区/产业基地妇联", district.name, "第九大街1号"]]
+    rows = [
+        ["泰达妇女小组一", "妇女小组", "", "泰达新园区妇联", ""],
+        ["泰达新园区妇联", "基层妇联", "园区/产业基地妇联", district.name, "第九大街1号"],
+    ]
     job, plan = run(tmp_path, xlsx_bytes(rows, headers), kind="federation")
     assert plan.is_valid, messages(plan)
     group = Federation.objects.get(name="泰达妇女小组一")
@@ -304,7 +403,11 @@ def test_federations_list_creates_parents_before_their_groups(tmp_path, district
 
 def upload(data, name="list.xlsx", user=None, **kwargs):
     return services.import_job_create(
-        kind="enterprise", upload=SimpleUploadedFile(name, data), file_name=name, user=user, **kwargs
+        kind="enterprise",
+        upload=SimpleUploadedFile(name, data),
+        file_name=name,
+        user=user,
+        **kwargs,
     )
 
 
@@ -390,8 +493,11 @@ def test_command_applies_and_prints_counts(tmp_path, federations, capsys):
 
 def test_command_lists_every_row_error_and_exits_non_zero(tmp_path, federations, capsys):
     path = tmp_path / "list.csv"
-    path.write_bytes(csv_text([enterprise_row(1, employees=5, female=9), enterprise_row(2, federation="无此妇联")])
-                     .encode("gbk"))
+    path.write_bytes(
+        csv_text(
+            [enterprise_row(1, employees=5, female=9), enterprise_row(2, federation="无此妇联")]
+        ).encode("gbk")
+    )
     before = db_snapshot()
     with pytest.raises(CommandError, match="2 个错误"):
         call_command("import_enterprises", str(path))
@@ -402,12 +508,22 @@ def test_command_lists_every_row_error_and_exits_non_zero(tmp_path, federations,
 
 def test_sites_and_federations_commands(tmp_path, district):
     path = tmp_path / "federations.xlsx"
-    path.write_bytes(xlsx_bytes([["泰达云妇联", "基层妇联", "网上妇联", district.name, "微信群"]],
-                                ["名称", "层级", "组建形式", "上级组织", "线上渠道"], title="组织"))
+    path.write_bytes(
+        xlsx_bytes(
+            [["泰达云妇联", "基层妇联", "网上妇联", district.name, "微信群"]],
+            ["名称", "层级", "组建形式", "上级组织", "线上渠道"],
+            title="组织",
+        )
+    )
     call_command("import_federations", str(path), "--sheet", "组织")
     path = tmp_path / "sites.csv"
-    path.write_text(csv_text([["泰达温馨驿站", "温馨驿站", "泰达云妇联", "", "是"]],
-                             ["名称", "类型", "主办妇联", "地址", "流动/移动阵地"]), encoding="utf-8-sig")
+    path.write_text(
+        csv_text(
+            [["泰达温馨驿站", "温馨驿站", "泰达云妇联", "", "是"]],
+            ["名称", "类型", "主办妇联", "地址", "流动/移动阵地"],
+        ),
+        encoding="utf-8-sig",
+    )
     call_command("import_sites", str(path))
     site = ServiceSite.objects.get()
     assert site.is_mobile and site.federation.name == "泰达云妇联"

@@ -30,8 +30,20 @@ def test_import_page_offers_the_template_with_the_issues_chinese_headers(admin_c
     response = admin_client.get(template_url)
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     headers = [cell.value for cell in workbook.worksheets[0][1]]
-    assert headers == ["统一社会信用代码", "企业名称", "所属领域", "行业", "地址", "所在楼宇或园区", "职工人数",
-                       "女职工人数", "是否建立党组织", "覆盖妇联", "联系人", "联系电话"]
+    assert headers == [
+        "统一社会信用代码",
+        "企业名称",
+        "所属领域",
+        "行业",
+        "地址",
+        "所在楼宇或园区",
+        "职工人数",
+        "女职工人数",
+        "是否建立党组织",
+        "覆盖妇联",
+        "联系人",
+        "联系电话",
+    ]
     assert workbook.worksheets[0]["A2"].number_format == "@"
     for kind in ("federation", "servicesite"):
         response = admin_client.get(reverse(f"admin:organizations_{kind}_import_template"))
@@ -54,13 +66,20 @@ def test_upload_preview_confirm(admin_client, district):
     assert job.status == "previewed" and (job.new_count, job.updated_count) == (2, 1)
     assert "确认导入" in page and "企业名称：旧名 → 新名" in page
     assert db_snapshot() == before
-    response = admin_client.post(reverse("admin:organizations_enterprise_process_import"), {"job": job.pk})
+    response = admin_client.post(
+        reverse("admin:organizations_enterprise_process_import"), {"job": job.pk}
+    )
     job.refresh_from_db()
     assert job.status == "applied"
-    assert Enterprise.objects.count() == 3 and Enterprise.objects.get(credit_code=make_credit_code(1)).name == "新名"
+    assert (
+        Enterprise.objects.count() == 3
+        and Enterprise.objects.get(credit_code=make_credit_code(1)).name == "新名"
+    )
     # The enterprise's page names the import that last changed it.
     enterprise = Enterprise.objects.get(credit_code=make_credit_code(2))
-    change = admin_client.get(reverse("admin:organizations_enterprise_change", args=[enterprise.pk]))
+    change = admin_client.get(
+        reverse("admin:organizations_enterprise_change", args=[enterprise.pk])
+    )
     assert f"#{job.pk}" in change.content.decode()
     # Confirming twice does nothing more.
     admin_client.post(reverse("admin:organizations_enterprise_process_import"), {"job": job.pk})
@@ -68,7 +87,11 @@ def test_upload_preview_confirm(admin_client, district):
 
 
 def test_invalid_file_shows_errors_and_offers_an_error_sheet(admin_client, district):
-    rows = [enterprise_row(1), enterprise_row(2, employees=5, female=6), enterprise_row(3, federation="无")]
+    rows = [
+        enterprise_row(1),
+        enterprise_row(2, employees=5, female=6),
+        enterprise_row(3, federation="无"),
+    ]
     before = db_snapshot()
     response = post_file(admin_client, xlsx_bytes(rows))
     page = admin_client.get(response.url).content.decode()
@@ -102,9 +125,13 @@ def test_gbk_csv_upload_through_the_admin(admin_client, district):
 
     data = csv_text([enterprise_row(1, name="泰达（天津）科技有限公司")]).encode("gbk")
     response = post_file(admin_client, data, "名单.csv")
-    admin_client.post(reverse("admin:organizations_enterprise_process_import"),
-                      {"job": ImportJob.objects.get().pk})
-    assert response.status_code == 302 and Enterprise.objects.get().name == "泰达（天津）科技有限公司"
+    admin_client.post(
+        reverse("admin:organizations_enterprise_process_import"),
+        {"job": ImportJob.objects.get().pk},
+    )
+    assert (
+        response.status_code == 302 and Enterprise.objects.get().name == "泰达（天津）科技有限公司"
+    )
 
 
 def test_staff_see_only_their_own_jobs_and_import_only_their_scope(client, district):
@@ -119,7 +146,10 @@ def test_staff_see_only_their_own_jobs_and_import_only_their_scope(client, distr
     assert Enterprise.objects.get(credit_code=make_credit_code(5)).federation == other
     someone = staff_of(other, "staff2")
     client.force_login(someone)
-    assert client.get(reverse("admin:organizations_enterprise_import_job", args=[job.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:organizations_enterprise_import_job", args=[job.pk])).status_code
+        == 404
+    )
 
 
 def test_cancel_from_the_preview(admin_client, district):
@@ -136,14 +166,22 @@ def test_import_history_is_visible_in_the_admin(admin_client, district):
     assert "名单一.xlsx" in page
 
 
-def test_large_upload_runs_in_the_background_with_a_progress_page(admin_client, admin_user, district, settings):
+def test_large_upload_runs_in_the_background_with_a_progress_page(
+    admin_client, admin_user, district, settings
+):
     settings.IMPORT_BACKGROUND_ROWS = 2
     post_file(admin_client, xlsx_bytes([enterprise_row(n) for n in range(1, 5)]))
     job = ImportJob.objects.get()
     assert job.background and job.status == "previewed"  # the ImmediateBackend ran the task
-    running = ImportJob.objects.create(kind="enterprise", user=admin_user, file_name="big.xlsx",
-                                       status=ImportJob.Status.PREVIEWING, total_rows=50000,
-                                       processed_rows=12500, background=True)
+    running = ImportJob.objects.create(
+        kind="enterprise",
+        user=admin_user,
+        file_name="big.xlsx",
+        status=ImportJob.Status.PREVIEWING,
+        total_rows=50000,
+        processed_rows=12500,
+        background=True,
+    )
     page = admin_client.get(reverse("admin:organizations_enterprise_import_job", args=[running.pk]))
     content = page.content.decode()
     assert '<meta http-equiv="refresh" content="2">' in content
@@ -168,5 +206,7 @@ def test_huge_request_body_is_refused_before_it_is_read(admin_client, district, 
 def test_import_record_page_links_to_the_import(admin_client, district):
     post_file(admin_client, xlsx_bytes([enterprise_row(1)]))
     job = ImportJob.objects.get()
-    page = admin_client.get(reverse("admin:organizations_importjob_change", args=[job.pk])).content.decode()
+    page = admin_client.get(
+        reverse("admin:organizations_importjob_change", args=[job.pk])
+    ).content.decode()
     assert reverse("admin:organizations_enterprise_import_job", args=[job.pk]) in page

@@ -47,8 +47,10 @@ def test_federation_list_counts_the_network_by_form(client):
 
 def test_federation_page_shows_a_count_of_enterprises_never_the_list(client):
     federation = FederationFactory(
-        name="凯莱英联合妇联", kind=Federation.Kind.JOINT,
-        contact_name="刘联系", contact_phone="13612345678",
+        name="凯莱英联合妇联",
+        kind=Federation.Kind.JOINT,
+        contact_name="刘联系",
+        contact_phone="13612345678",
     )
     group = WomenGroupFactory(parent=federation, name="凯莱英第一妇女小组")
     for i in range(3):
@@ -72,9 +74,13 @@ def test_inactive_federation_is_404(client):
 @pytest.fixture
 def sites():
     now = timezone.localtime()
-    open_site = ServiceSiteFactory(name="开着的妇女之家", area="泰达街", kind=ServiceSite.Kind.WOMEN_HOME)
+    open_site = ServiceSiteFactory(
+        name="开着的妇女之家", area="泰达街", kind=ServiceSite.Kind.WOMEN_HOME
+    )
     OpeningHoursFactory(
-        site=open_site, weekday=now.weekday(), opens=datetime.time(0, 0),
+        site=open_site,
+        weekday=now.weekday(),
+        opens=datetime.time(0, 0),
         closes=datetime.time(23, 59, 59),
     )
     closed_site = ServiceSiteFactory(
@@ -101,16 +107,29 @@ def test_site_finder_filters_by_kind_area_and_open_now(client, sites):
 
 def test_site_page_has_address_hours_services_coordinates_and_qr(client):
     site = ServiceSiteFactory(
-        name="泰达儿童之家", address="第三大街51号", services="暑期托管\n亲子阅读",
-        latitude="39.041230", longitude="117.712340", public_phone="022-66201234",
+        name="泰达儿童之家",
+        address="第三大街51号",
+        services="暑期托管\n亲子阅读",
+        latitude="39.041230",
+        longitude="117.712340",
+        public_phone="022-66201234",
         hours_note="法定节假日闭馆",
     )
     OpeningHoursFactory(site=site, weekday=0, opens=datetime.time(9), closes=datetime.time(11, 30))
     OpeningHoursFactory(site=site, weekday=0, opens=datetime.time(14), closes=datetime.time(17))
     page = text(client.get(site.get_absolute_url()))
     for expected in (
-        "第三大街51号", "暑期托管", "亲子阅读", "39.041230", "117.712340", "022-66201234",
-        "星期一", "09:00–11:30", "14:00–17:00", "法定节假日闭馆", f"/sites/{site.pk}/qr.svg",
+        "第三大街51号",
+        "暑期托管",
+        "亲子阅读",
+        "39.041230",
+        "117.712340",
+        "022-66201234",
+        "星期一",
+        "09:00–11:30",
+        "14:00–17:00",
+        "法定节假日闭馆",
+        f"/sites/{site.pk}/qr.svg",
     ):
         assert expected in page, expected
 

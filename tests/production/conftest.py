@@ -12,7 +12,11 @@ def make_user(db):
     def make(role: str | None = None, *, superuser: bool = False, **extra):
         username = extra.pop("username", f"u{User.objects.count() + 1}")
         user = User.objects.create_user(
-            username=username, password="pw-安全-123", is_staff=True, is_superuser=superuser, **extra
+            username=username,
+            password="pw-安全-123",
+            is_staff=True,
+            is_superuser=superuser,
+            **extra,
         )
         if role:
             user.groups.add(Group.objects.get(name=role))

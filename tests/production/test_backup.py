@@ -50,7 +50,8 @@ def build_data_set(district):
     BrandSessionFactory.create_batch(2)
     for i, article in enumerate(ArticleFactory.create_batch(3, federation=federations[3])):
         Photo.objects.create(
-            article=article, caption=f"现场照片{i}",
+            article=article,
+            caption=f"现场照片{i}",
             image=ContentFile(png(i), name=f"p{i}.png"),
         )
 
@@ -96,7 +97,8 @@ def test_backup_then_restore_into_an_empty_database_reproduces_everything(
     build_data_set(district)
     media_before = {
         p.relative_to(settings.MEDIA_ROOT): p.read_bytes()
-        for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()
+        for p in Path(settings.MEDIA_ROOT).rglob("*")
+        if p.is_file()
     }
     # Every file a record points to: the three originals and the renditions made after each save.
     from activities.models import Photo, Rendition
@@ -131,7 +133,8 @@ def test_backup_then_restore_into_an_empty_database_reproduces_everything(
     assert restored == source  # every row, every column
     media_after = {
         p.relative_to(restored_media): p.read_bytes()
-        for p in restored_media.rglob("*") if p.is_file()
+        for p in restored_media.rglob("*")
+        if p.is_file()
     }
     assert media_after == media_before
 
@@ -150,8 +153,12 @@ def test_restore_refuses_a_non_empty_database_and_a_damaged_backup(district, tmp
             db.execute("CREATE TABLE t (x)")
         current = f"sqlite:///{populated}"
     with pytest.raises(CommandError, match="不是空的"):
-        call_command("restore_portal", str(folder), database_url=current, media_root=str(tmp_path / "m"))
+        call_command(
+            "restore_portal", str(folder), database_url=current, media_root=str(tmp_path / "m")
+        )
     damaged = folder / "media.tar.gz"
     damaged.write_bytes(damaged.read_bytes() + b"x")
     with pytest.raises(CommandError, match="已损坏"):
-        call_command("restore_portal", str(folder), database_url=current, media_root=str(tmp_path / "m"))
+        call_command(
+            "restore_portal", str(folder), database_url=current, media_root=str(tmp_path / "m")
+        )

@@ -40,12 +40,16 @@ def test_mask_email():
 @pytest.fixture
 def enterprise(district):
     return EnterpriseFactory(
-        federation=FederationFactory(parent=district), contact_name="张三", contact_phone="13812345678"
+        federation=FederationFactory(parent=district),
+        contact_name="张三",
+        contact_phone="13812345678",
     )
 
 
 @pytest.mark.django_db
-def test_viewer_sees_masked_contacts_in_the_admin_and_nothing_is_logged(client, make_user, enterprise):
+def test_viewer_sees_masked_contacts_in_the_admin_and_nothing_is_logged(
+    client, make_user, enterprise
+):
     client.force_login(make_user(VIEWER))
     html = client.get(f"/admin/organizations/enterprise/{enterprise.pk}/change/").content.decode()
     assert "138****5678" in html and "张*" in html
@@ -67,7 +71,9 @@ def test_editing_without_view_contact_offers_no_contact_inputs(client, make_user
     client.force_login(user)
     html = client.get(f"/admin/organizations/enterprise/{enterprise.pk}/change/").content.decode()
     assert 'name="name"' in html  # the form is editable…
-    assert 'name="contact_phone"' not in html and 'name="contact_name"' not in html  # …but not these
+    assert (
+        'name="contact_phone"' not in html and 'name="contact_name"' not in html
+    )  # …but not these
     assert "13812345678" not in html
 
 
@@ -99,13 +105,19 @@ def test_exports_can_be_logged_and_the_log_is_read_only(admin_client, make_user)
 
     user = make_user(DISTRICT_EDITOR)
     entry = personal_data_access_log(
-        user=user, model=Enterprise, fields=["contact_name", "contact_phone"], object_count=120,
+        user=user,
+        model=Enterprise,
+        fields=["contact_name", "contact_phone"],
+        object_count=120,
         kind=PersonalDataAccess.Kind.EXPORT,
     )
     assert entry.object_count == 120 and entry.object_id == ""
     listing = admin_client.get("/admin/federation/personaldataaccess/")
     assert listing.status_code == 200 and "导出" in listing.content.decode()
-    assert admin_client.get(f"/admin/federation/personaldataaccess/{entry.pk}/delete/").status_code == 403
+    assert (
+        admin_client.get(f"/admin/federation/personaldataaccess/{entry.pk}/delete/").status_code
+        == 403
+    )
     user.delete()
     entry.refresh_from_db()
     assert entry.user is None and entry.username == user.username
@@ -136,7 +148,9 @@ def test_history_of_contact_changes_is_masked_or_logged(client, make_user, enter
 
 @pytest.mark.django_db
 def test_changelist_masks_the_contact_columns_or_logs_them(client, make_user, enterprise):
-    EnterpriseFactory(federation=enterprise.federation, contact_name="王五", contact_phone="13700002222")
+    EnterpriseFactory(
+        federation=enterprise.federation, contact_name="王五", contact_phone="13700002222"
+    )
     EnterpriseFactory(federation=enterprise.federation, contact_name="", contact_phone="")
     url = "/admin/organizations/enterprise/"
     client.force_login(make_user(VIEWER))
@@ -165,7 +179,9 @@ def test_every_admin_of_a_model_with_personal_data_masks_it():
         if privacy.personal_fields(model)
     ]
     assert sorted(guarded) == [
-        "activities.Registration", "organizations.Enterprise", "organizations.Federation"
+        "activities.Registration",
+        "organizations.Enterprise",
+        "organizations.Federation",
     ]
     for model, model_admin in admin.site._registry.items():
         if privacy.personal_fields(model):

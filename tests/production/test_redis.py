@@ -10,7 +10,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 # The Redis of the run (REDIS_URL), else this machine's db 5; REDIS_TEST_URL overrides both.
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+REDIS_TEST_URL = (
+    os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+)
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 
 
@@ -71,8 +73,11 @@ def login(client: Client, username: str) -> None:
     assert page.status_code == 200
     response = client.post(
         "/accounts/login/",
-        {"username": username, "password": "pw-安全-123",
-         "csrfmiddlewaretoken": page.cookies["csrftoken"].value},
+        {
+            "username": username,
+            "password": "pw-安全-123",
+            "csrfmiddlewaretoken": page.cookies["csrftoken"].value,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:500]
 
@@ -115,7 +120,9 @@ def test_site_serves_pages_and_logins_while_redis_is_down(dead_redis, make_user,
     assert health.status_code == 503 and health.json()["checks"]["cache"]["ok"] is False
 
 
-def test_logged_in_users_stay_logged_in_when_redis_goes_away(settings, live_redis, prefix, make_user):
+def test_logged_in_users_stay_logged_in_when_redis_goes_away(
+    settings, live_redis, prefix, make_user
+):
     make_user(username="editor")
     client = Client()
     login(client, "editor")

@@ -28,7 +28,11 @@ def production_env(**extra) -> dict:
 def test_deploy_checks_pass_with_the_production_environment():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -36,7 +40,11 @@ def test_deploy_checks_pass_with_the_production_environment():
 def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=BASE_DIR, env=production_env(SECRET_KEY=""), capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=production_env(SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -62,16 +70,29 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django;django.setup();{code}"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "True", "True", "True", "DENY",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "DENY",
         "django.contrib.sessions.backends.cached_db",
         "storages.backends.s3.S3Storage",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "['default',", "'replica_1',", "'replica_2']",
-        "8", "0", "default",
+        "['default',",
+        "'replica_1',",
+        "'replica_2']",
+        "8",
+        "0",
+        "default",
         # Background jobs: one queue in the shared database, workers on any node.
         "django_tasks_db.DatabaseBackend",
         "federation.web.middleware.HealthCheckMiddleware",
@@ -131,7 +152,9 @@ def test_pages_with_personal_data_are_never_stored(client, admin_client, make_us
     assert "no-store" in logged_in["Cache-Control"]
 
 
-def test_session_and_csrf_cookies_are_http_only_and_secure_in_production(client, settings, make_user):
+def test_session_and_csrf_cookies_are_http_only_and_secure_in_production(
+    client, settings, make_user
+):
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     make_user(username="staff")
@@ -213,7 +236,11 @@ def test_postgres_connection_pool_switches_on_from_the_environment(db):
         " connection.pool.max_size)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env=production_env(DATABASE_URL=url, DB_POOL_MAX_SIZE="3"),
     )
     assert result.returncode == 0, result.stderr

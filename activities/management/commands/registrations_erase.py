@@ -10,7 +10,12 @@ class Command(BaseCommand):
     help = _("删除活动结束超过保存期限的报名个人信息（保留人数统计），并清理过期验证码。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--keep-days", type=int, default=None, help=_("保存天数（默认 REGISTRATION_KEEP_DAYS）。"))
+        parser.add_argument(
+            "--keep-days",
+            type=int,
+            default=None,
+            help=_("保存天数（默认 REGISTRATION_KEEP_DAYS）。"),
+        )
 
     def handle(self, *args, keep_days=None, **options):
         erased = registrations_retention.call(keep_days=keep_days)

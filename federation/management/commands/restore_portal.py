@@ -15,12 +15,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database-url", default="", help=_("目标数据库（默认：DATABASE_URL 指向的数据库）")
         )
-        parser.add_argument("--media-root", default="", help=_("图片恢复到的目录（默认：MEDIA_ROOT）"))
+        parser.add_argument(
+            "--media-root", default="", help=_("图片恢复到的目录（默认：MEDIA_ROOT）")
+        )
 
     def handle(self, *args, backup: str, database_url: str, media_root: str, **options):
-        target = (
-            backups.Target.from_url(database_url) if database_url else backups.Target.default()
-        )
+        target = backups.Target.from_url(database_url) if database_url else backups.Target.default()
         try:
             counts = backups.restore(
                 Path(backup), target=target, media_root=Path(media_root or settings.MEDIA_ROOT)

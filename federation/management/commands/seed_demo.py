@@ -46,13 +46,19 @@ class Command(BaseCommand):
                 if count:
                     self.stdout.write(f"  {label}: {count}")
         else:
-            self.stdout.write(f"演示数据已齐全，未做任何修改 / demo data already complete, nothing changed ({elapsed:.1f} s)")
-        self.stdout.write(f"日期基准（首次载入日）/ dates relative to the first load on {report.anchor}")
+            self.stdout.write(
+                f"演示数据已齐全，未做任何修改 / demo data already complete, nothing changed ({elapsed:.1f} s)"
+            )
+        self.stdout.write(
+            f"日期基准（首次载入日）/ dates relative to the first load on {report.anchor}"
+        )
         self.stdout.write("")
         for label, value in demo_counts().items():
             self.stdout.write(f"  {label}: {value:,}")
         if report.accounts:
             self.stdout.write("")
-            self.stdout.write(self.style.SUCCESS("演示账号 / demo logins (http://127.0.0.1:8000/admin/):"))
+            self.stdout.write(
+                self.style.SUCCESS("演示账号 / demo logins (http://127.0.0.1:8000/admin/):")
+            )
             for username, password, role in report.accounts:
                 self.stdout.write(f"  {username:<14} {password:<18} {role}")

@@ -19,7 +19,8 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--sheet", default="", help="worksheet name (default: the first sheet)")
         parser.add_argument(
-            "--user", default="",
+            "--user",
+            default="",
             help="username the import is recorded under; its federation scope applies (default: none, whole network)",
         )
 
@@ -31,14 +32,23 @@ class ImportCommand(BaseCommand):
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(_("用户 %(user)s 不存在。") % {"user": user}) from exc
         try:
-            job, plan = import_file(kind=self.kind, path=file, user=actor, sheet_name=sheet, dry_run=dry_run)
+            job, plan = import_file(
+                kind=self.kind, path=file, user=actor, sheet_name=sheet, dry_run=dry_run
+            )
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
         counts = plan.counts
         self.stdout.write(
-            _("新增 %(new)d，更新 %(update)d，未变化 %(unchanged)d，有错误 %(invalid)d（导入记录 #%(job)s）")
-            % {"new": counts[NEW], "update": counts[UPDATE], "unchanged": counts[UNCHANGED],
-               "invalid": counts[INVALID], "job": job.pk}
+            _(
+                "新增 %(new)d，更新 %(update)d，未变化 %(unchanged)d，有错误 %(invalid)d（导入记录 #%(job)s）"
+            )
+            % {
+                "new": counts[NEW],
+                "update": counts[UPDATE],
+                "unchanged": counts[UNCHANGED],
+                "invalid": counts[INVALID],
+                "job": job.pk,
+            }
         )
         for notice in plan.notices:
             self.stdout.write(_("提示：%(notice)s") % {"notice": notice})
