@@ -2,15 +2,30 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from activities import selectors as activity_selectors
 from activities import services
 from activities.images import PhotoFileValidationMixin, clean_image
-from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
+from activities.models import (
+    Activity,
+    Article,
+    ArticleTransition,
+    Exemplar,
+    Photo,
+    Registration,
+    RegistrationSettings,
+    Series,
+)
 from activities.richtext import BodyFormat
+from brands.admin import BrandAdmin, BrandSessionAdmin
+from brands.models import Brand, BrandSession
+from federation.core import privacy
+from federation.core.admin_privacy import PersonalDataAdminMixin
 from federation.core.admin_scoping import ScopedAdminMixin
 
 
@@ -37,6 +52,13 @@ class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["organizer", "site", "brand", "brand_session", "series"]
     list_select_related = ["series", "organizer"]
     date_hierarchy = "starts_at"
+    readonly_fields = ["participants_counted"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.participants_counted:
+            fields.append("participants")  # counted from the check-ins
+        return fields
 
     def save_model(self, request, obj, form, change):
         services.activity_save(
@@ -274,3 +296,173 @@ class ExemplarAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.exemplar_delete(exemplar=obj, user=request.user)
+
+
+# --- sign-up and check-in (issue 13) ----------------------------------------------------------------
+@admin.register(RegistrationSettings)
+class RegistrationSettingsAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "activity",
+        "mode",
+        "capacity",
+        "waitlist",
+        "eligibility",
+        "opens_at",
+        "closes_at",
+    ]
+    list_filter = ["mode", "eligibility", "waitlist"]
+    search_fields = ["activity__title"]
+    autocomplete_fields = ["activity"]
+    list_select_related = ["activity"]
+
+    def save_model(self, request, obj, form, change):
+        services.registration_settings_save(
+            registration_settings=obj,
+            user=request.user,
+            expected_version=form.cleaned_data.get("version_token"),
+        )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: places change only through the services (the staff pages), which hold the
+    activity's lock. Sensitive programmes' registrations need the separate permission."""
+
+    list_display = [
+        "__str__",
+        "activity",
+        "participant_name",
+        "mobile",
+        "status",
+        "source",
+        "checked_in_at",
+    ]
+    list_filter = ["status", "source", ("checked_in_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "activity__title"]
+    list_select_related = ["activity"]
+    fieldsets = [
+        (None, {"fields": ["activity", "code", "status", "source"]}),
+        (
+            _("报名人（个人信息）"),
+            {
+                "fields": [
+                    "participant_name",
+                    "mobile",
+                    "enterprise",
+                    "workplace",
+                    "children_count",
+                    "children_ages",
+                    "answer",
+                ]
+            },
+        ),
+        (
+            _("时间"),
+            {
+                "fields": [
+                    "created_at",
+                    "confirmed_at",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "consented_at",
+                ]
+            },
+        ),
+        (_("签到"), {"fields": ["checked_in_at", "checked_in_by", "checkin_method"]}),
+        (_("个人信息删除"), {"fields": ["erased_at"]}),
+    ]
+    actions = ["erase_personal_data"]
+
+    def get_queryset(self, request):
+        return activity_selectors.registrations_for(request.user).select_related("activity")
+
+    def get_search_fields(self, request):
+        fields = list(super().get_search_fields(request))
+        if privacy.can_view_contact(request.user):
+            fields += ["participant_name", "mobile"]
+        return fields
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A role that sees masked values may not recover them by filtering (?mobile__startswith=).
+        if lookup.split("__")[0] in ("participant_name", "mobile", "ip_address") and not (
+            request is not None and privacy.can_view_contact(request.user)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [f.name for f in Registration._meta.fields]
+        return [
+            *super().get_readonly_fields(request, obj),
+            *[n for n in names if n not in privacy.PERSONAL_FIELDS],
+        ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change page is a view; personal fields are shown (masked or logged) by the mixin.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("删除所选报名的个人信息（保留人数统计）"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        count = services.registrations_erase(registrations=queryset, user=request.user)
+        self.message_user(
+            request, _("已删除 %(n)d 条报名的姓名、手机号和回答。") % {"n": count}, messages.SUCCESS
+        )
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("activities.change_registration")
+
+
+# --- brand sessions with sign-up: the activities app adds to the brands' admin -------------------
+# (brands imports no activities: the sign-up action and the counted figures are added here.)
+admin.site.unregister(Brand)
+admin.site.unregister(BrandSession)
+
+
+@admin.register(Brand)
+class BrandWithSignupAdmin(BrandAdmin):
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # A session with sign-up keeps counting its check-ins, whatever was typed.
+        for session in BrandSession.objects.filter(brand=form.instance, participants_counted=True):
+            services.brand_session_attendance_refresh(session_id=session.pk)
+
+
+@admin.register(BrandSession)
+class BrandSessionWithSignupAdmin(BrandSessionAdmin):
+    readonly_fields = ["participants_counted"]
+    actions = ["open_signup"]
+
+    @admin.action(description=_("为所选期次开启报名（通过本期的活动）"), permissions=["change"])
+    def open_signup(self, request, queryset):
+        opened = []
+        for session in queryset.select_related("brand", "brand__organizer"):
+            try:
+                opened.append(
+                    services.brand_session_signup_open(session=session, user=request.user)
+                )
+            except ValidationError as exc:
+                self.message_user(request, f"{session}：{'；'.join(exc.messages)}", messages.ERROR)
+        if len(opened) == 1:
+            return redirect("staff:registration_settings", opened[0].pk)
+        if opened:
+            self.message_user(
+                request,
+                _("已为 %(n)d 期开启报名，请在工作台的活动中调整报名设置。") % {"n": len(opened)},
+            )
+        return None
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.participants_counted:
+            fields.append("participants")  # the sum of its activities' check-ins
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.brand_session_attendance_refresh(session_id=obj.pk)

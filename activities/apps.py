@@ -10,7 +10,8 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from activities import media, models, renditions
         from federation.core import registry
-        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR
+        from federation.core.privacy import mask_name, mask_phone
+        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF
 
         edit = ("add", "change")
         registry.register(models.Series, cached=True, content=True)
@@ -47,6 +48,24 @@ class ActivitiesConfig(AppConfig):
         )
         for role in (DISTRICT_ADMIN, DISTRICT_EDITOR):
             registry.grant(role, "activities.publish_article")
+        # Sign-up and check-in (issue 13): the registrations hold a name and a mobile number.
+        registry.register(
+            models.RegistrationSettings,
+            scope="activity__organizer",
+            cached=True,  # its window and places show on the public activity page
+            content=True,
+            staff=edit,
+        )
+        registry.register(
+            models.Registration,
+            scope="activity__organizer",
+            personal={"participant_name": mask_name, "mobile": mask_phone},
+            content=True,
+            staff=edit,
+        )
+        for role in (DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF):
+            registry.grant(role, "activities.export_registration")
+        registry.grant(DISTRICT_ADMIN, "activities.view_sensitive_registration")
 
         from activities import selectors
         from brands.models import Brand

@@ -108,6 +108,17 @@ class Activity(models.Model):
     is_public = models.BooleanField(
         _("公开"), default=True, help_text=_("取消勾选后，活动不出现在公开的活动日历中。")
     )
+    is_sensitive = models.BooleanField(
+        _("敏感活动"),
+        default=False,
+        help_text=_(
+            "婚恋交友、心理咨询等：报名名单只有获得专门授权的人员可以查看，不能导出，"
+            "公开页面不展示参与者照片。婚恋交友类品牌的活动自动按敏感活动处理。"
+        ),
+    )
+    # Set by activities.services.attendance_refresh, never by a form: True when the figure above
+    # is the number of check-ins (签到统计) rather than a number typed in (填报).
+    participants_counted = models.BooleanField(_("参与人数来自签到"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -141,6 +152,14 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:activity_detail", args=[self.pk])
+
+    @property
+    def keeps_participants_private(self) -> bool:
+        """Marked sensitive, or part of a matchmaking brand: no participant shown anywhere public,
+        registrations only for the separate permission, no export."""
+        if self.is_sensitive:
+            return True
+        return self.brand_id is not None and self.brand.keeps_participants_private
 
     def clean(self):
         if self.brand_session_id is None:
@@ -435,3 +454,261 @@ class Exemplar(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:exemplar_detail", args=[self.pk])
+
+
+# --- Sign-up (报名) and check-in (签到), issue 13 --------------------------------------------------
+class RegistrationSettings(models.Model):
+    """How an activity takes sign-ups: window (Beijing time), places, waitlist, questions, who."""
+
+    class Mode(models.TextChoices):
+        OFF = "off", _("不开放报名")
+        OPEN = "open", _("开放报名")
+
+    class Eligibility(models.TextChoices):
+        EVERYONE = "everyone", _("所有人")
+        COVERED = "covered", _("仅限覆盖企业的女职工")
+
+    activity = models.OneToOneField(
+        Activity,
+        verbose_name=_("活动"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="registration_settings",
+    )
+    mode = models.CharField(_("报名"), max_length=8, choices=Mode.choices, default=Mode.OPEN)
+    opens_at = models.DateTimeField(
+        _("报名开始时间"), null=True, blank=True, help_text=_("北京时间；留空即立即开始。")
+    )
+    closes_at = models.DateTimeField(
+        _("报名截止时间"), null=True, blank=True, help_text=_("北京时间；留空即截止到活动开始。")
+    )
+    capacity = models.PositiveIntegerField(
+        _("名额"), help_text=_("在线报名可确认的人数；现场登记不占名额。")
+    )
+    waitlist = models.BooleanField(
+        _("名额满后可候补"), default=True, help_text=_("有人取消时，候补者按顺序自动递补。")
+    )
+    eligibility = models.CharField(
+        _("报名对象"), max_length=10, choices=Eligibility.choices, default=Eligibility.EVERYONE
+    )
+    ask_workplace = models.BooleanField(
+        _("询问工作单位"),
+        default=False,
+        help_text=_("“仅限覆盖企业的女职工”时总会询问，并须从覆盖企业中选择。"),
+    )
+    ask_children = models.BooleanField(
+        _("询问子女人数和年龄"), default=False, help_text=_("用于职工子女托管班等。")
+    )
+    question = models.CharField(
+        _("自定义问题"),
+        max_length=120,
+        blank=True,
+        help_text=_("例如“您最希望了解的内容”；留空则不问。"),
+    )
+    result_message = models.TextField(
+        _("报名成功提示"),
+        blank=True,
+        max_length=500,
+        help_text=_("显示在报名结果页，例如集合地点、需携带的物品。"),
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报名设置")
+        verbose_name_plural = _("报名设置")
+        constraints = [
+            models.CheckConstraint(
+                name="registration_capacity_positive", condition=Q(capacity__gte=1)
+            ),
+            models.CheckConstraint(
+                name="registration_window_ordered",
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.activity)
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.mode == self.Mode.OPEN
+
+    def closes(self):
+        """When sign-up ends: the set time, or the activity's start."""
+        return self.closes_at or self.activity.starts_at
+
+    def is_open_at(self, when) -> bool:
+        if not self.is_enabled:
+            return False
+        if self.opens_at and when < self.opens_at:
+            return False
+        return when < self.closes()
+
+    @property
+    def asks_workplace(self) -> bool:
+        return self.ask_workplace or self.eligibility == self.Eligibility.COVERED
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        """Registrations holding a place or a waitlist position."""
+        return self.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        )
+
+    def places_taken(self):
+        """Confirmed sign-ups that count against the capacity (walk-ins do not)."""
+        return self.filter(status=Registration.Status.CONFIRMED).exclude(
+            source=Registration.Source.WALK_IN
+        )
+
+    def waitlist(self):
+        return self.filter(status=Registration.Status.WAITLISTED).order_by("queued_at", "pk")
+
+    def checked_in(self):
+        return self.filter(checked_in_at__isnull=False)
+
+
+class Registration(models.Model):
+    """One person's sign-up for one activity (报名), with its ticket code and check-in.
+
+    The personal fields (name, mobile, answers, address) are erased ``REGISTRATION_KEEP_DAYS``
+    after the activity; the row stays so the figures keep counting. They are excluded from the
+    history, which therefore never holds them.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("报名成功")
+        WAITLISTED = "waitlisted", _("候补")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("在线报名")
+        WALK_IN = "walk_in", _("现场登记")
+
+    class CheckinMethod(models.TextChoices):
+        QR = "qr", _("扫描凭证二维码")
+        CODE = "code", _("输入报名码")
+        SELF = "self", _("本人扫描签到码")
+        WALK_IN = "walk_in", _("现场登记")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    code = models.CharField(_("报名码"), max_length=12, unique=True, editable=False)
+    participant_name = models.CharField(_("姓名"), max_length=40)
+    mobile = models.CharField(_("手机号"), max_length=11)
+    enterprise = models.ForeignKey(
+        "organizations.Enterprise",
+        verbose_name=_("所在企业"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    workplace = models.CharField(_("工作单位"), max_length=120, blank=True)
+    children_count = models.PositiveSmallIntegerField(_("子女人数"), null=True, blank=True)
+    children_ages = models.CharField(_("子女年龄"), max_length=40, blank=True)
+    answer = models.TextField(_("回答"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, db_index=True)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
+    created_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    # The waitlist's order: the sign-up time, or the moment staff moved someone back to it.
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空表示本人取消。"),
+    )
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签到操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checkin_method = models.CharField(
+        _("签到方式"), max_length=8, choices=CheckinMethod.choices, blank=True
+    )
+    # The id a staff phone gave the scan: a scan re-sent after a lost connection is recognised.
+    checkin_scan_id = models.CharField(_("扫码编号"), max_length=40, blank=True, editable=False)
+    consented_at = models.DateTimeField(_("同意个人信息告知的时间"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "participant_name",
+            "mobile",
+            "workplace",
+            "children_ages",
+            "answer",
+            "ip_address",
+            "checkin_scan_id",
+        ]
+    )
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["activity", "created_at", "pk"]
+        permissions = [
+            ("export_registration", _("可导出报名名单")),
+            ("view_sensitive_registration", _("可查看敏感活动（如婚恋交友）的报名名单")),
+        ]
+        indexes = [
+            models.Index(fields=["activity", "status", "queued_at"], name="registration_queue_idx")
+        ]
+        constraints = [
+            # One place or waitlist position per mobile per activity (cancelled ones may sign up again).
+            models.UniqueConstraint(
+                fields=["activity", "mobile"],
+                condition=Q(status__in=["confirmed", "waitlisted"]) & ~Q(mobile=""),
+                name="registration_one_per_mobile",
+            ),
+            models.CheckConstraint(
+                name="registration_checked_in_confirmed",
+                condition=Q(checked_in_at__isnull=True) | Q(status="confirmed"),
+            ),
+            models.CheckConstraint(
+                name="registration_erased_is_empty",
+                condition=Q(erased_at__isnull=True) | (Q(participant_name="") & Q(mobile="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the name: this string ends up in admin logs and access logs that outlive erasure.
+        return _("报名 %(code)s") % {"code": self.display_code}
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def waitlist_position(self) -> int | None:
+        if self.status != self.Status.WAITLISTED:
+            return None
+        ahead = (
+            Registration.objects.filter(activity_id=self.activity_id)
+            .waitlist()
+            .filter(Q(queued_at__lt=self.queued_at) | Q(queued_at=self.queued_at, pk__lt=self.pk))
+        )
+        return ahead.count() + 1

@@ -1,13 +1,20 @@
-"""Reads of activities that more than one page needs: article cards with their covers, and
-what the activities app contributes to the pages of federations, sites and brands."""
+"""Reads of activities that more than one page needs: article cards with their covers, what the
+activities app contributes to the pages of federations, sites and brands, the state of a sign-up,
+the registrations a user may see."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+import datetime
+from dataclasses import dataclass
 
-from activities.models import Activity, Article, Photo
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import pictures_for
+from brands.models import Brand
+from federation.core.scoping import scope_queryset
 
 
 def with_covers(articles) -> list:
@@ -21,8 +28,14 @@ def with_covers(articles) -> list:
     return articles
 
 
+def public_photos():
+    """Photos a public page may show: none of a sensitive or matchmaking activity's or brand's
+    articles, whose photos would show its participants."""
+    return Photo.objects.exclude(private_article_q("article__"))
+
+
 def cover_annotation():
-    first_photo = Photo.objects.filter(article=OuterRef("pk")).order_by("position", "pk")
+    first_photo = public_photos().filter(article=OuterRef("pk")).order_by("position", "pk")
     return Subquery(first_photo.values("pk")[:1])
 
 
@@ -76,3 +89,101 @@ def brand_upcoming(brand, limit: int = 10) -> list:
         .select_related("site", "organizer")
         .order_by("starts_at")[:limit]
     )
+
+
+# --- sign-up (issue 13) --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignupState:
+    """Where an activity's sign-up stands at one moment (for the sign-up and staff pages)."""
+
+    enabled: bool
+    not_yet: bool
+    closed: bool
+    opens_at: datetime.datetime | None
+    closes_at: datetime.datetime
+    capacity: int
+    taken: int
+    waiting: int
+    waitlist: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.enabled and not self.not_yet and not self.closed
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+    @property
+    def full(self) -> bool:
+        return self.free == 0 or self.waiting > 0
+
+    @property
+    def accepting(self) -> bool:
+        """Open and still taking someone (a place or the waitlist)."""
+        return self.is_open and (not self.full or self.waitlist)
+
+
+def signup_state(activity: Activity, config: RegistrationSettings, now) -> SignupState:
+    counts = dict(
+        Registration.objects.filter(activity_id=activity.pk)
+        .exclude(source=Registration.Source.WALK_IN)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    closes = config.closes_at or activity.starts_at
+    return SignupState(
+        enabled=config.is_enabled,
+        not_yet=bool(config.opens_at and now < config.opens_at),
+        closed=now >= closes,
+        opens_at=config.opens_at,
+        closes_at=closes,
+        capacity=config.capacity,
+        taken=counts.get(Registration.Status.CONFIRMED, 0),
+        waiting=counts.get(Registration.Status.WAITLISTED, 0),
+        waitlist=config.waitlist,
+    )
+
+
+def sensitive_activity_q(prefix: str = "") -> Q:
+    """Activities whose participants are private: marked sensitive, or of a matchmaking brand
+    (by the tick or the focus, on the brand or a brand above it: the hierarchy is two deep)."""
+    return Q(**{f"{prefix}is_sensitive": True}) | private_brand_q(f"{prefix}brand__")
+
+
+def private_brand_q(prefix: str = "") -> Q:
+    """Brands that keep participants private (``Brand.keeps_participants_private`` as a query)."""
+    q = Q()
+    for level in ("", "parent__", "parent__parent__"):
+        q |= Q(**{f"{prefix}{level}is_matchmaking": True})
+        q |= Q(**{f"{prefix}{level}focus": Brand.Focus.MATCHMAKING})
+    return q
+
+
+def private_article_q(prefix: str = "") -> Q:
+    """Articles about a private activity or brand: their photos show participants."""
+    return sensitive_activity_q(f"{prefix}activity__") | private_brand_q(f"{prefix}brand__")
+
+
+def may_see_sensitive(user) -> bool:
+    return user.has_perm("activities.view_sensitive_registration")
+
+
+def registrations_for(user):
+    """The registrations ``user`` may see: in their scope, and sensitive programmes' ones only
+    with the separate permission."""
+    registrations = scope_queryset(Registration.objects.all(), user)
+    if not may_see_sensitive(user):
+        registrations = registrations.exclude(sensitive_activity_q("activity__"))
+    return registrations
+
+
+def may_see_registrations_of(user, activity: Activity) -> bool:
+    if not user.has_perm("activities.view_registration"):
+        return False
+    return may_see_sensitive(user) or not activity.keeps_participants_private
+
+
+def attendance_label(counted: bool) -> str:
+    return _("签到统计") if counted else _("填报")

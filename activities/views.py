@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import time
+from functools import wraps
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from activities import abuse, selectors, services, tickets
 from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
-from activities.models import Activity, Article, Exemplar
+from activities.forms import CodeForm, SignupForm
+from activities.models import Activity, Article, Exemplar, Registration, RegistrationSettings
 from activities.renditions import pictures_for
 from activities.selectors import article_cards, cover_annotation, with_covers
+from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
+from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
 from federation.web.cache import public_page
 
@@ -89,7 +103,7 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        photos = list(article.photos.all())
+        photos = list(selectors.public_photos().filter(article=article))
         pictures = pictures_for(photos)
         context["pictures"] = [pictures[p.pk] for p in photos if p.pk in pictures]
         published = Article.objects.published().only("pk", "title", "publish_at")
@@ -159,7 +173,14 @@ class ActivityDetailView(DetailView):
         context["articles"] = article_cards(
             Article.objects.published().filter(activity=self.object)
         )
-        context["is_upcoming"] = self.object.starts_at >= timezone.now()
+        now = timezone.now()
+        context["is_upcoming"] = self.object.starts_at >= now
+        # Sign-up: the window and the places only. The page is cached and shared, so it shows no
+        # live count and nothing about any visitor; the sign-up page itself is never cached.
+        config = RegistrationSettings.objects.filter(activity=self.object).first()
+        if config is not None and config.is_enabled:
+            context["signup"] = selectors.signup_state(self.object, config, now)
+        context["private"] = self.object.keeps_participants_private
         return context
 
 
@@ -206,3 +227,240 @@ def calendar_ics(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
+
+
+# --- sign-up, ticket, cancel, self check-in (issue 13) ----------------------------------------------
+# None of these pages is ever cached or shared: each answers one visitor (never_cache, and the
+# page cache only wraps the views above). They read from the primary: a ticket must be found the
+# moment after its sign-up was written, whatever a replica has replayed.
+TICKET_COOKIE = "ynth_tickets"
+TICKET_COOKIE_SALT = "activities.ticket-cookie"
+TICKET_COOKIE_MAX = 10
+TICKET_COOKIE_AGE = 120 * 24 * 3600
+
+
+def _registration_page(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        pin_to_primary()
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def _public_activity(pk: int) -> Activity:
+    return get_object_or_404(
+        Activity.objects.public().select_related("organizer", "site", "brand", "brand__parent"),
+        pk=pk,
+    )
+
+
+def _tickets_on_phone(request) -> list[tuple[int, str]]:
+    raw = request.get_signed_cookie(TICKET_COOKIE, default="", salt=TICKET_COOKIE_SALT)
+    pairs = []
+    for item in raw.split(","):
+        activity_id, _sep, code = item.partition(":")
+        if activity_id.isdigit() and normalise_code(code):
+            pairs.append((int(activity_id), code))
+    return pairs
+
+
+def _remember_ticket(request, response, registration: Registration) -> None:
+    """Keep the code on this phone, so that scanning the venue's 签到码 is enough to check in."""
+    pairs = [
+        p for p in _tickets_on_phone(request) if p != (registration.activity_id, registration.code)
+    ]
+    pairs = [(registration.activity_id, registration.code), *pairs][:TICKET_COOKIE_MAX]
+    response.set_signed_cookie(
+        TICKET_COOKIE,
+        ",".join(f"{a}:{c}" for a, c in pairs),
+        salt=TICKET_COOKIE_SALT,
+        max_age=TICKET_COOKIE_AGE,
+        path="/activities/",
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def _too_many(request, template: str, context: dict, usage) -> HttpResponse:
+    context["error"] = _("提交过于频繁，请 %(minutes)d 分钟后再试。您填写的内容仍保留在下方。") % {
+        "minutes": usage.minutes_left
+    }
+    return render(request, template, context, status=429)
+
+
+@_registration_page
+def signup(request, pk: int):
+    activity = _public_activity(pk)
+    config = RegistrationSettings.objects.filter(activity=activity).first()
+    if config is None or not config.is_enabled:
+        raise Http404(_("本活动不开放在线报名。"))
+    now = timezone.now()
+    context = {
+        "activity": activity,
+        "config": config,
+        "state": selectors.signup_state(activity, config, now),
+        "private": activity.keeps_participants_private,
+        "keep_days": django_settings.REGISTRATION_KEEP_DAYS,
+    }
+    template = "activities/signup.html"
+    if request.method != "POST":
+        context["form"] = SignupForm(
+            activity=activity, config=config, with_captcha=abuse.captcha_needed(request)
+        )
+        return render(request, template, context)
+
+    # Decide on the CAPTCHA from the submissions before this one, then count this one.
+    with_captcha = abuse.captcha_needed(request)
+    by_address = abuse.signup_address(request, increment=True)
+    form = SignupForm(request.POST, activity=activity, config=config, with_captcha=with_captcha)
+    context["form"] = form
+    if by_address.limited:
+        return _too_many(request, template, context, by_address)
+    if form.honeypot_filled:
+        context["error"] = _("提交未通过校验，请刷新页面后重新填写。")
+        return render(request, template, context, status=400)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    by_mobile = abuse.signup_mobile(request, form.cleaned_data["mobile"])
+    if by_mobile.limited:
+        return _too_many(request, template, context, by_mobile)
+    try:
+        registration = services.registration_create(
+            activity=activity,
+            participant_name=form.cleaned_data["participant_name"],
+            mobile=form.cleaned_data["mobile"],
+            consent=form.cleaned_data["consent"],
+            enterprise=form.enterprise(),
+            workplace=form.cleaned_data.get("workplace", ""),
+            children_count=form.cleaned_data.get("children_count"),
+            children_ages=form.cleaned_data.get("children_ages", ""),
+            answer=form.cleaned_data.get("answer", ""),
+            ip_address=abuse.client_ip(request),
+            now=now,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        context["state"] = selectors.signup_state(activity, config, timezone.now())
+        return render(
+            request, template, context, status=409 if exc.code in ("full", "duplicate") else 400
+        )
+    response = HttpResponseRedirect(
+        reverse("activities:ticket", args=[activity.pk, registration.code]) + "?new=1"
+    )
+    _remember_ticket(request, response, registration)
+    return response
+
+
+@_registration_page
+@require_GET
+def ticket(request, pk: int, code: str):
+    activity = _public_activity(pk)
+    registration = services.registration_by_code(activity=activity, code=code)
+    if registration is None:
+        raise Http404(_("没有找到这个报名，请核对报名链接或报名码。"))
+    config = RegistrationSettings.objects.filter(activity=activity).first()
+    context = {
+        "activity": activity,
+        "registration": registration,
+        "config": config,
+        "is_new": request.GET.get("new") == "1",
+        "position": registration.waitlist_position(),
+        "can_cancel": registration.status != Registration.Status.CANCELLED
+        and not registration.checked_in_at
+        and timezone.now() < activity.starts_at,
+    }
+    response = render(request, "activities/ticket.html", context)
+    if registration.status != Registration.Status.CANCELLED and not registration.is_erased:
+        _remember_ticket(request, response, registration)
+    return response
+
+
+@_registration_page
+@require_GET
+def ticket_qr(request, pk: int, code: str, fmt: str):
+    if fmt not in ("svg", "png"):
+        raise Http404
+    activity = _public_activity(pk)
+    registration = services.registration_by_code(activity=activity, code=code)
+    if (
+        registration is None
+        or registration.status != Registration.Status.CONFIRMED
+        or registration.is_erased
+    ):
+        raise Http404
+    payload = tickets.ticket_payload(activity_id=activity.pk, code=registration.code)
+    if fmt == "png":
+        response = HttpResponse(tickets.qr_png(payload), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="ticket-{registration.code}.png"'
+        return response
+    return HttpResponse(tickets.qr_svg(payload), content_type="image/svg+xml")
+
+
+@_registration_page
+def cancel(request, pk: int):
+    """Cancel with the code (the ticket page links here with it filled in)."""
+    activity = _public_activity(pk)
+    template = "activities/cancel.html"
+    if request.method != "POST":
+        form = CodeForm(initial={"code": request.GET.get("code", "")})
+        return render(request, template, {"activity": activity, "form": form})
+    form = CodeForm(request.POST)
+    context = {"activity": activity, "form": form}
+    attempt = abuse.code_attempt(request)
+    if attempt.limited:
+        return _too_many(request, template, context, attempt)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    registration = services.registration_by_code(activity=activity, code=form.cleaned_data["code"])
+    if registration is None:
+        form.add_error("code", _("报名码不正确，没有找到本活动的这个报名，请核对后重新输入。"))
+        return render(request, template, context, status=400)
+    try:
+        services.registration_cancel(registration=registration)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render(request, template, context, status=409)
+    messages.success(request, _("已取消报名。名额已释放给其他报名者。"))
+    return HttpResponseRedirect(reverse("activities:ticket", args=[activity.pk, registration.code]))
+
+
+@_registration_page
+def self_check_in(request, pk: int):
+    """Opened by scanning the rotating 签到码 at the venue: check in with the ticket kept on this
+    phone, or with a typed code."""
+    activity = _public_activity(pk)
+    token = request.POST.get("k") if request.method == "POST" else request.GET.get("k", "")
+    context = {"activity": activity, "token": token}
+    template = "activities/self_checkin.html"
+    if not tickets.checkin_code_valid(token, activity.pk, now=time.time()):
+        context["expired"] = True
+        return render(request, template, context, status=400 if token else 200)
+    on_phone = [
+        code for activity_id, code in _tickets_on_phone(request) if activity_id == activity.pk
+    ]
+    if request.method != "POST":
+        context["form"] = CodeForm(initial={"code": on_phone[0] if on_phone else ""})
+        context["on_phone"] = bool(on_phone)
+        return render(request, template, context)
+    form = CodeForm(request.POST)
+    context["form"] = form
+    attempt = abuse.code_attempt(request)
+    if attempt.limited:
+        return _too_many(request, template, context, attempt)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    try:
+        result = services.registration_self_check_in(
+            activity=activity, code=form.cleaned_data["code"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render(request, template, context, status=400)
+    context["checked_in"] = result
+    return render(request, template, context)

@@ -22,6 +22,7 @@ class BrandSessionInline(ScopedAdminMixin, admin.TabularInline):
     ]
     extra = 0
     ordering = ["number"]
+    readonly_fields = ["participants_counted"]
 
 
 @admin.register(Brand)

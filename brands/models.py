@@ -125,6 +125,9 @@ class BrandSession(models.Model):
         related_name="brand_sessions",
     )
     participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    # Set by activities.services.attendance_refresh: True when the figure is the sum of the
+    # check-ins of the session's activities with sign-up (签到统计), not a typed one (填报).
+    participants_counted = models.BooleanField(_("参与人数来自签到"), default=False, editable=False)
     families = models.PositiveIntegerField(_("帮助家庭数"), default=0)
     enterprises = models.PositiveIntegerField(
         _("受惠企业数"), default=0, help_text=_("本期新增受惠的企业数，累计时直接相加。")

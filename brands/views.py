@@ -44,6 +44,7 @@ class BrandDetailView(DetailView):
         context["totals"] = {
             name: sum(getattr(s, name) for s in sessions) for name in OUTCOME_FIELDS
         }
+        context["counted_sessions"] = sum(1 for s in sessions if s.participants_counted)
         context["sub_brands"] = list(Brand.objects.published().filter(parent=brand))
         # Its news and upcoming activities: contributed by the activities app.
         context.update(registry.contributions(brand))

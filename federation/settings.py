@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "captcha",
     "federation",
     "organizations",
     "activities",
@@ -429,3 +430,22 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+# --- Sign-up and check-in (issue 13) ---
+# Registrants' names, mobiles and answers are erased this many days after the activity ended
+# (manage.py registrations_erase, daily by the teda-portal-retention timer); counts are kept.
+REGISTRATION_KEEP_DAYS = int(os.environ.get("REGISTRATION_KEEP_DAYS", "180"))
+# Abuse limits of the public sign-up (django-ratelimit rates: "N/s|m|h|d"). A CAPTCHA is asked
+# from the SIGNUP_CAPTCHA_AFTER-th submission of one address within an hour.
+SIGNUP_RATE_PER_ADDRESS = os.environ.get("SIGNUP_RATE_PER_ADDRESS", "30/h")
+SIGNUP_RATE_PER_MOBILE = os.environ.get("SIGNUP_RATE_PER_MOBILE", "6/h")
+SIGNUP_CAPTCHA_AFTER = int(os.environ.get("SIGNUP_CAPTCHA_AFTER", "3"))
+CODE_ATTEMPTS_PER_ADDRESS = os.environ.get("CODE_ATTEMPTS_PER_ADDRESS", "30/h")
+# The rate limits count in the default cache: shared with Redis, per process without it.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+# django-simple-captcha: digits only (a sum), easy on a phone keyboard; no external service.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("staff/", include("federation.staff.urls")),
+    path("captcha/", include("captcha.urls")),
     path(".well-known/security.txt", wellknown.security_txt, name="security_txt"),
     path("", include("organizations.urls")),
     path("", include("activities.urls")),

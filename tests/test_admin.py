@@ -174,7 +174,30 @@ def _export_log():
     )
 
 
+def _registration_settings():
+    from activities.models import RegistrationSettings
+
+    return RegistrationSettings.objects.create(activity=_activity(), capacity=30)
+
+
+def _registration():
+    from activities.models import Registration
+    from activities.tickets import new_code
+
+    activity = _registration_settings().activity
+    return Registration.objects.create(
+        activity=activity,
+        code=new_code(),
+        participant_name="李丽",
+        mobile="13812345678",
+        status=Registration.Status.CONFIRMED,
+        enterprise=EnterpriseFactory(),
+    )
+
+
 ROW_MAKERS = {
+    "activities.RegistrationSettings": _registration_settings,
+    "activities.Registration": _registration,
     "organizations.ImportJob": _import_job,
     "organizations.ExportLog": _export_log,
     "auth.Group": _group,

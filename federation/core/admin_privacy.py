@@ -186,3 +186,13 @@ class PersonalDataAdminMixin:
         return (
             privacy.mask(self.model, "contact_phone", obj.contact_phone) if obj is not None else ""
         )
+
+    @admin.display(description=_("姓名"))
+    def participant_name_masked(self, obj):
+        if obj is None:
+            return ""
+        return privacy.mask(self.model, "participant_name", obj.participant_name)
+
+    @admin.display(description=_("手机号"))
+    def mobile_masked(self, obj):
+        return privacy.mask(self.model, "mobile", obj.mobile) if obj is not None else ""

@@ -33,6 +33,10 @@ ACCOUNT_PERMISSIONS = {
     "axes.delete_accessattempt",
     "axes.view_accessfailurelog",
 }
+# Sign-up lists: exported by the roles that run activities; sensitive programmes' lists (婚恋交友)
+# only by whoever is given the separate permission (district admins by default).
+_EXPORT_REGISTRATIONS = "activities.export_registration"
+_VIEW_SENSITIVE_REGISTRATIONS = "activities.view_sensitive_registration"
 
 
 def _model_perms(actions_of) -> set[str]:

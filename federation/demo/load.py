@@ -24,6 +24,7 @@ from federation.core import roles
 from federation.demo.helpers import local_time
 from federation.demo.photos import photo_bytes
 from federation.demo.plan import build_plan
+from federation.demo.registrations import demo_activities, demo_registrations_seed
 from federation.demo.vocabulary import (
     CHANGE_REASON,
     CHILDREN_HOME_SLUG,
@@ -273,7 +274,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     # Series, activities, news with photos and workflow records, exemplars.
     _create_missing(Series, "slug", [Series(**s) for s in plan.series], report)
     series_pk = dict(Series.objects.values_list("slug", "pk"))
-    _create_missing(
+    created_activities = _create_missing(
         Activity,
         "title",
         [
@@ -296,6 +297,9 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
             for a in plan.activities
         ],
         report,
+    )
+    created_activities += _create_missing(
+        Activity, "title", demo_activities(today, fed_pk, brand_pk, site_pk), report
     )
     activity_pk = dict(Activity.objects.values_list("title", "pk"))
     article_objs = []
@@ -433,6 +437,13 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     )
     if sum(report.created.values()):
         transaction.on_commit(public_cache_invalidate)  # bulk writes send no signals
+    # Sign-ups and check-ins, only with the activities this run created (issue 13).
+    demo_registrations_seed(
+        today=today,
+        created_titles={a.title for a in created_activities},
+        editor_pk=users.get("editor"),
+        report=report,
+    )
     return report
 
 

@@ -7,7 +7,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Article
+from activities.models import Activity, Article, Registration
+from activities.tickets import normalise_code
+from federation.core import privacy
 from federation.core.scoping import own_federations
 from organizations.models import ServiceSite
 
@@ -95,3 +97,38 @@ class ServiceSiteFilter(django_filters.FilterSet):
         from federation.staff.selectors import incomplete_sites
 
         return incomplete_sites(qs)
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    """A sign-up list: by status, check-in, and a search that reaches names and mobiles only for
+    roles allowed to see them (masked values may not be searched either: that would reveal them)."""
+
+    q = django_filters.CharFilter(label=_("报名码/姓名/手机号"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Registration.Status.choices, empty_label=ANY
+    )
+    checked_in = django_filters.BooleanFilter(
+        label=_("只看已签到"), method="filter_checked_in", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["q", "status"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and not privacy.can_view_contact(request.user):
+            self.filters["q"].label = _("报名码")
+            self.form.fields["q"].label = _("报名码")
+
+    def filter_q(self, qs, name, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        query = Q(code=normalise_code(value)) if normalise_code(value) else Q(pk__in=[])
+        if self.request is not None and privacy.can_view_contact(self.request.user):
+            query |= Q(participant_name__contains=value) | Q(mobile__contains=value)
+        return qs.filter(query)
+
+    def filter_checked_in(self, qs, name, value):
+        return qs.filter(checked_in_at__isnull=False) if value else qs

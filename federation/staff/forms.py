@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activities.images import clean_image
-from activities.models import Activity, Article, Photo
+from activities.models import Activity, Article, Photo, RegistrationSettings
 from activities.richtext import BodyFormat
 from federation.core import privacy
 from federation.core.locking import VersionedFormMixin
@@ -75,6 +75,7 @@ class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             "participants",
             "description",
             "is_public",
+            "is_sensitive",
         ]
         widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
 
@@ -83,6 +84,11 @@ class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         self.fields["organizer"].queryset = own_federations(user)
         if not self.instance.pk and user.federation_id:
             self.fields["organizer"].initial = user.federation_id
+        if self.instance.participants_counted:
+            # Counted from the check-ins: shown, never typed over.
+            field = self.fields["participants"]
+            field.disabled = True
+            field.help_text = _("本活动使用报名签到，参与人数由签到自动统计。")
 
     def clean(self):
         cleaned = super().clean()
@@ -239,3 +245,58 @@ class PhotoForm(forms.ModelForm):
     class Meta:
         model = Photo
         fields = ["caption", "position"]
+
+
+# --- sign-up and check-in (issue 13) ---------------------------------------------------------------
+class RegistrationSettingsForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = RegistrationSettings
+        fields = [
+            "mode",
+            "opens_at",
+            "closes_at",
+            "capacity",
+            "waitlist",
+            "eligibility",
+            "ask_workplace",
+            "ask_children",
+            "question",
+            "result_message",
+        ]
+        widgets = {
+            "opens_at": DATETIME_WIDGET,
+            "closes_at": DATETIME_WIDGET,
+            "result_message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("报名截止时间须晚于开始时间。"))
+        activity = self.instance.activity
+        if closes and activity.ends_at and closes > activity.ends_at:
+            self.add_error("closes_at", _("报名截止时间不能晚于活动结束时间。"))
+        return cleaned
+
+
+class CheckinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("报名码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
+    )
+
+
+class WalkInForm(forms.Form):
+    participant_name = forms.CharField(label=_("姓名"), max_length=40)
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+    )

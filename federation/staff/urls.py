@@ -8,6 +8,33 @@ urlpatterns = [
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.ActivityFormView.as_view(), name="activity_create"),
     path("activities/<int:pk>/edit/", views.ActivityFormView.as_view(), name="activity_edit"),
+    path(
+        "activities/<int:pk>/registrations/",
+        views.RegistrationListView.as_view(),
+        name="registration_list",
+    ),
+    path(
+        "activities/<int:pk>/registrations/export/",
+        views.RegistrationExportView.as_view(),
+        name="registration_export",
+    ),
+    path(
+        "activities/<int:pk>/signup/",
+        views.RegistrationSettingsView.as_view(),
+        name="registration_settings",
+    ),
+    path("activities/<int:pk>/checkin/", views.CheckinView.as_view(), name="checkin"),
+    path("activities/<int:pk>/checkin/scan/", views.CheckinScanView.as_view(), name="checkin_scan"),
+    path(
+        "activities/<int:pk>/checkin/code.svg",
+        views.CheckinCodeQRView.as_view(),
+        name="checkin_code",
+    ),
+    path(
+        "registrations/<int:pk>/<slug:step>/",
+        views.RegistrationActionView.as_view(),
+        name="registration_action",
+    ),
     path("articles/", views.ArticleListView.as_view(), name="article_list"),
     path("articles/new/", views.ArticleFormView.as_view(), name="article_create"),
     path("articles/<int:pk>/", views.ArticlePreviewView.as_view(), name="article_preview"),

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import json
+import time
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities.models import Activity, Article, Photo
+from activities import tickets
+from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
+from activities.resources import registrations_xlsx
 from federation.core import privacy
+from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
 from federation.core.scoping import has_network_scope, scope_queryset
+from federation.models import PersonalDataAccess
 from federation.staff import forms, selectors
-from federation.staff.filters import ActivityFilter, ArticleFilter, ServiceSiteFilter
+from federation.staff.filters import (
+    ActivityFilter,
+    ArticleFilter,
+    RegistrationFilter,
+    ServiceSiteFilter,
+)
 from federation.staff.mixins import StaffMixin
 from organizations import services as org_services
 from organizations.forms import hours_from
@@ -107,7 +122,12 @@ class ActivityListView(StaffMixin, FilterView):
     def base_queryset(self):
         return (
             Activity.objects.select_related("organizer", "site")
-            .annotate(news_count=Count("articles"))
+            .annotate(
+                news_count=Count("articles"),
+                has_signup=Exists(
+                    RegistrationSettings.objects.filter(activity=OuterRef("pk"), mode="open")
+                ),
+            )
             .order_by("-starts_at", "-pk")
         )
 
@@ -428,3 +448,354 @@ class HistoryView(StaffMixin, DetailView):
         context["verbose_name"] = self.model._meta.verbose_name
         context["network_scope"] = has_network_scope(self.request.user)
         return context
+
+
+# --- sign-up and check-in (issue 13) ---------------------------------------------------------------
+class ActivityRegistrationMixin(StaffMixin):
+    """An activity of the user's scope (404 otherwise) whose registrations the user may see
+    (sensitive programmes: only with the separate permission, 403 otherwise)."""
+
+    model = Activity
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.activity = get_object_or_404(
+            scope_queryset(
+                Activity.objects.select_related("organizer", "brand", "brand__parent"), request.user
+            ),
+            pk=kwargs["pk"],
+        )
+        if not activity_selectors.may_see_registrations_of(request.user, self.activity):
+            raise PermissionDenied(_("本活动涉及参与者隐私，报名名单仅限获得专门授权的人员查看。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["activity"] = self.activity
+        context["config"] = RegistrationSettings.objects.filter(activity=self.activity).first()
+        if context["config"] is not None:
+            context["state"] = activity_selectors.signup_state(
+                self.activity, context["config"], timezone.now()
+            )
+        context["private"] = self.activity.keeps_participants_private
+        return context
+
+
+class RegistrationListView(ActivityRegistrationMixin, FilterView):
+    permission_required = "activities.view_registration"
+    filterset_class = RegistrationFilter
+    template_name = "staff/registration_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            activity_selectors.registrations_for(self.request.user)
+            .filter(activity=self.activity)
+            .select_related("enterprise", "checked_in_by")
+            .order_by("status", "queued_at", "pk")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        rows = list(context["object_list"])
+        masked = not privacy.can_view_contact(user)
+        for row in rows:
+            row.shown_name = (
+                privacy.mask_name(row.participant_name) if masked else row.participant_name
+            )
+            row.shown_mobile = privacy.mask_phone(row.mobile) if masked else row.mobile
+        context["object_list"] = rows
+        context["masked"] = masked
+        context["can_change"] = user.has_perm("activities.change_registration")
+        context["can_export"] = (
+            user.has_perm("activities.export_registration") and not context["private"]
+        )
+        context["can_settings"] = user.has_perm("activities.change_registrationsettings")
+        context["counts"] = dict(
+            Registration.objects.filter(activity=self.activity)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        context["checked_in"] = (
+            Registration.objects.filter(activity=self.activity).checked_in().count()
+        )
+        shown = [r for r in rows if r.participant_name or r.mobile]
+        if shown and not masked:
+            privacy.log_unmasked_view(
+                request=self.request,
+                model=Registration,
+                fields=["participant_name", "mobile"],
+                object_count=len(shown),
+            )
+        return context
+
+
+REGISTRATION_STEPS = {
+    "confirm": (activity_services.registration_confirm, _("已确认，此人获得名额。")),
+    "waitlist": (
+        activity_services.registration_to_waitlist,
+        _("已移入候补（排在最后）。空出的名额不会自动递补，可在候补名单中确认其他人。"),
+    ),
+    "cancel": (activity_services.registration_cancel, _("已取消该报名。")),
+}
+
+
+class RegistrationActionView(StaffMixin, View):
+    """POST only: confirm / move to the waitlist / cancel one registration."""
+
+    permission_required = "activities.change_registration"
+    http_method_names = ["post"]
+
+    def post(self, request, pk, step):
+        if step not in REGISTRATION_STEPS:
+            raise Http404
+        registration = get_object_or_404(
+            activity_selectors.registrations_for(request.user).select_related("activity"), pk=pk
+        )
+        service, done = REGISTRATION_STEPS[step]
+        try:
+            result = service(registration=registration, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, done)
+            if step == "cancel" and result:
+                messages.info(
+                    request,
+                    _("候补者 %(codes)s 已自动递补获得名额。")
+                    % {"codes": "、".join(r.display_code for r in result)},
+                )
+        return HttpResponseRedirect(
+            reverse("staff:registration_list", args=[registration.activity_id])
+        )
+
+
+class RegistrationSettingsView(ActivityRegistrationMixin, UpdateView):
+    """The sign-up settings of one activity (created on the first save)."""
+
+    form_class = forms.RegistrationSettingsForm
+    template_name = "staff/registration_settings_form.html"
+
+    def get_permission_required(self):
+        exists = RegistrationSettings.objects.filter(activity_id=self.kwargs["pk"]).exists()
+        return [
+            "activities.change_registrationsettings"
+            if exists
+            else "activities.add_registrationsettings"
+        ]
+
+    def get_object(self, queryset=None):
+        found = RegistrationSettings.objects.filter(activity=self.activity).first()
+        if found is not None:
+            return found
+        return RegistrationSettings(activity=self.activity, capacity=50, closes_at=None)
+
+    def form_valid(self, form):
+        try:
+            activity_services.registration_settings_save(
+                registration_settings=form.instance,
+                user=self.request.user,
+                expected_version=form.expected_version,
+            )
+        except StaleObjectError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("报名设置已保存。"))
+        return HttpResponseRedirect(reverse("staff:registration_list", args=[self.activity.pk]))
+
+
+class RegistrationExportView(ActivityRegistrationMixin, View):
+    """The sign-up list as xlsx (logged; masked for roles without contacts; refused for
+    sensitive programmes)."""
+
+    permission_required = "activities.export_registration"
+
+    def get(self, request, pk):
+        if self.activity.keeps_participants_private:
+            raise PermissionDenied(_("本活动涉及参与者隐私，报名名单不能导出。"))
+        registrations = list(
+            activity_selectors.registrations_for(request.user)
+            .filter(activity=self.activity)
+            .select_related("enterprise")
+            .order_by("status", "queued_at", "pk")
+        )
+        masked = not privacy.can_view_contact(request.user)
+        body = registrations_xlsx(self.activity, registrations, masked=masked)
+        personal_data_access_log(
+            user=request.user,
+            model=Registration,
+            fields=["participant_name", "mobile"],
+            object_count=len(registrations),
+            kind=PersonalDataAccess.Kind.EXPORT,
+            request=request,
+        )
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="registrations-{self.activity.pk}.xlsx"'
+        )
+        return response
+
+
+class CheckinView(ActivityRegistrationMixin, TemplateView):
+    """The venue's check-in page on a staff phone: scan tickets (camera or a photo), type a code,
+    add a walk-in, or show the rotating 签到码. Works without JavaScript through the two forms;
+    with it, scans are queued on the phone and re-sent until the server has them."""
+
+    permission_required = "activities.change_registration"
+    template_name = "staff/checkin.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("code_form", forms.CheckinCodeForm())
+        context.setdefault("walk_in_form", forms.WalkInForm())
+        context["checked_in"] = (
+            Registration.objects.filter(activity=self.activity).checked_in().count()
+        )
+        context["confirmed"] = Registration.objects.filter(
+            activity=self.activity, status=Registration.Status.CONFIRMED
+        ).count()
+        context["recent"] = [
+            _checkin_row(r, self.request.user, self.activity)
+            for r in Registration.objects.filter(activity=self.activity)
+            .checked_in()
+            .order_by("-checked_in_at")[:10]
+        ]
+        context["can_walk_in"] = self.request.user.has_perm("activities.add_registration")
+        return context
+
+    def post(self, request, pk):
+        """The no-JavaScript path: a typed code or a walk-in."""
+        context = {}
+        if "participant_name" in request.POST:
+            form = forms.WalkInForm(request.POST)
+            context["walk_in_form"] = form
+            if form.is_valid():
+                try:
+                    result = activity_services.registration_walk_in(
+                        activity=self.activity, user=request.user, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, _checkin_message(result, request.user, self.activity))
+                    return HttpResponseRedirect(request.path)
+        else:
+            form = forms.CheckinCodeForm(request.POST)
+            context["code_form"] = form
+            if form.is_valid():
+                try:
+                    result = activity_services.registration_check_in(
+                        activity=self.activity, user=request.user, code=form.cleaned_data["code"]
+                    )
+                except ValidationError as exc:
+                    form.add_error("code", exc)
+                else:
+                    level = messages.success if result.outcome == "ok" else messages.warning
+                    level(request, _checkin_message(result, request.user, self.activity))
+                    return HttpResponseRedirect(request.path)
+        return self.render_to_response(self.get_context_data(**context), status=400)
+
+
+def _shown_name(registration, user, activity) -> str:
+    """The name the check-in screen shows: none for sensitive programmes, masked without contacts."""
+    if activity.keeps_participants_private or registration.is_erased:
+        return ""
+    if privacy.can_view_contact(user):
+        return registration.participant_name
+    return privacy.mask_name(registration.participant_name)
+
+
+def _checkin_row(registration, user, activity) -> dict:
+    return {
+        "code": registration.display_code,
+        "name": _shown_name(registration, user, activity),
+        "at": registration.checked_in_at,
+        "method": registration.get_checkin_method_display(),
+    }
+
+
+def _checkin_message(result, user, activity) -> str:
+    who = _shown_name(result.registration, user, activity) or result.registration.display_code
+    if result.outcome == "already":
+        at = timezone.localtime(result.registration.checked_in_at).strftime("%H:%M")
+        return _("%(who)s 已于 %(at)s 签到过，本次未重复计数。") % {"who": who, "at": at}
+    return _("%(who)s 签到成功。") % {"who": who}
+
+
+class CheckinScanView(ActivityRegistrationMixin, View):
+    """JSON endpoint of the check-in page's script: one scanned ticket or typed code."""
+
+    permission_required = "activities.change_registration"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse({"ok": False, "message": str(_("请求格式不正确。"))}, status=400)
+        if not isinstance(data, dict):
+            return JsonResponse({"ok": False, "message": str(_("请求格式不正确。"))}, status=400)
+        ticket, code = str(data.get("ticket", ""))[:300], str(data.get("code", ""))[:20]
+        scan_id = str(data.get("scan_id", ""))[:40]
+        try:
+            result = activity_services.registration_check_in(
+                activity=self.activity, user=request.user, ticket=ticket, code=code, scan_id=scan_id
+            )
+        except ValidationError as exc:
+            # 200: the request arrived and was answered; the phone must not retry it.
+            return JsonResponse(
+                {"ok": False, "outcome": exc.code, "message": "；".join(exc.messages)}
+            )
+        name = _shown_name(result.registration, request.user, self.activity)
+        if name and privacy.can_view_contact(request.user):
+            privacy.log_unmasked_view(
+                request=request,
+                model=Registration,
+                obj=result.registration,
+                fields=["participant_name"],
+            )
+        return JsonResponse(
+            {
+                "ok": True,
+                "outcome": result.outcome,
+                "message": _checkin_message(result, request.user, self.activity),
+                "checked_in": Registration.objects.filter(activity=self.activity)
+                .checked_in()
+                .count(),
+                "row": {
+                    **_checkin_row(result.registration, request.user, self.activity),
+                    "at": timezone.localtime(result.registration.checked_in_at).strftime("%H:%M"),
+                },
+            }
+        )
+
+
+class CheckinCodeQRView(ActivityRegistrationMixin, View):
+    """The rotating 签到码 as an SVG QR code: participants scan it with their own phone."""
+
+    permission_required = "activities.change_registration"
+
+    def get(self, request, pk):
+        token = tickets.checkin_code(self.activity.pk, now=time.time())
+        url = request.build_absolute_uri(
+            reverse("activities:self_checkin", args=[self.activity.pk])
+        )
+        response = HttpResponse(
+            tickets.qr_svg(f"{url}?{urlencode({'k': token})}", scale=8),
+            content_type="image/svg+xml",
+        )
+        response["Cache-Control"] = "no-store"
+        return response

@@ -107,6 +107,12 @@ def _bump_now_and_on_commit(*, hard: bool) -> None:
     transaction.on_commit(lambda: _bump(hard=hard))
 
 
+def public_cache_refresh() -> None:
+    """Re-render public pages whose figures changed while every object stays public (a check-in
+    changes an activity's participant count): a soft change, so stampede protection still works."""
+    _bump_now_and_on_commit(hard=False)
+
+
 def public_cache_invalidate(**_kwargs) -> None:
     """Forget every cached public page, current and stale (nothing old is served again)."""
     _bump(hard=True)

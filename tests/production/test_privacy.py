@@ -178,7 +178,11 @@ def test_every_admin_of_a_model_with_personal_data_masks_it():
         for model, model_admin in admin.site._registry.items()
         if privacy.personal_fields(model)
     ]
-    assert sorted(guarded) == ["organizations.Enterprise", "organizations.Federation"]
+    assert sorted(guarded) == [
+        "activities.Registration",
+        "organizations.Enterprise",
+        "organizations.Federation",
+    ]
     for model, model_admin in admin.site._registry.items():
         if privacy.personal_fields(model):
             assert isinstance(model_admin, PersonalDataAdminMixin), model._meta.label

@@ -162,8 +162,8 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("activities", "0004_photo_history"),
-        ("brands", "0002_initial"),
+        ("activities", "0005_registrations"),
+        ("brands", "0003_session_participants_counted"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0005_activity_brand_session_same_brand'),
+        ('activities', '0006_activity_brand_session_same_brand'),
     ]
 
     operations = [
