@@ -394,7 +394,7 @@ class RegistrationAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryA
         names = [f.name for f in Registration._meta.fields]
         return [
             *super().get_readonly_fields(request, obj),
-            *[n for n in names if n not in privacy.PERSONAL_FIELDS],
+            *[n for n in names if n not in privacy.personal_fields(Registration)],
         ]
 
     def has_add_permission(self, request):

@@ -54,4 +54,4 @@ def registrations_xlsx(
                 r.get_checkin_method_display() if r.checkin_method else "",
             ]
         )
-    return xlsx_bytes(_("报名名单"), headers, rows, text_columns=[4])
+    return xlsx_bytes(_("报名名单"), headers, rows)  # strings are written as text cells

@@ -264,6 +264,7 @@ NO_ADD_PAGE = {
     "federation.PersonalDataAccess",
     "organizations.ExportLog",
     "organizations.ImportJob",
+    "activities.Registration",  # places change only through the sign-up and staff pages
 }
 
 

@@ -458,7 +458,8 @@ class ActivityRegistrationMixin(StaffMixin):
     model = Activity
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
+        # Login and the page's permission first (403 for a role without it), then the scope.
+        if not request.user.is_authenticated or not self.has_permission():
             return self.handle_no_permission()
         self.activity = get_object_or_404(
             scope_queryset(

@@ -100,7 +100,7 @@ def test_the_migration_corrects_the_rows_it_finds(brands):
 
     children, love, session = brands
     organizer = FederationFactory()
-    migrate([("activities", "0004_photo_history")])  # before the rule: bad rows could be saved
+    migrate([("activities", "0005_registrations")])  # before the rule: bad rows could be saved
     try:
         no_brand = ActivityFactory(organizer=organizer, brand=None, brand_session=session)
         other_brand = ActivityFactory(organizer=organizer, brand=love, brand_session=session)

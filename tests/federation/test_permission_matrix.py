@@ -29,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 
 from activities.images import clean_image
+from activities.models import Registration, RegistrationSettings
 from activities.services import photo_add
 from federation.core.audit import personal_data_access_log
 from federation.core.roles import FEDERATION_STAFF, VIEWER
@@ -78,7 +79,16 @@ STAFF_GET = [
     ("history",            "activities.activity",       302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "activities.article",        302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "activities.photo",          302, 403, 200, 200, 404, 200, 200, 200),
+    # Sign-up (by the activity): every role of the scope reads the list; exporting it is no
+    # viewer's job; settings, check-in and the venue's code change things.
+    ("registration_list",     "activities.registrationsettings", 302, 403, 200, 200, 404, 200, 200, 200),
+    ("registration_export",   "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
+    ("registration_settings", "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
+    ("checkin",               "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
+    ("checkin_code",          "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
 ]
+# POSTs with a body of their own, each in a test of its own below.
+DEDICATED_POST = {"checkin_scan", "registration_action"}
 # POSTs that change something (each on fresh records): publishing is for editors and admins only.
 STAFF_POST = [
     ("article_transition", "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
@@ -115,6 +125,18 @@ ADMIN = [
     ("activities.exemplar",                "change",         302, 404, 200, 200, 404, 200, 200, 200),
     ("activities.exemplar",                "delete",         302, 404, 403, 403, 404, 200, 200, 200),
     ("activities.exemplar",                "history",        302, 404, 200, 200, 404, 200, 200, 200),
+
+    ("activities.registrationsettings",    "changelist",     302, 403, 200, 200, 200, 200, 200, 200),
+    ("activities.registrationsettings",    "add",            302, 403, 403, 200, 200, 200, 200, 200),
+    ("activities.registrationsettings",    "change",         302, 404, 200, 200, 404, 200, 200, 200),
+    ("activities.registrationsettings",    "delete",         302, 404, 403, 403, 404, 200, 200, 200),
+    ("activities.registrationsettings",    "history",        302, 404, 200, 200, 404, 200, 200, 200),
+
+    ("activities.registration",            "changelist",     302, 403, 200, 200, 200, 200, 200, 200),
+    ("activities.registration",            "add",            302, 403, 403, 403, 403, 403, 403, 403),
+    ("activities.registration",            "change",         302, 404, 200, 200, 404, 200, 200, 200),
+    ("activities.registration",            "delete",         302, 404, 403, 403, 404, 403, 403, 403),
+    ("activities.registration",            "history",        302, 404, 200, 200, 404, 200, 200, 200),
 
     ("activities.series",                  "changelist",     302, 403, 200, 200, 200, 200, 200, 200),
     ("activities.series",                  "add",            302, 403, 403, 403, 403, 200, 200, 200),
@@ -279,6 +301,16 @@ def records(world, png_bytes):
         image=clean_image(SimpleUploadedFile("a.png", png_bytes(), "image/png")),
         user=world.staff_a,
     )
+    signup = RegistrationSettings.objects.create(
+        activity=ActivityFactory(organizer=world.fed_a, title="A的报名活动"), capacity=10
+    )
+    registration = Registration.objects.create(
+        activity=signup.activity,
+        participant_name="王小花",
+        mobile="13800001111",
+        code="ABCD2345",
+        status=Registration.Status.CONFIRMED,
+    )
     jobs = {
         kind: ImportJob.objects.create(
             kind=kind,
@@ -306,6 +338,8 @@ def records(world, png_bytes):
         "activities.article": article,
         "activities.photo": photo,
         "activities.exemplar": ExemplarFactory(federation=world.fed_a),
+        "activities.registrationsettings": signup,
+        "activities.registration": registration,
         "brands.brand": BrandFactory(),
         "brands.brandsession": BrandSessionFactory(federation=world.fed_a),
         "federation.user": UserFactory(
@@ -354,6 +388,8 @@ def _staff_url(records, name, label):
         return reverse("staff:history", args=[kind, obj.pk])
     if name == "article_transition":
         return reverse("staff:article_transition", args=[obj.pk, "publish"])
+    if label == "activities.registrationsettings":
+        return reverse(f"staff:{name}", args=[obj.activity_id])
     return reverse(f"staff:{name}", args=[obj.pk] if obj else [])
 
 
@@ -385,7 +421,10 @@ def test_the_tables_cover_every_staff_url_and_every_admin_page():
     """A new staff URL or a newly registered admin fails here until it has its row."""
     from federation.staff.urls import urlpatterns
 
-    assert {p.name for p in urlpatterns} == {row[0] for row in [*STAFF_GET, *STAFF_POST]}
+    assert {p.name for p in urlpatterns} == {
+        *(row[0] for row in [*STAFF_GET, *STAFF_POST]),
+        *DEDICATED_POST,
+    }
     pages = set()
     for model, model_admin in admin.site._registry.items():
         label = model._meta.label_lower
@@ -451,3 +490,40 @@ def test_admin_delete_of_another_federations_record_is_404_and_deletes_nothing(c
     assert client.get(url).status_code == 404
     assert client.post(url, {"post": "yes"}).status_code == 404
     assert ServiceSite.objects.filter(pk=site.pk).exists()
+
+
+# --- sign-up POSTs: a check-in scanned on a staff phone, a registration cancelled by staff ------
+# fmt: off
+CHECKIN_SCAN = {"anonymous": 302, "no_role": 403, "viewer": 403, "staff_a": 200, "staff_b": 404,
+                "editor": 200, "admin": 200, "superuser": 200}
+REGISTRATION_CANCEL = {"anonymous": 302, "no_role": 403, "viewer": 403, "staff_a": 302,
+                       "staff_b": 404, "editor": 302, "admin": 302, "superuser": 302}
+# fmt: on
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_post_matrix_check_in(client, records, role):
+    registration = records["activities.registration"]
+    response = _client_for(client, records["world"], role).post(
+        reverse("staff:checkin_scan", args=[registration.activity_id]),
+        {"code": registration.code},
+        content_type="application/json",
+    )
+    assert _status(response, role) == CHECKIN_SCAN[role]
+    registration.refresh_from_db()
+    assert (registration.checked_in_at is not None) == (
+        role in {"staff_a", "editor", "admin", "superuser"}
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_post_matrix_registration_cancel(client, records, role):
+    registration = records["activities.registration"]
+    response = _client_for(client, records["world"], role).post(
+        reverse("staff:registration_action", args=[registration.pk, "cancel"])
+    )
+    assert _status(response, role) == REGISTRATION_CANCEL[role]
+    registration.refresh_from_db()
+    assert (registration.status == "cancelled") == (
+        role in {"staff_a", "editor", "admin", "superuser"}
+    )

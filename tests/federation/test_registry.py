@@ -36,6 +36,14 @@ EXPECTED = {
     "activities.photo": ("article__federation", None, True, "photo", []),
     "activities.articletransition": ("article__federation", None, False, None, []),
     "activities.exemplar": ("federation", "published", True, None, []),
+    "activities.registrationsettings": ("activity__organizer", None, True, None, []),
+    "activities.registration": (
+        "activity__organizer",
+        None,
+        False,
+        None,
+        ["participant_name", "mobile"],
+    ),
     "brands.brand": (None, "published", True, None, []),
     "brands.brandsession": ("federation", None, True, None, []),
 }

@@ -42,6 +42,10 @@ DISTRICT_ADMIN = {
     "organizations.view_contact",
     "organizations.view_exportlog",
     "organizations.view_importjob",
+    "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings", "activities.delete_registrationsettings",
+    "activities.view_registration", "activities.add_registration", "activities.change_registration", "activities.delete_registration",
+    "activities.export_registration",
+    "activities.view_sensitive_registration",
 }
 DISTRICT_EDITOR = {
     "organizations.view_federation", "organizations.add_federation", "organizations.change_federation", "organizations.delete_federation",
@@ -61,6 +65,9 @@ DISTRICT_EDITOR = {
     "activities.publish_article",
     "organizations.view_contact",
     "organizations.view_importjob",
+    "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings", "activities.delete_registrationsettings",
+    "activities.view_registration", "activities.add_registration", "activities.change_registration", "activities.delete_registration",
+    "activities.export_registration",
 }
 FEDERATION_STAFF = {
     "organizations.view_federation", "organizations.add_federation", "organizations.change_federation",
@@ -79,6 +86,9 @@ FEDERATION_STAFF = {
     "brands.view_brandsession",
     "organizations.view_contact",
     "organizations.view_importjob",
+    "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings",
+    "activities.view_registration", "activities.add_registration", "activities.change_registration",
+    "activities.export_registration",
 }
 VIEWER = {
     "organizations.view_federation",
@@ -95,6 +105,8 @@ VIEWER = {
     "activities.view_articletransition",
     "brands.view_brand",
     "brands.view_brandsession",
+    "activities.view_registrationsettings",
+    "activities.view_registration",
 }
 # fmt: on
 EXPECTED = {
