@@ -120,14 +120,14 @@ def test_the_catalogue_check_reports_a_string_marked_after_the_last_make_message
     assert po_check.check(root / "locale", root) == []  # the copy is in step, like the portal
 
     (root / "activities" / "notices.py").write_text(
-        'from django.utils.translation import gettext_lazy as _\n\nNOTICE = _("报名已截止")\n',
+        'from django.utils.translation import gettext_lazy as _\n\nNOTICE = _("这句只在测试里出现")\n',
         encoding="utf-8",
     )
     page = root / "templates" / "notice.html"
     page.write_text('{% load i18n %}<p>{% translate "请提前十分钟到场" %}</p>\n', encoding="utf-8")
     assert po_check.check(root / "locale", root) == [
         f"{root}/{po}: 2 string(s) marked in the code but not in the catalogue "
-        "('报名已截止', '请提前十分钟到场'), run `make messages`"
+        "('请提前十分钟到场', '这句只在测试里出现'), run `make messages`"
         for po in (EN_PO, ZH_PO)
     ]
 
@@ -136,13 +136,13 @@ def test_the_catalogue_check_reports_an_entry_no_longer_in_the_code(tmp_path):
     root = _portal_copy(tmp_path)
     for po, msgstr in ((EN_PO, "Sign-up closed"), (ZH_PO, "")):
         with open(root / po, "a", encoding="utf-8") as handle:
-            handle.write(f'\n#: activities/gone.py\nmsgid "报名已截止"\nmsgstr "{msgstr}"\n')
+            handle.write(f'\n#: activities/gone.py\nmsgid "这句只在测试里出现"\nmsgstr "{msgstr}"\n')
     assert po_check.check(root / "locale", root) == [
         f"{root}/locale/en/LC_MESSAGES/django.mo: 1 entries differ from the .po, run `make messages`",
         f"{root}/{EN_PO}: 1 string(s) in the catalogue but no longer marked in the code "
-        "('报名已截止'), run `make messages`",
+        "('这句只在测试里出现'), run `make messages`",
         f"{root}/{ZH_PO}: 1 string(s) in the catalogue but no longer marked in the code "
-        "('报名已截止'), run `make messages`",
+        "('这句只在测试里出现'), run `make messages`",
     ]
 
 
