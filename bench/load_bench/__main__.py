@@ -1,5 +1,7 @@
 """Start the portal under gunicorn (production settings), drive it from a separate process on
-loopback, print req/s, p50, p99 and errors per page and each page's ratio to a trivial view."""
+loopback, print req/s, p50, p99 and errors per page and each page's ratio to a trivial view;
+then the cache-busting figure (/news/?utm=<random> beside /news/) and the Redis-frozen figure
+(pages while a Redis of the bench's own is stopped with SIGSTOP)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from bench.load_bench.pyload import run_python_load
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
+GOAL_BUSTING_RATIO = 0.8
 
 
 @dataclass
@@ -90,6 +93,10 @@ def server_env(args, tmp: Path) -> dict:
         # No worker recycling: the soak must see a leak, not hide it.
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="WARNING",
+        # All the load comes from one address: the per-address limits would measure themselves.
+        SEARCH_RATE="",
+        PUBLIC_CACHE_MISS_RATE="",
+        LOGIN_RATE_PER_ADDRESS="",
     )
     if args.page_cache_seconds is not None:
         env["PUBLIC_CACHE_TIMEOUT"] = str(args.page_cache_seconds)
@@ -166,13 +173,30 @@ def wait_until_up(base: str, deadline_s: float = 60) -> None:
 
 
 def run_wrk(url: str, connections: int, duration: int) -> tuple[float, float, float, int, int]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=duration + 30,
-    ).stdout
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    script = None
+    if "{random}" in url:
+        # A new random value in every request (cache-busting), as pyload does.
+        parts = urlsplit(url)
+        before, after = (parts.path + "?" + parts.query).split("{random}", 1)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(
+                f'request = function() return wrk.format("GET", "{before}" .. '
+                f'math.random(1, 2000000000) .. "{after}") end\n'
+            )
+        command += ["-s", script.name]
+        url = f"{parts.scheme}://{parts.netloc}/"
+    try:
+        out = subprocess.run(
+            [*command, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=duration + 30,
+        ).stdout
+    finally:
+        if script is not None:
+            os.unlink(script.name)
 
     def ms(label: str) -> float:
         match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -240,6 +264,110 @@ def print_table(results: list[Result], trivial: Result, args) -> None:
         f"goal: every page ≥ {GOAL_RATIO:.0%} of the trivial view, p99 < {GOAL_P99_MS:.0f} ms, "
         "no errors"
     )
+
+
+def cache_busting(base: str, args, generator: str) -> None:
+    """/news/?utm=<random> (a new query string on every request) beside /news/, measured one
+    right after the other (the machine's load moves: compare within one pair)."""
+    figures = {}
+    for label, path in (("/news/", "/news/"), ("/news/?utm=<random>", "/news/?utm={random}")):
+        measure(generator, base + path, args.connections, args.warmup or 1)
+        figures[label] = measure(generator, base + path, args.connections, args.duration)
+    print("\ncache-busting:")
+    for label, (rps, p50, p99, _total, errors) in figures.items():
+        print(
+            f"  {label:<22} {rps:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  errors {errors}"
+        )
+    plain, busting = figures["/news/"][0], figures["/news/?utm=<random>"][0]
+    ratio = busting / plain if plain else 0
+    print(
+        f"  ratio {ratio:.2f}× (goal ≥ {GOAL_BUSTING_RATIO}×: "
+        f"{'ok' if ratio >= GOAL_BUSTING_RATIO else 'MISSED'})"
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_frozen(args, env: dict, tmp: Path, generator: str) -> None:
+    """A second portal on a Redis of its own; that Redis frozen (SIGSTOP) while pages are measured.
+
+    Never the shared Redis: the bench starts, freezes and kills only its own redis-server.
+    """
+    if not shutil.which("redis-server"):
+        print("\nRedis frozen: skipped (redis-server is not installed)")
+        return
+    redis_port, port = free_port(), free_port()
+    redis_server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        frozen_env = {
+            **env,
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+        }
+        log = (tmp / "gunicorn-frozen.log").open("w")
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).with_name("gunicorn")),
+                "-c",
+                "gunicorn.conf.py",
+                "--control-socket",
+                str(tmp / "frozen.ctl"),
+            ],
+            cwd=ROOT,
+            env=frozen_env,
+            start_new_session=True,
+            stdout=log,
+            stderr=log,
+        )
+        wait_until_up(base)
+        with urllib.request.urlopen(base + "/news/", timeout=30) as response:
+            response.read()
+        os.kill(redis_server.pid, signal.SIGSTOP)
+        print(f"\nRedis frozen (SIGSTOP on the bench's own redis-server, port {redis_port}):")
+        print("  (pages are rendered without the cache: compare --page-cache-seconds 0)")
+        for label, path in (("/news/", "/news/"), ("/healthz (503 expected)", "/healthz")):
+            rps, p50, p99, total, errors = measure(
+                generator, base + path, args.connections, args.duration
+            )
+            print(
+                f"  {label:<24} {rps:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+                f"non-2xx/errors {errors} of {total}",
+                flush=True,
+            )
+    finally:
+        redis_server.send_signal(signal.SIGCONT)
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        redis_server.kill()
+        redis_server.wait(timeout=10)
 
 
 def soak(base: str, paths: list[str], master_pid: int, args, generator: str) -> None:
@@ -314,6 +442,8 @@ def main() -> None:
             results.append(Result(label, path, rps, p50, p99, total, errors))
             print(f"  {label:<20} {rps:8.0f} req/s  p99 {p99:6.1f} ms  errors {errors}", flush=True)
         print_table(results, results[0], args)
+        cache_busting(base, args, generator)
+        redis_frozen(args, env, tmp, generator)
         if args.soak:
             soak(base, [p for _l, p in pages[1:]], server.pid, args, generator)
     finally:

@@ -1,12 +1,15 @@
 """A bounded Python load generator (used when wrk is not installed), run as its own process:
 
-python -m bench.load_bench.pyload URL CONNECTIONS SECONDS   → prints one JSON line
+    python -m bench.load_bench.pyload URL CONNECTIONS SECONDS   → prints one JSON line
+
+``{random}`` in the URL is replaced by a new random string on every request (cache-busting).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import statistics
 import subprocess
 import sys
@@ -35,7 +38,7 @@ def _worker(url, deadline, latencies, errors, lock):
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
-            conn.request("GET", target)
+            conn.request("GET", target.replace("{random}", secrets.token_hex(8)))
             response = conn.getresponse()
             response.read()
             if response.status >= 400:
