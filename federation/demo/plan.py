@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from dataclasses import dataclass, field
 
 from activities.models import Activity, Article, Exemplar
 from brands.models import Brand
+from federation.core.names import normalize_name
 from federation.demo.helpers import (
     area_coords,
     cn_date,
@@ -121,6 +123,30 @@ def _enterprise_name(rng: random.Random, used: set[str], sector: str) -> tuple[s
         if name not in used and short not in used:
             used.update((name, short))
             return name, short, industry, prefix
+
+
+# Keys holding a name: stored normalised (federation.core.names), so the plan holds them in that form
+# too, or a re-run would not find them and seed_demo would not stay idempotent.
+NAME_KEYS = (
+    "name",
+    "short_name",
+    "parent",
+    "federation",
+    "chair_name",
+    "contact_name",
+    "organizer",
+    "site",
+)
+
+
+def _in_stored_form(plan: Plan) -> Plan:
+    for part in dataclasses.fields(plan):
+        for row in getattr(plan, part.name):
+            if isinstance(row, dict):
+                for key in NAME_KEYS:
+                    if isinstance(row.get(key), str):
+                        row[key] = normalize_name(row[key])
+    return plan
 
 
 def build_plan(today: datetime.date) -> Plan:  # noqa: C901 - one linear recipe reads best whole
@@ -468,7 +494,7 @@ def build_plan(today: datetime.date) -> Plan:  # noqa: C901 - one linear recipe 
             "position": 4,
         },
     ]
-    return plan
+    return _in_stored_form(plan)
 
 
 def _plan_sites(plan: Plan, rng: random.Random, grassroots: list[dict]) -> None:

@@ -19,7 +19,7 @@ DISTRICT_NAME = "天津经开区妇联"
 PARK_NAME = "泰达中小企业园妇联"
 DRIVERS_NAME = "网约车司机妇联"
 LIVESTREAM_NAME = "抖音直播生态产业基地妇联"
-PARTY_ORG_ENTERPRISE = "橙意家人科技(天津)有限公司"
+PARTY_ORG_ENTERPRISE = "橙意家人科技（天津）有限公司"
 SINGLE_SEED_FEDERATIONS = ("凯莱英医药集团妇联", "深之蓝海洋科技妇联", "云圣智能妇联")
 
 FEDERATIONS_BY_KIND = {

@@ -45,3 +45,35 @@ def test_the_plan_is_the_same_in_every_process():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert here == there
+
+
+def test_planned_names_are_already_in_their_stored_form():
+    """Names are stored normalised (federation.core.names): a planned name that normalisation
+    changes would be missing on the next run and inserted twice (seed_demo must stay idempotent)."""
+    import dataclasses
+    import datetime
+
+    from federation.core.names import normalize_name
+    from federation.demo import build_plan
+
+    plan = build_plan(datetime.date(2026, 3, 8))
+    keys = {
+        "name",
+        "short_name",
+        "parent",
+        "federation",
+        "chair_name",
+        "contact_name",
+        "organizer",
+        "site",
+    }
+    changed = [
+        (part.name, key, value)
+        for part in dataclasses.fields(plan)
+        for row in getattr(plan, part.name)
+        if isinstance(getattr(plan, part.name), list)
+        if isinstance(row, dict)
+        for key, value in row.items()
+        if key in keys and isinstance(value, str) and normalize_name(value) != value
+    ]
+    assert changed == []
