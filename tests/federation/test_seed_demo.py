@@ -118,7 +118,7 @@ def test_enterprises_surveyed_covered_and_valid(seeded, db):
     assert set(Enterprise.objects.values_list("sector", flat=True)) == set(Enterprise.Sector.values)
     assert not Enterprise.objects.filter(female_employees__gt=F("employees")).exists()
 
-    company = Enterprise.objects.get(name="橙意家人科技(天津)有限公司")
+    company = Enterprise.objects.get(name="橙意家人科技（天津）有限公司")
     assert company.is_covered and company.has_party_org and company.party_org_formed_on
     assert company.party_org_formed_on > company.covered_since
 
