@@ -136,7 +136,9 @@ def test_the_catalogue_check_reports_an_entry_no_longer_in_the_code(tmp_path):
     root = _portal_copy(tmp_path)
     for po, msgstr in ((EN_PO, "Sign-up closed"), (ZH_PO, "")):
         with open(root / po, "a", encoding="utf-8") as handle:
-            handle.write(f'\n#: activities/gone.py\nmsgid "这句只在测试里出现"\nmsgstr "{msgstr}"\n')
+            handle.write(
+                f'\n#: activities/gone.py\nmsgid "这句只在测试里出现"\nmsgstr "{msgstr}"\n'
+            )
     assert po_check.check(root / "locale", root) == [
         f"{root}/locale/en/LC_MESSAGES/django.mo: 1 entries differ from the .po, run `make messages`",
         f"{root}/{EN_PO}: 1 string(s) in the catalogue but no longer marked in the code "
