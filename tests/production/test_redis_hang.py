@@ -23,7 +23,9 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed"),
 ]
-ANSWER_WITHIN_S = 1.0
+# Without the timeouts every page stalled for 12 s; each client now gives up after 0.5 s. The bound
+# leaves room for a test machine under load (the 1 s goal is measured by bench/load_bench).
+ANSWER_WITHIN_S = 2.0
 
 
 @pytest.fixture
