@@ -76,9 +76,9 @@ def visitor(base: str, activity: int, n: int, barrier: threading.Barrier, result
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     url = f"{base}/activities/{activity}/signup/"
-    # A distinct client address per visitor, as nginx would pass it (X-Real-IP from 127.0.0.1).
+    # A distinct client address per visitor, as nginx (a trusted proxy on 127.0.0.1) passes it.
     address = f"198.18.{n // 250}.{n % 250 + 1}"
-    headers = {"X-Real-IP": address}
+    headers = {"X-Forwarded-For": address}
     try:
         with opener.open(urllib.request.Request(url, headers=headers), timeout=60) as response:
             token = re.search(

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    # Before "federation": its admin replaces django-otp's device admin (which shows the secrets).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "captcha",
@@ -62,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-step login: which device verified the session, then the rules (federation.web.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "federation.web.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered after authentication has run.
@@ -133,6 +139,9 @@ LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Lockout after repeated failures that lifts by itself (axes' default never expires).
+# Two-step login (TOTP): optional for every account; with this on, district admins must use it.
+TWO_FACTOR_REQUIRED_FOR_DISTRICT_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_DISTRICT_ADMINS", False)
+OTP_TOTP_ISSUER = "有你泰好"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.site import views
 from federation.site.sitemaps import SITEMAPS
-from federation.web import querykeys, wellknown
+from federation.web import querykeys, two_factor, wellknown
 from federation.web.cache import public_page
 
 admin.site.site_header = _("有你泰好 · 天津经开区妇联 管理后台")
 admin.site.site_title = _("有你泰好 管理后台")
 admin.site.index_title = _("数据管理")
+admin.site.login_form = two_factor.AdminLoginForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -29,7 +30,12 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=two_factor.LoginForm),
+        name="login",
+    ),
+    path("accounts/two-factor/", two_factor.TwoFactorView.as_view(), name="two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("staff/", include("federation.staff.urls")),
