@@ -24,6 +24,7 @@ the file. Leftovers of abandoned previews are removed by :func:`import_jobs_clea
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import io
 import logging
@@ -36,10 +37,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from federation.ops.storage import files_removed_on_rollback
 from organizations.importing import engine
 from organizations.importing.readers import FileRejected, open_table
 from organizations.importing.specs import SPECS, ListSpec
@@ -98,20 +102,35 @@ def _read_upload(upload: File) -> bytes:
 
 def _job_store(*, kind: str, data: bytes, file_name: str, user, sheet_name: str) -> ImportJob:
     import_jobs_cleanup_stale()
-    job = ImportJob.objects.create(
-        kind=kind,
-        user=user if getattr(user, "pk", None) else None,
-        file_name=os.path.basename(file_name)[:255],
-        file_size=len(data),
-        checksum=hashlib.sha256(data).hexdigest(),
-        sheet_name=sheet_name.strip()[:100],
-        source=ImportJob.Source.ADMIN,
-    )
-    extension = os.path.splitext(file_name)[1].lower()[:8]
-    job.stored_file = default_storage.save(
-        f"{_new_job_folder(job)}/source{extension}", ContentFile(data)
-    )
+    try:
+        # The job and its stored file exist together or not at all (a full disk left an orphan
+        # job "排队中" behind a 500).
+        with files_removed_on_rollback(), transaction.atomic():
+            job = ImportJob.objects.create(
+                kind=kind,
+                user=user if getattr(user, "pk", None) else None,
+                file_name=os.path.basename(file_name)[:255],
+                file_size=len(data),
+                checksum=hashlib.sha256(data).hexdigest(),
+                sheet_name=sheet_name.strip()[:100],
+                source=ImportJob.Source.ADMIN,
+            )
+            extension = os.path.splitext(file_name)[1].lower()[:8]
+            job.stored_file = default_storage.save(
+                f"{_new_job_folder(job)}/source{extension}", ContentFile(data)
+            )
+            job.save(update_fields=["stored_file"])
+    except OSError as exc:
+        if exc.errno not in STORAGE_FULL_ERRNOS:
+            raise
+        raise UploadRejected(STORAGE_FULL_MESSAGE) from exc
     return job
+
+
+STORAGE_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+STORAGE_FULL_MESSAGE = gettext_lazy(
+    "服务器存储空间已满：文件没有保存，也没有留下导入任务。请联系区妇联管理员清理空间后再试。"
+)
 
 
 def _new_job_folder(job: ImportJob) -> str:

@@ -11,7 +11,10 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, connections, transaction
+from django.test import Client
+from django.urls import reverse
 
+from organizations.models import ImportJob
 from tests.factories import ArticleFactory
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -238,3 +241,66 @@ def test_file_is_removed_when_the_row_cannot_be_saved(db, district, settings, me
             article=article, image=SimpleUploadedFile("b.png", noisy_png(32), "image/png")
         )
     assert media_files(settings.MEDIA_ROOT) == [photo.image.path]
+
+
+def test_full_disk_during_an_import_upload_leaves_no_job_and_says_so(
+    db, district, settings, media_storage, monkeypatch
+):
+    from tests.organizations.import_helpers import enterprise_row, make_user, xlsx_bytes
+
+    admin = make_user("importer", superuser=True)
+    client = Client()
+    client.force_login(admin)
+    data = xlsx_bytes([enterprise_row(1), enterprise_row(2)])
+    DiskFillsUp().install(monkeypatch)
+    response = client.post(
+        "/admin/organizations/enterprise/import/",
+        {"file": SimpleUploadedFile("名单.xlsx", data)},
+    )
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert "服务器存储空间已满：文件没有保存，也没有留下导入任务" in response.content.decode()
+    assert ImportJob.objects.count() == 0  # no orphan job "排队中"
+    assert media_files(settings.MEDIA_ROOT) == []
+
+
+def test_full_disk_during_a_staff_photo_upload_keeps_the_form_and_nothing_half_saved(
+    world, settings, media_storage, monkeypatch
+):
+    from activities.models import Article, Photo
+
+    client = Client()
+    client.force_login(world.staff_a)
+    DiskFillsUp().install(monkeypatch)
+    response = client.post(
+        reverse("staff:article_create"),
+        {
+            "title": "巾帼志愿服务",
+            "body_format": "html",
+            "body": "<p>现场照片</p>",
+            "federation": world.fed_a.pk,
+            "photos": SimpleUploadedFile("现场.png", noisy_png(), "image/png"),
+        },
+    )
+    monkeypatch.undo()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存" in page
+    assert "巾帼志愿服务" in page  # what was typed is still in the form
+    assert Article.objects.count() == 0 and Photo.objects.count() == 0
+    assert media_files(settings.MEDIA_ROOT) == []
+
+
+def test_a_full_disk_anywhere_else_is_a_chinese_503_not_a_500(rf):
+    from federation.web.errors import server_error
+
+    try:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    except OSError:
+        response = server_error(rf.post("/admin/activities/exemplar/add/"))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "服务器存储空间已满：刚才上传的文件没有保存" in response.content.decode()
+    try:
+        raise OSError(errno.EACCES, "Permission denied")
+    except OSError:
+        assert server_error(rf.get("/")).status_code == 500  # other faults stay 500s
