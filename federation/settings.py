@@ -413,6 +413,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("federation.web.middleware.LoginRateLimitMiddleware"),
     "federation.web.middleware.ControlCharacterMiddleware",
 )
+# A cached public page answers here, before sessions, locale, CSRF, auth and messages
+# (federation.web.cache.PageCacheMiddleware); the security headers around it still apply.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "federation.web.cache.PageCacheMiddleware",
+)
 # Browser features the portal never uses (django-permissions-policy).
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

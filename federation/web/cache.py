@@ -36,16 +36,22 @@ gets the previous copy if there is one, else a 429 page.
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
+import re
 import time
 import uuid
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -208,15 +214,134 @@ def cacheable_request(request) -> bool:
         return False
     if request.method not in ("GET", "HEAD"):
         return False
+    # A pending flash message (after a form) must be shown by a fresh render.
+    if request.COOKIES.get(MESSAGES_COOKIE):
+        return False
     # Logged-in users see their own state (and staff links): never a shared page.
     user = getattr(request, "user", None)
     return user is None or not user.is_authenticated
 
 
-def _serve(entry, state: str):
-    response = entry["response"]
+MESSAGES_COOKIE = "messages"
+REDIRECT_OR_GONE = (301, 302, 303, 307, 308, 404, 410)
+# Headers that belong to one response, never to the stored page.
+_NOT_STORED = {"set-cookie", "x-page-cache", "content-length", "content-encoding"}
+
+
+@dataclass(frozen=True)
+class PageRule:
+    """What ``public_page`` declared for a view: its query parameters and its longest freshness."""
+
+    query: QuerySpec | None = None
+    timeout: int | None = None
+
+
+@dataclass
+class PageLookup:
+    """One request's look at the page cache, from the lookup to storing what was rendered."""
+
+    rule: PageRule
+    key: str
+    epoch: str
+    generation: str
+    entry: dict | None
+    lock: str
+    token: str
+    holds_lock: bool
+    throttled: int | None = None  # seconds to wait: this address renders too many pages
+
+    def release(self) -> None:
+        if self.holds_lock and cache.get(self.lock) == self.token:
+            cache.delete(self.lock)
+        self.holds_lock = False
+
+    def finish(self, request, response):
+        """The final response (after every inner middleware): store it, or forget the old copy."""
+        try:
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not response.streaming
+                and not {"private", "no-store"}
+                & set(re.split(r"[\s,]+", response.get("Cache-Control", "")))
+                and (self.entry is not None or _may_store_variant(request, self.epoch))
+            ):
+                fresh_for = page_timeout(self.generation, self.rule.timeout)
+                keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
+                cache.set(self.key, _entry(response, self.generation, fresh_for), keep_for)
+            elif self.entry is not None and response.status_code in REDIRECT_OR_GONE:
+                # The page is gone (404, redirect…): its old copy must not be served either.
+                cache.delete(self.key)
+        finally:
+            self.release()
+        response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _entry(response, generation: str, fresh_for: int) -> dict:
+    """The page as it is sent: status, headers and body, plus the body gzipped once (nginx
+    passes a compressed response on instead of compressing it for every visitor)."""
+    patch_vary_headers(response, ["Accept-Encoding"])
+    body = response.content
+    headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED]
+    return {
+        "generation": generation,
+        "fresh_until": time.time() + fresh_for,
+        "status": response.status_code,
+        "headers": headers,
+        "body": body,
+        "gzip": gzip.compress(body, compresslevel=6, mtime=0) if len(body) > 512 else None,
+    }
+
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def entry_response(entry: dict, request, state: str) -> HttpResponse:
+    compressed = entry["gzip"]
+    if compressed is not None and _ACCEPTS_GZIP.search(
+        request.META.get("HTTP_ACCEPT_ENCODING", "")
+    ):
+        response = HttpResponse(compressed, status=entry["status"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["Content-Length"] = str(len(response.content))
     response["X-Page-Cache"] = state
     return response
+
+
+def look_up(request, rule: PageRule) -> tuple[PageLookup, HttpResponse | None]:
+    """The cached page if it is fresh (or stale while someone else re-renders it); otherwise the
+    state to render under (the render lock, the miss rate limit)."""
+    epoch, generation = current_state()
+    key = page_key(request, epoch)
+    entry = cache.get(key)
+    if entry is not None and "status" not in entry:
+        entry = None  # stored by an older release of this module
+    if (
+        entry is not None
+        and entry["generation"] == generation
+        and entry["fresh_until"] > time.time()
+    ):
+        return None, entry_response(entry, request, "hit")
+    lock = lock_key(request, generation)
+    token = uuid.uuid4().hex
+    holds_lock = cache.add(lock, token, timeout=_setting("PUBLIC_CACHE_LOCK_TIMEOUT", 5))
+    if not holds_lock and entry is not None:
+        # Someone is re-rendering this page: the previous copy until they are done.
+        return None, entry_response(entry, request, "stale")
+    state = PageLookup(rule, key, epoch, generation, entry, lock, token, holds_lock)
+    wait = retry_after(request, group="public-miss", rate=_setting("PUBLIC_CACHE_MISS_RATE", None))
+    if wait is not None:
+        # Too many renders from this address: the previous copy if there is one.
+        state.release()
+        if entry is not None:
+            return None, entry_response(entry, request, "stale")
+        state.throttled = wait
+    return state, None
 
 
 def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | None = None):
@@ -224,97 +349,100 @@ def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | Non
 
     ``query`` names the query parameters the page uses and how to clean each
     (:mod:`federation.web.querykeys`); every other parameter is dropped before the view runs.
+    Requests without a session are answered by :class:`PageCacheMiddleware` before the session,
+    auth, locale, messages and CSRF middleware run; the others (an anonymous visitor with a
+    session) are looked up here. Either way the middleware stores what was rendered, after every
+    inner middleware has added its headers.
     """
 
     def decorator(view_func):
+        rule = PageRule(query=query, timeout=timeout)
+
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
             use_canonical_query(request, query)
-            if not cacheable_request(request):
+            state = getattr(request, "page_cache", None)
+            if state is None and cacheable_request(request):
+                state, cached = look_up(request, rule)
+                if cached is not None:
+                    return cached
+                request.page_cache = state
+            if state is None:
                 response = view_func(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
                 if request.method in ("GET", "HEAD") and getattr(request, "user", None):
                     patch_cache_control(response, private=True)
                 return response
-            epoch, generation = current_state()
-            key = page_key(request, epoch)
-            entry = cache.get(key)
-            if (
-                entry is not None
-                and entry["generation"] == generation
-                and entry["fresh_until"] > time.time()
-            ):
-                return _serve(entry, "hit")
-
-            lock = lock_key(request, generation)
-            token = uuid.uuid4().hex
-            lock_timeout = _setting("PUBLIC_CACHE_LOCK_TIMEOUT", 5)
-            holds_lock = cache.add(lock, token, timeout=lock_timeout)
-            if not holds_lock and entry is not None:
-                # Someone is re-rendering this page: the previous copy until they are done.
-                return _serve(entry, "stale")
-
-            def release():
-                if holds_lock and cache.get(lock) == token:
-                    cache.delete(lock)
-
-            wait = retry_after(
-                request, group="public-miss", rate=_setting("PUBLIC_CACHE_MISS_RATE", None)
-            )
-            if wait is not None:
-                # Too many renders from this address: the previous copy if there is one.
-                release()
-                if entry is not None:
-                    return _serve(entry, "stale")
-                return too_many_requests(request, wait, MISSES_THROTTLED_MESSAGE)
-
-            try:
-                response = view_func(request, *args, **kwargs)
-            except BaseException:
-                release()
-                raise
+            if state.throttled is not None:
+                state.release()
+                request.page_cache = None
+                return too_many_requests(request, state.throttled, MISSES_THROTTLED_MESSAGE)
+            response = view_func(request, *args, **kwargs)
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
+            return response
 
-            def store(rendered):
-                # Only plain successes without cookies are shared between visitors.
-                if (
-                    rendered.status_code == 200
-                    and not rendered.cookies
-                    and (entry is not None or _may_store_variant(request, epoch))
-                ):
-                    fresh_for = page_timeout(generation, timeout)
-                    new_entry = {
-                        "generation": generation,
-                        "fresh_until": time.time() + fresh_for,
-                        "response": rendered,
-                    }
-                    keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
-                    cache.set(key, new_entry, keep_for)
-                elif entry is not None and rendered.status_code in (
-                    301,
-                    302,
-                    303,
-                    307,
-                    308,
-                    404,
-                    410,
-                ):
-                    # The page is gone (404, redirect…): its old copy must not be served either.
-                    cache.delete(key)
-                release()
-                rendered["X-Page-Cache"] = "miss"
-                return rendered
-
-            if hasattr(response, "render") and callable(response.render):
-                response.add_post_render_callback(store)
-                return response
-            return store(response)
-
+        wrapper.public_page_rule = rule
         return wrapper
 
     if view is not None:
         return decorator(view)
     return decorator
+
+
+def page_rule(request) -> PageRule | None:
+    """The ``public_page`` rule of the view this path resolves to (None: not a public page)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view_class = getattr(match.func, "view_class", None)
+    # method_decorator copies the wrapper's attributes onto the decorated dispatch.
+    func = view_class.dispatch if view_class is not None else match.func
+    return getattr(func, "public_page_rule", None)
+
+
+class PageCacheMiddleware:
+    """A cached public page answers first: for a visitor without a session (nearly every
+    visitor), before the session, locale, CSRF, auth and messages middleware, which a cached page
+    does not need. The outer middleware (security headers, CSP, Permissions-Policy) still applies.
+
+    It also stores every page rendered for the cache (see :func:`public_page`), once the inner
+    middleware has finished it, so a stored page holds all of its headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and _setting("PUBLIC_CACHE_ENABLED", True)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.COOKIES.get(MESSAGES_COOKIE)
+        ):
+            rule = page_rule(request)
+            if rule is not None:
+                try:
+                    cached = self._look_up(request, rule)
+                except DisallowedHost:
+                    cached = None  # the full stack answers it (400)
+                if cached is not None:
+                    return cached
+        response = self.get_response(request)
+        state = getattr(request, "page_cache", None)
+        if state is not None:
+            return state.finish(request, response)
+        return response
+
+    @staticmethod
+    def _look_up(request, rule: PageRule):
+        use_canonical_query(request, rule.query)
+        # The language LocaleMiddleware will choose (the key holds it).
+        with translation.override(translation.get_language_from_request(request)):
+            state, cached = look_up(request, rule)
+        if cached is None:
+            request.page_cache = state
+        return cached
 
 
 def change_is_soft(sender, instance) -> bool:
