@@ -255,7 +255,8 @@ MIDDLEWARE = [
 ]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the policy string built once (federation/web/csp.py).
+    "federation.web.csp.CSPMiddleware",
 )
 MIDDLEWARE += [
     # Pages showing personal data (admin, staff, any logged-in response) are never stored.

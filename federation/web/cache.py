@@ -17,7 +17,8 @@ Privacy: stale copies live under an *epoch*. A change is "soft" only when the sa
 still public afterwards (a published article or brand, a consented exemplar, a public activity,
 an active federation or site); every delete, every save that leaves the object hidden, every save of a
 model without such a rule and every explicit :func:`public_cache_invalidate` is "hard" and starts
-a new epoch, which makes every earlier copy unreachable. So a stale page can only show objects
+a new epoch, which makes every earlier copy unreachable (each copy records its epoch and is
+served under no other). So a stale page can only show objects
 that are still public (at worst their previous wording); an unpublished article, a withdrawn
 exemplar or a deleted site disappears from every page at once. Each bump is repeated once the
 transaction commits, so a page rendered from the old rows in between is never kept as current.
@@ -201,8 +202,10 @@ def _may_store_variant(request, epoch: str) -> bool:
     return count is None or count <= _setting("PUBLIC_CACHE_MAX_VARIANTS", 200)
 
 
-def page_key(request, epoch: str) -> str:
-    return f"public:page:{epoch}:{page_digest(request)}"
+def page_key(request) -> str:
+    # Not under the epoch: the entry says which epoch it belongs to, so one MGET reads the
+    # epoch, the generation and the page together (a cache hit is one round trip).
+    return f"public:page:{page_digest(request)}"
 
 
 def lock_key(request, generation: str) -> str:
@@ -268,7 +271,8 @@ class PageLookup:
             ):
                 fresh_for = page_timeout(self.generation, self.rule.timeout)
                 keep_for = fresh_for + _setting("PUBLIC_CACHE_STALE_TIMEOUT", 3600)
-                cache.set(self.key, _entry(response, self.generation, fresh_for), keep_for)
+                entry = _entry(response, self.epoch, self.generation, fresh_for)
+                cache.set(self.key, entry, keep_for)
             elif self.entry is not None and response.status_code in REDIRECT_OR_GONE:
                 # The page is gone (404, redirect…): its old copy must not be served either.
                 cache.delete(self.key)
@@ -278,13 +282,14 @@ class PageLookup:
         return response
 
 
-def _entry(response, generation: str, fresh_for: int) -> dict:
+def _entry(response, epoch: str, generation: str, fresh_for: int) -> dict:
     """The page as it is sent: status, headers and body, plus the body gzipped once (nginx
     passes a compressed response on instead of compressing it for every visitor)."""
     patch_vary_headers(response, ["Accept-Encoding"])
     body = response.content
     headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED]
     return {
+        "epoch": epoch,
         "generation": generation,
         "fresh_until": time.time() + fresh_for,
         "status": response.status_code,
@@ -316,11 +321,15 @@ def entry_response(entry: dict, request, state: str) -> HttpResponse:
 def look_up(request, rule: PageRule) -> tuple[PageLookup, HttpResponse | None]:
     """The cached page if it is fresh (or stale while someone else re-renders it); otherwise the
     state to render under (the render lock, the miss rate limit)."""
-    epoch, generation = current_state()
-    key = page_key(request, epoch)
-    entry = cache.get(key)
-    if entry is not None and "status" not in entry:
-        entry = None  # stored by an older release of this module
+    key = page_key(request)
+    values = cache.get_many([EPOCH_KEY, GENERATION_KEY, key])
+    epoch, generation = values.get(EPOCH_KEY), values.get(GENERATION_KEY)
+    if epoch is None or generation is None:
+        epoch, generation = current_state()
+    epoch, generation = str(epoch), str(generation)
+    entry = values.get(key)
+    if entry is not None and entry.get("epoch") != epoch:
+        entry = None  # from before a hard change (or an older release): never served
     if (
         entry is not None
         and entry["generation"] == generation
