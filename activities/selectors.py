@@ -43,6 +43,7 @@ def latest_news(limit: int):
     return with_covers(
         Article.objects.published()
         .select_related("federation")
+        .defer("body")  # lists show title, date, summary and cover, never the body
         .annotate(cover_id=cover_annotation())[:limit]
     )
 
@@ -50,7 +51,9 @@ def latest_news(limit: int):
 def article_cards(articles, limit: int = 10) -> list:
     """The newest of ``articles`` as cards: federation and cover picture included."""
     return with_covers(
-        articles.select_related("federation").annotate(cover_id=cover_annotation())[:limit]
+        articles.select_related("federation")
+        .defer("body")
+        .annotate(cover_id=cover_annotation())[:limit]
     )
 
 

@@ -66,6 +66,7 @@ class ArticleListView(ListView):
             self.request.GET or None,
             queryset=Article.objects.published()
             .select_related("federation", "activity")
+            .defer("body")  # the list never shows it; bodies are the bulk of the rows
             .annotate(cover_id=cover_annotation()),
         )
         return self.filterset.qs
