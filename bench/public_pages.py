@@ -151,6 +151,8 @@ def main() -> None:
             "/search/?q=托管",
             "/feeds/news/",
             "/sitemap.xml",
+            "/sitemap-federations.xml",
+            "/sitemap-news.xml",
         ]
         print(f"{'page':32} {'queries':>7} {'uncached ms':>11} {'cached ms':>9} {'KB':>6}")
         for url in urls:

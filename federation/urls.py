@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +26,16 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path(
         "sitemap.xml",
-        public_page(sitemap, query={"p": querykeys.page}),
-        {"sitemaps": SITEMAPS},
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        # p=1 is the page without the parameter.
+        public_page(sitemap_views.sitemap, query={"p": querykeys.number(2, 100_000)}),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
     ),
     path(
         "accounts/login/",

@@ -134,6 +134,9 @@ def test_no_public_page_shows_a_participant_or_a_photo_of_a_sensitive_programme(
             f"/activities/{counselling.pk}/signup/",
             "/feeds/news/",
             "/sitemap.xml",
+            "/sitemap-news.xml",
+            "/sitemap-activities.xml",
+            "/sitemap-brands.xml",
         ],
     )
     everything = "\n".join(pages.values())

@@ -44,6 +44,13 @@ def public_urls(client, portal) -> list[str]:
         "/about/",
         "/feeds/news/",
         "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-news.xml",
+        "/sitemap-activities.xml",
+        "/sitemap-federations.xml",
+        "/sitemap-sites.xml",
+        "/sitemap-brands.xml",
+        "/sitemap-exemplars.xml",
         "/robots.txt",
     }
     for word in ("妇联", "新闻", "典型", "阵地", "品牌", "会议", "泰达", "1"):

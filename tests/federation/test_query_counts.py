@@ -41,6 +41,9 @@ def page_urls(portal) -> list[str]:
         "/about/",
         "/feeds/news/",
         "/sitemap.xml",
+        "/sitemap-news.xml",
+        "/sitemap-federations.xml",
+        "/sitemap-sites.xml",
     ]
 
 

@@ -18,19 +18,60 @@ pytestmark = pytest.mark.django_db
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def test_sitemap_lists_public_pages_only(client):
+def sitemap_locations(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP_NS}loc")]
+
+
+SECTIONS = [
+    "http://testserver/sitemap-pages.xml",
+    "http://testserver/sitemap-news.xml",
+    "http://testserver/sitemap-activities.xml",
+    "http://testserver/sitemap-federations.xml",
+    "http://testserver/sitemap-sites.xml",
+    "http://testserver/sitemap-brands.xml",
+    "http://testserver/sitemap-exemplars.xml",
+]
+
+
+def test_sitemap_is_an_index_of_sections_listing_public_pages_only(client):
     public = ArticleFactory(title="公开")
     draft = ArticleFactory(status=Article.Status.DRAFT)
     exemplar = ExemplarFactory(consent_to_publish=False, consent_recorded_on=None)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    locations = [loc.text for loc in root.iter(f"{SITEMAP_NS}loc")]
+    index = client.get("/sitemap.xml")
+    assert ET.fromstring(index.content).tag == f"{SITEMAP_NS}sitemapindex"
+    sections = sitemap_locations(client, "/sitemap.xml")
+    assert sections == SECTIONS
+    locations = [loc for section in sections for loc in sitemap_locations(client, section[17:])]
     assert "http://testserver/" in locations
     assert f"http://testserver{public.get_absolute_url()}" in locations
     assert f"http://testserver{public.federation.get_absolute_url()}" in locations
     assert f"http://testserver{draft.get_absolute_url()}" not in locations
     assert f"http://testserver{exemplar.get_absolute_url()}" not in locations
+
+
+def test_a_large_section_is_split_into_pages(client, monkeypatch):
+    from federation.site.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [ArticleFactory(title=f"新闻{i}") for i in range(5)]
+    sections = sitemap_locations(client, "/sitemap.xml")
+    assert [s for s in sections if "news" in s] == [
+        "http://testserver/sitemap-news.xml",
+        "http://testserver/sitemap-news.xml?p=2",
+        "http://testserver/sitemap-news.xml?p=3",
+    ]
+    pages = [
+        sitemap_locations(client, "/sitemap-news.xml"),
+        sitemap_locations(client, "/sitemap-news.xml?p=2"),
+        sitemap_locations(client, "/sitemap-news.xml?p=3"),
+    ]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    listed = [loc for page in pages for loc in page]
+    assert sorted(listed) == sorted(f"http://testserver{a.get_absolute_url()}" for a in articles)
+    assert client.get("/sitemap-news.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_robots_txt_points_to_the_sitemap(client):
