@@ -33,6 +33,18 @@ _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
+# The one way to clear a stored value: an empty cell keeps it (a list with some columns blank is
+# the common case, not a request to erase them). Compared after NFKC, so （清空） and (清空) match.
+CLEAR_MARKERS = {"(清空)", "(clear)"}
+CLEAR_MARKER = "（清空）"
+
+
+def is_clear_marker(value: Any) -> bool:
+    if type(value) is not str or len(value) > 20:
+        return False
+    return unicodedata.normalize("NFKC", value).replace(" ", "").lower() in CLEAR_MARKERS
+
+
 def is_empty(value: Any) -> bool:
     if value is None or value == "":
         return True

@@ -212,6 +212,15 @@ def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, form
                     )
                 )
                 continue
+            if cells.is_empty(raw):
+                # A blank cell keeps the stored value (a new record gets the field's default).
+                continue
+            if cells.is_clear_marker(raw):
+                if column.required:
+                    row.errors.append(RowError(number, str(column.header), _("必填列不能清空。")))
+                else:
+                    parsed[column.field] = column.parse(None)
+                continue
             try:
                 parsed[column.field] = column.parse(raw)
             except cells.CellError as exc:
@@ -372,7 +381,9 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
     values = dict(row.values)
     pending_parent = None
     for column in ref_columns:
-        name = values.get(column.field) or ""
+        if column.field not in values:
+            continue
+        name = values[column.field] or ""
         if not name:
             values[column.field] = None
             continue
@@ -392,6 +403,15 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
             values.pop(column.field, None)
 
     current = existing.get(row.key)
+    if current is None:
+        # Blank cells are skipped: a new record still needs every required column filled.
+        for _index, column in plan.columns:
+            if (
+                column.required
+                and column.field not in row.values
+                and not any(e.column == str(column.header) for e in row.errors)
+            ):
+                row.errors.append(RowError(row.row, str(column.header), _("必填，不能为空。")))
     if scope is not None:
         _check_scope(spec, row, current, values, scope, pending_parent)
     if row.errors:
@@ -528,8 +548,11 @@ def _digest(plan: Plan) -> str:
         digest.update(f"{row.row}|{row.action}|{row.key}|".encode())
         if row.action in (NEW, UPDATE):
             for name in plan.fields:
-                value = row.values.get(name)
-                digest.update(f"{name}={value!r};".encode())
+                # A blank cell (kept value) and a cleared one digest differently.
+                if name in row.values:
+                    digest.update(f"{name}={row.values[name]!r};".encode())
+                else:
+                    digest.update(f"{name}~;".encode())
             for name, old, _new in row.changes:
                 digest.update(f"{name}<{_comparable(old)!r};".encode())
         for error in row.errors:

@@ -207,7 +207,11 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         row.values = {}
 
 
-def _display(value: Any) -> str:
+def _display(spec: ListSpec, name: str, value: Any) -> str:
+    """A value as the person sees it in the sheet: choice labels, never the stored codes."""
+    choices = spec.model._meta.get_field(name).flatchoices
+    if choices and value not in (None, ""):
+        value = dict(choices).get(value, value)
     if value is None or value == "":
         return _("（空）")
     if isinstance(value, bool):
@@ -227,7 +231,9 @@ def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
         parts = []
         for name, old, new in row.changes:
             column = spec.column_for(name)
-            parts.append(f"{column.header}：{_display(old)} → {_display(new)}")
+            parts.append(
+                f"{column.header}：{_display(spec, name, old)} → {_display(spec, name, new)}"
+            )
         detail = "；".join(parts)
     else:
         detail = ""

@@ -147,7 +147,7 @@ ENTERPRISE = ListSpec(
             ("federation", "covering federation"),
             ref=Federation,
             parse=cells.name,
-            help=_("与系统中的妇联名称完全一致；留空表示尚未覆盖。"),
+            help=_("与系统中的妇联名称完全一致；新企业留空表示尚未覆盖，已有企业留空则不变。"),
         ),
         Column(
             "contact_name",
@@ -271,7 +271,7 @@ FEDERATION = ListSpec(
             _("有效"),
             ("active", "is active", "is_active"),
             parse=lambda v: cells.boolean(v, default=True),
-            help=_("是 / 否，留空为“是”。"),
+            help=_("是 / 否；新记录留空为“是”。"),
             options=("是", "否"),
         ),
     ),

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from organizations.importing import cells
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -106,6 +108,14 @@ def template_bytes(spec) -> bytes:
     notes.append([])
     notes.append(
         [_("红色表头为必填列。表头也可以用英文（如 credit code、name）。模板之外的列会被忽略。")]
+    )
+    notes.append(
+        [
+            _(
+                "留空的单元格不会修改已有的数据（新记录取默认值）；要清空已有的某项，请在单元格中填写“%(marker)s”。"
+            )
+            % {"marker": cells.CLEAR_MARKER}
+        ]
     )
     notes.append(
         [
