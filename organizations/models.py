@@ -15,6 +15,9 @@ from federation.core.names import NameField
 from organizations.fields import CreditCodeField
 from organizations.validators import (
     CREDIT_CODE_PATTERN,
+    REGISTRATION_NUMBER_PATTERN,
+    unverified_code_hint,
+    validate_credit_code,
     validate_latitude,
     validate_longitude,
 )
@@ -202,6 +205,14 @@ class Enterprise(TimeStamped):
     credit_code = CreditCodeField(
         unique=True, help_text=_("18位，GB 32100-2015；可输入全角或小写，保存时自动规范。")
     )
+    credit_code_unverified = models.BooleanField(
+        _("代码未核验"),
+        default=False,
+        help_text=_(
+            "代码未通过 GB 32100 校验（15 位旧注册号、早期试点代码或校验位不符），"
+            "经管理员确认按原样保存。核对营业执照后改正代码并取消勾选。"
+        ),
+    )
     name = NameField(_("企业名称"), max_length=200, db_index=True)
     sector = models.CharField(
         _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
@@ -264,7 +275,8 @@ class Enterprise(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 name="enterprise_credit_code_format",
-                condition=Q(credit_code__regex=CREDIT_CODE_PATTERN),
+                condition=Q(credit_code__regex=CREDIT_CODE_PATTERN)
+                | Q(credit_code_unverified=True, credit_code__regex=REGISTRATION_NUMBER_PATTERN),
             ),
             models.CheckConstraint(
                 name="enterprise_female_le_employees",
@@ -288,6 +300,14 @@ class Enterprise(TimeStamped):
 
     def clean(self):
         errors: dict[str, list] = {}
+        if self.credit_code and not self.credit_code_unverified:
+            try:
+                validate_credit_code(self.credit_code)
+            except ValidationError as exc:
+                hint = unverified_code_hint(self.credit_code)
+                errors["credit_code"] = exc.messages + (
+                    [_("若营业执照上确是此代码，请勾选“代码未核验”后保存。")] if hint else []
+                )
         if (
             self.employees is not None
             and self.female_employees is not None
@@ -548,6 +568,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)
     notices = models.JSONField(_("提示"), default=list, blank=True)
+    # Rows whose values the admin must accept before the import is applied (unverified codes).
+    warnings = models.JSONField(_("待确认的提示"), default=list, blank=True)
     # Compact per-row preview ([row, action, key, label, detail]); paginated, never shown whole.
     preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
     plan_digest = models.CharField(_("预览摘要"), max_length=64, blank=True, editable=False)

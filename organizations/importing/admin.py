@@ -205,7 +205,15 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if job.status != ImportJob.Status.PREVIEWED:
             messages.error(request, _("该导入不处于待确认状态，无法确认。"))
             return HttpResponseRedirect(self._url("import_job", job.pk))
-        job = jobs.import_job_confirm(job=job, user=request.user)
+        try:
+            job = jobs.import_job_confirm(
+                job=job,
+                user=request.user,
+                accept_unverified=request.POST.get("accept_unverified") == "1",
+            )
+        except jobs.NotAccepted as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
         if job.status == ImportJob.Status.APPLIED:
             messages.success(request, job.message)
         elif job.status == ImportJob.Status.FAILED:
@@ -307,6 +315,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "message",
         "ignored_columns",
         "notices",
+        "warnings",
         "errors",
         "created_at",
         "previewed_at",

@@ -71,6 +71,8 @@ class RowPlan:
     instance: models.Model | None = None
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Values stored only if the admin accepts them (unverified credit codes).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +89,8 @@ class Plan:
     digest: str = ""
     # pk -> the values of the planned fields as read at planning time (checked under lock).
     snapshot: dict[int, tuple] = field(default_factory=dict)
+    # (row, column index) of cells holding personal data that must not be kept (error sheet).
+    redacted: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def fields(self) -> list[str]:
@@ -102,6 +106,10 @@ class Plan:
     @property
     def errors(self) -> list[RowError]:
         return self.file_errors + [error for row in self.rows for error in row.errors]
+
+    @property
+    def warnings(self) -> list[RowError]:
+        return [warning for row in self.rows if not row.errors for warning in row.warnings]
 
     @property
     def is_valid(self) -> bool:
@@ -222,9 +230,17 @@ def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, form
                     parsed[column.field] = column.parse(None)
                 continue
             try:
-                parsed[column.field] = column.parse(raw)
+                value = column.parse(raw)
             except cells.CellError as exc:
                 row.errors.append(RowError(number, str(column.header), exc.message))
+                if exc.redact:
+                    plan.redacted.add((number, index))
+                continue
+            if isinstance(value, cells.Unverified):
+                row.warnings.append(RowError(number, str(column.header), value.hint))
+                parsed[column.unverified_field] = True
+                value = str(value)
+            parsed[column.field] = value
         row.key = parsed.get(spec.key, "") or ""
         if not row.key and not any(e.column == str(spec.key_column.header) for e in row.errors):
             row.errors.append(RowError(number, str(spec.key_column.header), _("必填，不能为空。")))
@@ -422,8 +438,9 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
     names = frozenset(values)
     exclude = excludes.get(names)
     if exclude is None:
+        checked = {c.field for _i, c in plan.columns if c.checked}
         exclude = excludes[names] = [
-            f.name for f in model._meta.concrete_fields if f.name not in values
+            f.name for f in model._meta.concrete_fields if f.name not in values or f.name in checked
         ]
     if current is None:
         obj = model(**values)

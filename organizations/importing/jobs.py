@@ -192,6 +192,7 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
     errors = plan.errors
     job.errors = [e.as_dict() for e in errors[:MAX_STORED_ERRORS]]
     job.ignored_columns = plan.ignored
+    job.warnings = [w.as_dict() for w in plan.warnings[:MAX_STORED_ERRORS]]
     job.notices = list(plan.notices)
     if len(errors) > MAX_STORED_ERRORS:
         job.notices.append(
@@ -231,9 +232,8 @@ def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
         parts = []
         for name, old, new in row.changes:
             column = spec.column_for(name)
-            parts.append(
-                f"{column.header}：{_display(spec, name, old)} → {_display(spec, name, new)}"
-            )
+            header = column.header if column else spec.model._meta.get_field(name).verbose_name
+            parts.append(f"{header}：{_display(spec, name, old)} → {_display(spec, name, new)}")
         detail = "；".join(parts)
     else:
         detail = ""
@@ -253,11 +253,16 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
         return ""
     header: list[Any] = []
     rows: list[list[Any]] = []
+    redacted = _("（已隐去：疑似身份证号）")
     try:
         for number, values in table.rows():
             if number == plan.header_row:
                 header = [("" if v is None else str(v)) for v in values]
             elif number in reasons:
+                values = [
+                    redacted if (number, index) in plan.redacted else value
+                    for index, value in enumerate(values)
+                ]
                 rows.append([number, "；".join(reasons[number]), *values])
     finally:
         table.close()
@@ -269,10 +274,29 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
 # --- 6–7: confirm and apply ---------------------------------------------------------------------
 
 
-def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
-    """The user confirmed the preview: apply it now, or in the task queue when the file is large."""
+class NotAccepted(Exception):
+    """The plan has warnings (unverified codes) the user has not accepted."""
+
+
+def _require_accepted(job: ImportJob, accept_unverified: bool) -> None:
+    if job.warnings and not accept_unverified:
+        raise NotAccepted(
+            _(
+                "有 %(n)d 个代码未通过校验：请与营业执照核对，确认无误后勾选“按原样导入”再确认；"
+                "数据库未做任何修改。"
+            )
+            % {"n": len(job.warnings)}
+        )
+
+
+def import_job_confirm(*, job: ImportJob, user, accept_unverified: bool = False) -> ImportJob:
+    """The user confirmed the preview: apply it now, or in the task queue when the file is large.
+
+    Raises :class:`NotAccepted` when the preview has warnings the user did not accept.
+    """
     if job.status != ImportJob.Status.PREVIEWED:
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    _require_accepted(job, accept_unverified)
     if job.background:
         job.status = ImportJob.Status.APPLYING
         job.processed_rows = 0
@@ -384,7 +408,13 @@ def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
 
 
 def import_file(
-    *, kind: str, path: str, user=None, sheet_name: str = "", dry_run: bool = False
+    *,
+    kind: str,
+    path: str,
+    user=None,
+    sheet_name: str = "",
+    dry_run: bool = False,
+    accept_unverified: bool = False,
 ) -> tuple[ImportJob, engine.Plan]:
     """The command-line import: plan, and apply unless a dry run or invalid; recorded as a job."""
     with open(path, "rb") as handle:
@@ -409,7 +439,15 @@ def import_file(
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
     elif plan.is_valid:
-        import_job_apply(job=job, user=user, plan=plan)
+        try:
+            _require_accepted(job, accept_unverified)
+        except NotAccepted as exc:
+            job.status = ImportJob.Status.CANCELLED
+            job.message = str(exc)
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "message", "finished_at"])
+        else:
+            import_job_apply(job=job, user=user, plan=plan)
     return job, plan
 
 

@@ -30,6 +30,10 @@ class Column:
     ref: type[models.Model] | None = None
     help: Any = ""
     options: tuple[str, ...] = ()
+    # The parser enforces the field's own rules, so the model's field validation is skipped.
+    checked: bool = False
+    # The boolean field set on a record whose value the parser returned as cells.Unverified.
+    unverified_field: str = ""
 
     def all_names(self) -> set[str]:
         # The header in every language of the site: the Chinese template imports the same when
@@ -88,6 +92,8 @@ ENTERPRISE = ListSpec(
             ("credit code", "credit_code", "unified social credit code", "USCC", "信用代码"),
             required=True,
             parse=cells.credit_code,
+            checked=True,
+            unverified_field="credit_code_unverified",
             help=_("18位，GB 32100-2015；请把此列设为“文本”格式，否则 Excel 会改掉后几位。"),
         ),
         Column(

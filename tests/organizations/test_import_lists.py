@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -167,3 +168,130 @@ def test_the_template_says_blank_keeps_and_how_to_clear():
     notes = [c for row in workbook["填写说明"].iter_rows(values_only=True) for c in row if c]
     assert any("留空的单元格不会修改已有的数据" in n and "“（清空）”" in n for n in notes)
     assert [str(c.header) for c in ENTERPRISE.columns] == HEADERS
+
+
+# --- credit codes: no false "scientific notation", unverified codes as accepted warnings ------
+
+
+def code_row(code, name="泰达代码测试有限公司"):
+    return [code, name] + [""] * 10
+
+
+def test_a_code_with_an_e_is_a_code_not_excel_scientific_notation(tmp_path, park):
+    code = "91231281E686154767"  # a genuine code: its check character 7 is right
+    job, plan = run(tmp_path, csv_text([code_row(code)]).encode("utf-8"), "list.csv")
+    assert plan.is_valid and not plan.warnings, messages(plan)
+    assert Enterprise.objects.get().credit_code == code
+    job, plan = run(tmp_path, csv_text([code_row("9.14403E+17")]).encode("utf-8"), "list.csv")
+    assert job.status == ImportJob.Status.INVALID
+    assert "是 Excel 的科学计数法" in messages(plan)[0]
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("120116000012345", "可能是 2015 年以前的工商注册号"),
+        ("91350100M000012004", "按 GB 32100 第18位应为 J），格式像早期试点代码"),
+    ],
+)
+def test_old_registration_numbers_and_pilot_codes_are_warnings_stored_once_accepted(
+    tmp_path, park, code, hint
+):
+    data = csv_text([code_row(code)]).encode("utf-8")
+    before = db_snapshot()
+    job, plan = run(tmp_path, data, "list.csv")
+    assert plan.is_valid
+    assert len(job.warnings) == 1 and hint in job.warnings[0]["message"]
+    assert job.warnings[0]["row"] == 2
+    assert job.status == ImportJob.Status.CANCELLED and db_snapshot() == before
+    job, plan = run(tmp_path, data, "list.csv", accept_unverified=True)
+    assert job.status == ImportJob.Status.APPLIED and job.new_count == 1
+    stored_code = Enterprise.objects.get()
+    assert (stored_code.credit_code, stored_code.credit_code_unverified) == (code, True)
+    # Re-importing the same list changes nothing.
+    job, plan = run(tmp_path, data, "list.csv", accept_unverified=True)
+    assert (job.new_count, job.updated_count, job.unchanged_count) == (0, 0, 1)
+
+
+def test_a_resident_id_number_is_refused_and_kept_nowhere(tmp_path, park, settings):
+    resident_id = "120101199003071234"
+    rows = [code_row(make_credit_code(1), "泰达甲公司"), code_row(resident_id, "泰达乙公司")]
+    before = db_snapshot()
+    job, plan = run(tmp_path, xlsx_bytes(rows))
+    assert job.status == ImportJob.Status.INVALID and db_snapshot() == before
+    assert messages(plan) == [
+        "第 3 行，“统一社会信用代码”列：该值的格式像居民身份证号（个人信息），"
+        "不是统一社会信用代码：已拒绝，导入记录和错误表中都不保留该值。请填写企业的统一社会信用代码。"
+    ]
+    job.refresh_from_db()
+    record = str([job.errors, job.preview_rows, job.notices, job.warnings, job.message])
+    assert resident_id not in record
+    with open(settings.MEDIA_ROOT / job.error_file, "rb") as handle:
+        sheet = openpyxl.load_workbook(handle)
+    values = list(sheet.active.values)
+    assert [row[0] for row in values[1:]] == [3]
+    assert values[1][2:4] == ("（已隐去：疑似身份证号）", "泰达乙公司")
+    assert resident_id not in str(values)
+
+
+def test_an_over_long_code_gets_one_chinese_message(tmp_path, park):
+    job, plan = run(tmp_path, csv_text([code_row("91120116000000001XX")]).encode(), "list.csv")
+    assert messages(plan) == [
+        "第 2 行，“统一社会信用代码”列：统一社会信用代码应为18位，当前为19位。"
+    ]
+
+
+def test_the_admin_marks_unverified_codes_and_saves_them_only_when_ticked(admin_client, park):
+    enterprise = EnterpriseFactory(
+        credit_code="120116000012345", name="泰达旧号有限公司", credit_code_unverified=True
+    )
+    page = admin_client.get("/admin/organizations/enterprise/?credit_code_unverified__exact=1")
+    assert "泰达旧号有限公司" in page.content.decode()
+    change_url = f"/admin/organizations/enterprise/{enterprise.pk}/change/"
+    form = {
+        "credit_code": "91350100M000012004",
+        "name": "泰达旧号有限公司",
+        "version_token": enterprise.version,
+        "needs": [],
+    }
+    response = admin_client.post(change_url, form)
+    assert response.status_code == 200
+    assert "若营业执照上确是此代码，请勾选“代码未核验”后保存" in response.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.credit_code == "120116000012345"
+    response = admin_client.post(change_url, {**form, "credit_code_unverified": "on"})
+    assert response.status_code == 302, re.findall(
+        r"errorlist[^>]*>(.*?)</ul>", response.content.decode()
+    )
+    enterprise.refresh_from_db()
+    assert (enterprise.credit_code, enterprise.credit_code_unverified) == (
+        "91350100M000012004",
+        True,
+    )
+    form["version_token"] = enterprise.version
+    response = admin_client.post(
+        change_url, {**form, "credit_code": "120101199003071234", "credit_code_unverified": "on"}
+    )
+    assert "格式像居民身份证号" in response.content.decode()
+
+
+def test_the_admin_confirms_unverified_codes_only_with_the_box_ticked(admin_client, park):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = csv_text([code_row("120116000012345")]).encode("utf-8")
+    response = admin_client.post(
+        "/admin/organizations/enterprise/import/",
+        {"file": SimpleUploadedFile("list.csv", data)},
+    )
+    job = ImportJob.objects.get()
+    page = admin_client.get(response.url).content.decode()
+    assert "未核验的代码" in page and 'name="accept_unverified"' in page
+    confirm = "/admin/organizations/enterprise/process_import/"
+    response = admin_client.post(confirm, {"job": job.pk}, follow=True)
+    assert "有 1 个代码未通过校验" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED and not Enterprise.objects.exists()
+    admin_client.post(confirm, {"job": job.pk, "accept_unverified": "1"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED
+    assert Enterprise.objects.get().credit_code_unverified is True

@@ -19,12 +19,17 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--sheet", default="", help="worksheet name (default: the first sheet)")
         parser.add_argument(
+            "--accept-unverified",
+            action="store_true",
+            help="store codes that fail the GB 32100 check (old 15-digit numbers, pilot codes) as unverified",
+        )
+        parser.add_argument(
             "--user",
             default="",
             help="username the import is recorded under; its federation scope applies (default: none, whole network)",
         )
 
-    def handle(self, *args, file, dry_run, sheet, user, **options):
+    def handle(self, *args, file, dry_run, sheet, user, accept_unverified=False, **options):
         actor = None
         if user:
             try:
@@ -33,7 +38,12 @@ class ImportCommand(BaseCommand):
                 raise CommandError(_("用户 %(user)s 不存在。") % {"user": user}) from exc
         try:
             job, plan = import_file(
-                kind=self.kind, path=file, user=actor, sheet_name=sheet, dry_run=dry_run
+                kind=self.kind,
+                path=file,
+                user=actor,
+                sheet_name=sheet,
+                dry_run=dry_run,
+                accept_unverified=accept_unverified,
             )
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
@@ -60,8 +70,12 @@ class ImportCommand(BaseCommand):
             raise CommandError(
                 _("未导入：%(n)d 个错误，数据库未做任何修改。") % {"n": len(plan.errors)}
             )
+        for warning in plan.warnings:
+            self.stdout.write(_("未核验：%(warning)s") % {"warning": warning})
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.message)
+        if job.status == ImportJob.Status.CANCELLED and not dry_run:
+            raise CommandError(job.message + _("（命令行：加 --accept-unverified）"))
         if dry_run:
             self.stdout.write(self.style.SUCCESS(_("试运行通过：可以导入（未写入数据库）。")))
         else:
