@@ -295,3 +295,125 @@ def test_the_admin_confirms_unverified_codes_only_with_the_box_ticked(admin_clie
     job.refresh_from_db()
     assert job.status == ImportJob.Status.APPLIED
     assert Enterprise.objects.get().credit_code_unverified is True
+
+
+# --- bounded cost: rows counted by streaming, row and cell-text limits ------------------------
+
+
+def rewrite_sheet(data: bytes, change) -> bytes:
+    """The same xlsx with its first sheet's XML passed through ``change``."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                content = change(content)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def sheet_xml(data: bytes) -> bytes:
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    name = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    return archive.read(name)
+
+
+def write_only_xlsx(rows) -> bytes:
+    """As openpyxl's write-only mode (and the portal's own export) writes: no <dimension>."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("企业名单")
+    sheet.append(HEADERS[:2])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def five_rows():
+    return [[make_credit_code(n), f"泰达行数测试{n}有限公司"] for n in range(1, 6)]
+
+
+def test_a_lying_dimension_drops_no_row(tmp_path, park):
+    data = xlsx_bytes(five_rows(), HEADERS[:2])
+    lying = rewrite_sheet(
+        data, lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:B2"', xml)
+    )
+    assert b'<dimension ref="A1:B2"' in sheet_xml(lying)
+    job, plan = run(tmp_path, lying)
+    assert plan.is_valid, messages(plan)
+    assert job.new_count == 5 and Enterprise.objects.count() == 5
+
+
+def test_a_missing_dimension_is_counted_and_a_large_file_goes_to_the_worker(
+    admin_client, park, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = write_only_xlsx(five_rows())
+    assert b"<dimension" not in sheet_xml(data)
+    settings.IMPORT_BACKGROUND_ROWS = 4
+    admin_client.post(
+        "/admin/organizations/enterprise/import/",
+        {"file": SimpleUploadedFile("list.xlsx", data)},
+    )
+    job = ImportJob.objects.get()
+    assert job.background is True  # the ImmediateBackend ran the queued preview
+    assert (job.status, job.new_count) == (ImportJob.Status.PREVIEWED, 5)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_row_limit_stops_the_reading(tmp_path, park, settings, file_format):
+    settings.IMPORT_MAX_ROWS = 4
+    rows = five_rows()
+    if file_format == "csv":
+        data, name = csv_text(rows, HEADERS[:2]).encode("utf-8"), "list.csv"
+    else:
+        data, name = write_only_xlsx(rows), "list.xlsx"
+    before = db_snapshot()
+    job, plan = run(tmp_path, data, name)
+    assert messages(plan) == [
+        "表格超过 4 行的上限，已停止读取，未做任何修改。请拆分成多个文件分批导入。"
+    ]
+    assert job.status == ImportJob.Status.INVALID and db_snapshot() == before
+    settings.IMPORT_MAX_ROWS = 5
+    job, plan = run(tmp_path, data, name)
+    assert plan.is_valid and job.new_count == 5
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_file_far_above_the_row_limit_is_refused_before_parsing(
+    tmp_path, park, settings, file_format
+):
+    settings.IMPORT_MAX_ROWS = 10
+    rows = [[make_credit_code(n), "泰达"] for n in range(1, 1100)]
+    if file_format == "csv":
+        data, name = csv_text(rows, HEADERS[:2]).encode("utf-8"), "list.csv"
+    else:
+        data, name = write_only_xlsx(rows), "list.xlsx"
+    job, plan = run(tmp_path, data, name)
+    assert messages(plan) == [
+        "表格超过 10 行的上限，已停止读取，未做任何修改。请拆分成多个文件分批导入。"
+    ]
+    assert not plan.rows
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_cell_text_limit_stops_the_reading(tmp_path, park, settings, file_format):
+    settings.IMPORT_MAX_CELL_BYTES = 1024 * 1024
+    # Chinese text counts in UTF-8 bytes: 3 bytes a character.
+    rows = [[make_credit_code(n), "泰" * 30_000] for n in range(1, 21)]
+    if file_format == "csv":
+        data, name = csv_text(rows, HEADERS[:2]).encode("utf-8"), "list.csv"
+    else:
+        data, name = write_only_xlsx(rows), "list.xlsx"
+    job, plan = run(tmp_path, data, name)
+    assert messages(plan) == [
+        "表格内容超过 1 MB 的上限（读到第 13 行时），已停止读取，未做任何修改。请拆分成多个文件分批导入。"
+    ]
+    assert not Enterprise.objects.exists()
