@@ -577,6 +577,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Last sign of life of a running job (see organizations.importing.jobs.import_jobs_fail_stale).
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导入记录")
@@ -591,10 +593,17 @@ class ImportJob(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING}
 
     @property
+    def progress_total(self) -> int:
+        """Rows to check while previewing; rows to write while applying."""
+        if self.status == self.Status.APPLYING:
+            return self.new_count + self.updated_count
+        return self.total_rows
+
+    @property
     def progress_percent(self) -> int:
-        if not self.total_rows:
+        if not self.progress_total:
             return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
+        return min(100, self.processed_rows * 100 // self.progress_total)
 
 
 class ExportLog(models.Model):

@@ -164,6 +164,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def import_job_view(self, request, job_id: int):
         job = self._job(request, job_id)
+        if job.is_running and jobs.import_jobs_fail_stale():
+            job.refresh_from_db()
         action = request.GET.get("action", "")
         rows = (
             job.preview_rows
@@ -224,8 +226,15 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if request.method != "POST":
             raise Http404
         job = self._job(request, job_id)
-        jobs.import_job_cancel(job=job, user=request.user)
-        messages.info(request, _("已取消导入，数据库未做任何修改。"))
+        if jobs.import_job_cancel(job=job, user=request.user):
+            messages.info(request, _("已取消导入，数据库未做任何修改。"))
+        elif job.status != ImportJob.Status.INVALID:
+            messages.error(
+                request,
+                _("该导入已经结束（%(status)s），无法取消。")
+                % {"status": job.get_status_display()},
+            )
+            return HttpResponseRedirect(self._url("import_job", job.pk))
         return HttpResponseRedirect(self._url("import"))
 
     def import_errors_view(self, request, job_id: int):
@@ -319,6 +328,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "errors",
         "created_at",
         "previewed_at",
+        "heartbeat_at",
         "finished_at",
     ]
     readonly_fields = fields

@@ -581,9 +581,27 @@ def _digest(plan: Plan) -> str:
 
 
 def apply_plan(
-    plan: Plan, *, user=None, job=None, expected_digest: str | None = None
+    plan: Plan,
+    *,
+    user=None,
+    job=None,
+    expected_digest: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Write a valid plan in one transaction; refuse if the database moved since the preview."""
+    """Write a valid plan in one transaction; refuse if the database moved since the preview.
+
+    ``progress`` is told the number of rows written after every slice (it may raise to abort:
+    everything is rolled back); ``before_commit`` runs last inside the transaction.
+    """
+    written = 0
+
+    def wrote(count: int) -> None:
+        nonlocal written
+        written += count
+        if progress is not None:
+            progress(written)
+
     if not plan.is_valid:
         raise ValueError("an invalid plan cannot be applied")
     if expected_digest is not None and plan.digest != expected_digest:
@@ -617,6 +635,7 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(batch))
             else:
                 # In slices, so that the historical rows built for one slice are freed before the next.
                 for start in range(0, len(creates), WRITE_SLICE):
@@ -628,6 +647,7 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(creates[start : start + WRITE_SLICE]))
             if updates:
                 changed = sorted({name for row in updates for name, _old, _new in row.changes})
                 objs = []
@@ -651,6 +671,9 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(objs[start : start + WRITE_SLICE]))
+            if before_commit is not None:
+                before_commit()
             # Bulk writes send no signals: refresh the public pages once the import is committed.
             if creates or updates:
                 transaction.on_commit(public_cache_invalidate)

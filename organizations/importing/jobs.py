@@ -36,6 +36,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -50,8 +52,62 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 10_000
 
 
+RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING)
+
+
 class UploadRejected(Exception):
     """The upload is refused before it is stored (too large, empty)."""
+
+
+class JobStopped(Exception):
+    """The job was cancelled, or declared dead by the heartbeat check, while it ran."""
+
+
+class Heartbeat:
+    """A running job's sign of life and progress, visible to other connections at once.
+
+    Inside the apply's transaction an ORM update would stay invisible until the commit (and
+    hold the job's row, so that a cancel would wait for the whole import): on PostgreSQL a
+    second, autocommit connection writes it instead.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self._side = None
+
+    def beat(self, **fields: Any) -> None:
+        fields["heartbeat_at"] = timezone.now()
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._side_update(fields)
+        elif not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job_id).update(**fields)
+
+    def _side_update(self, fields: dict) -> None:
+        import psycopg
+
+        if self._side is None:
+            params = {
+                key: value
+                for key, value in connection.get_connection_params().items()
+                if key not in ("cursor_factory", "context")
+            }
+            self._side = psycopg.connect(**params, autocommit=True)
+        columns = ", ".join(f'"{ImportJob._meta.get_field(k).column}" = %s' for k in fields)
+        self._side.execute(
+            f'UPDATE "{ImportJob._meta.db_table}" SET {columns} WHERE "id" = %s',
+            [*fields.values(), self.job_id],
+        )
+
+    def check(self) -> None:
+        """Stop the work when the job was cancelled or declared dead meanwhile."""
+        status = ImportJob.objects.filter(pk=self.job_id).values_list("status", flat=True).first()
+        if status not in RUNNING:
+            raise JobStopped(status)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 # --- 1–3: upload, store once, estimate ----------------------------------------------------------
@@ -147,14 +203,17 @@ def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
         job.file_name,
         user=user,
         sheet=job.sheet_name or None,
-        progress=_progress_updater(job) if job.background else None,
+        progress=_progress_updater(job),
     )
     return plan, data
 
 
 def _progress_updater(job: ImportJob):
+    heartbeat = Heartbeat(job)
+
     def update(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        heartbeat.beat(processed_rows=done, total_rows=total)
+        heartbeat.check()
 
     return update
 
@@ -162,13 +221,19 @@ def _progress_updater(job: ImportJob):
 def import_job_preview(*, job: ImportJob) -> engine.Plan:
     """Dry run of a stored upload (the background task): plan it and record what it would do."""
     job.status = ImportJob.Status.PREVIEWING
-    job.save(update_fields=["status"])
-    plan, data = _plan_stored(job, job.user)
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "heartbeat_at"])
+    try:
+        plan, data = _plan_stored(job, job.user)
+    except JobStopped:
+        return engine.Plan(spec=SPECS[job.kind])
     _preview(job, plan, data)
     return plan
 
 
 def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
+    if job.pk and ImportJob.objects.filter(pk=job.pk).exclude(status__in=RUNNING).exists():
+        return  # cancelled (or declared dead) while it was being checked
     _record_plan(job, plan)
     job.previewed_at = timezone.now()
     if plan.is_valid:
@@ -300,7 +365,8 @@ def import_job_confirm(*, job: ImportJob, user, accept_unverified: bool = False)
     if job.background:
         job.status = ImportJob.Status.APPLYING
         job.processed_rows = 0
-        job.save(update_fields=["status", "processed_rows"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "processed_rows", "heartbeat_at"])
         apply_import.enqueue(job.pk)
         job.refresh_from_db()
         return job
@@ -322,42 +388,89 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
     expected = job.plan_digest
     job.status = ImportJob.Status.APPLYING
-    job.save(update_fields=["status"])
-    if plan is None:
-        plan, _data = _plan_stored(job, user)
+    job.processed_rows = 0
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "processed_rows", "heartbeat_at"])
+    heartbeat = Heartbeat(job)
+    message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
+        "new": job.new_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+    }
+
+    def progress(written: int) -> None:
+        heartbeat.beat(processed_rows=written)
+        heartbeat.check()
+
+    def before_commit() -> None:
+        # Applied is recorded in the same transaction as the rows: a cancel or the heartbeat
+        # check either comes first (and this rolls everything back) or finds it applied.
+        done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
+            status=ImportJob.Status.APPLIED,
+            processed_rows=job.new_count + job.updated_count,
+            finished_at=timezone.now(),
+            message=message,
+        )
+        if not done:
+            raise JobStopped()
+
     try:
+        if plan is None:
+            plan, _data = _plan_stored(job, user)
         if not plan.is_valid:
             raise engine.StalePlan(
                 "；".join(str(e) for e in plan.errors[:5])
                 or _("预览之后数据已发生变化：请重新预览。")
             )
-        engine.apply_plan(plan, user=user, job=job, expected_digest=expected)
+        engine.apply_plan(
+            plan,
+            user=user,
+            job=job,
+            expected_digest=expected,
+            progress=progress,
+            before_commit=before_commit,
+        )
+    except JobStopped:
+        job.refresh_from_db()
+        _delete_stored(job, keep_errors=True)
+        job.save(update_fields=["stored_file"])
+        return job
     except engine.StalePlan as exc:
-        job.status = ImportJob.Status.FAILED
-        job.message = str(exc)
-        job.finished_at = timezone.now()
-        _delete_stored(job)
-        job.save()
+        _finish_failed(job, str(exc))
+        job.refresh_from_db()
         return job
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)
-        job.status = ImportJob.Status.FAILED
-        job.message = _("导入失败，数据库未做任何修改：%(error)s") % {"error": exc}
-        job.finished_at = timezone.now()
-        job.save()
+        _finish_failed(job, _("导入失败，数据库未做任何修改：%(error)s") % {"error": exc})
         raise
-    # The plan equals the previewed one (same digest), so the recorded counts and rows stand.
-    job.processed_rows = job.total_rows
-    job.status = ImportJob.Status.APPLIED
-    job.finished_at = timezone.now()
-    job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
-        "new": job.new_count,
-        "updated": job.updated_count,
-        "unchanged": job.unchanged_count,
-    }
+    finally:
+        heartbeat.close()
+    job.refresh_from_db()
     _delete_stored(job)
-    job.save()
+    job.save(update_fields=["stored_file"])
     return job
+
+
+def _finish_failed(job: ImportJob, message: str) -> bool:
+    """Mark a running job failed (unless it ended meanwhile) and delete its stored upload."""
+    for attempt in (1, 2):
+        try:
+            done = ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()
+            )
+            break
+        except DatabaseError:
+            # The connection broke (the database restarted): try once more on a new one;
+            # otherwise the heartbeat check ends the job later.
+            connection.close()
+            if attempt == 2:
+                logger.exception("import job %s: cannot record its failure", job.pk)
+                return False
+    if done:
+        job.refresh_from_db()
+        _delete_stored(job)
+        job.save(update_fields=["stored_file"])
+    return bool(done)
 
 
 # --- cancel, clean up ---------------------------------------------------------------------------
@@ -373,25 +486,65 @@ def _delete_stored(job: ImportJob, *, keep_errors: bool = True) -> None:
         job.error_file = ""
 
 
-def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
-    if job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
-        if job.status == ImportJob.Status.PREVIEWED:
-            job.status = ImportJob.Status.CANCELLED
-            job.finished_at = timezone.now()
+def import_job_cancel(*, job: ImportJob, user) -> bool:
+    """Cancel a job in any state that is not final (a running one stops at its next progress
+    report and rolls back); delete its stored upload. False if it had already ended."""
+    cancelled = ImportJob.objects.filter(
+        pk=job.pk, status__in=[*RUNNING, ImportJob.Status.PREVIEWED]
+    ).update(
+        status=ImportJob.Status.CANCELLED,
+        finished_at=timezone.now(),
+        message=_("已取消，数据库未做任何修改。"),
+    )
+    job.refresh_from_db()
+    if cancelled or job.status == ImportJob.Status.INVALID:
         _delete_stored(job, keep_errors=job.status == ImportJob.Status.INVALID)
         job.preview_rows = []
-        job.save()
-    return job
+        job.save(update_fields=["stored_file", "error_file", "preview_rows"])
+    return bool(cancelled)
+
+
+def import_jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """End the jobs whose worker died or lost its database: failed, nothing changed.
+
+    A running job reports at least every few seconds (every 1,000 rows checked, every slice
+    written); one not heard from for IMPORT_HEARTBEAT_SECONDS is dead, and so is a job queued
+    longer than IMPORT_QUEUED_MINUTES (no worker is running). The apply writes nothing unless
+    it still finds the job running at its commit, so failing it here is safe.
+    """
+    now = now or timezone.now()
+    silent = now - datetime.timedelta(seconds=settings.IMPORT_HEARTBEAT_SECONDS)
+    waiting = now - datetime.timedelta(minutes=settings.IMPORT_QUEUED_MINUTES)
+    running = [ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
+    stale = ImportJob.objects.filter(
+        Q(status__in=running, heartbeat_at__lt=silent)
+        | Q(status__in=running, heartbeat_at__isnull=True, created_at__lt=silent)
+        | Q(status=ImportJob.Status.QUEUED, created_at__lt=waiting)
+    ).only("pk", "status")
+    count = 0
+    for job in stale:
+        if job.status == ImportJob.Status.QUEUED:
+            message = _(
+                "排队超过 %(minutes)d 分钟仍未开始（后台任务进程可能没有运行），未做任何修改。请稍后重新上传，或联系系统管理员。"
+            ) % {"minutes": settings.IMPORT_QUEUED_MINUTES}
+        else:
+            message = _(
+                "后台任务中断：超过 %(minutes)d 分钟没有进展（任务进程被终止或数据库连接中断），未做任何修改。请重新上传。"
+            ) % {"minutes": max(1, settings.IMPORT_HEARTBEAT_SECONDS // 60)}
+        if _finish_failed(job, message):
+            logger.warning("import job %s ended by the heartbeat check", job.pk)
+            count += 1
+    return count
 
 
 def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
-    """Delete stored files of uploads left at the preview longer than IMPORT_STALE_HOURS."""
+    """End dead jobs, and delete the stored files of every job that is not running after
+    IMPORT_STALE_HOURS (finished, failed, cancelled, invalid or left at the preview)."""
     now = now or timezone.now()
+    import_jobs_fail_stale(now=now)
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
     stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(
-        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
-    )
+    stale = stale.exclude(status__in=RUNNING)
     count = 0
     for job in stale.defer("preview_rows"):
         _delete_stored(job, keep_errors=False)
@@ -430,7 +583,12 @@ def import_file(
         status=ImportJob.Status.PREVIEWING,
     )
     plan = engine.plan_import(
-        SPECS[kind], io.BytesIO(data), job.file_name, user=user, sheet=sheet_name or None
+        SPECS[kind],
+        io.BytesIO(data),
+        job.file_name,
+        user=user,
+        sheet=sheet_name or None,
+        progress=_progress_updater(job),
     )
     _preview(job, plan, data)
     if plan.is_valid and dry_run:
@@ -458,16 +616,16 @@ def import_file(
 
 def _mark_failed(job_id: int, exc: Exception) -> None:
     logger.exception("background import job %s failed", job_id)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED,
-        message=_("后台任务出错，数据库未做任何修改：%(error)s") % {"error": exc},
-        finished_at=timezone.now(),
+    _finish_failed(
+        ImportJob(pk=job_id), _("后台任务出错，数据库未做任何修改：%(error)s") % {"error": exc}
     )
 
 
 @task()
 def preview_import(job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return job.status  # cancelled or ended by the heartbeat check before it started
     try:
         import_job_preview(job=job)
     except Exception as exc:
@@ -479,6 +637,8 @@ def preview_import(job_id: int) -> str:
 @task()
 def apply_import(job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING:
+        return job.status
     try:
         return import_job_apply(job=job).status
     except Exception as exc:

@@ -417,3 +417,184 @@ def test_the_cell_text_limit_stops_the_reading(tmp_path, park, settings, file_fo
         "表格内容超过 1 MB 的上限（读到第 13 行时），已停止读取，未做任何修改。请拆分成多个文件分批导入。"
     ]
     assert not Enterprise.objects.exists()
+
+
+# --- jobs always end: heartbeat, cancel in every state, clean-up ------------------------------
+
+
+def upload_job(data, name="list.csv", user=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return jobs.import_job_upload(
+        kind="enterprise", upload=SimpleUploadedFile(name, data), file_name=name, user=user
+    )
+
+
+@pytest.mark.parametrize("status", ["queued", "previewing", "applying", "previewed"])
+def test_cancel_works_in_every_state_that_is_not_final(park, admin_user, settings, status):
+    job = upload_job(csv_text([code_row(make_credit_code(1))]).encode(), user=admin_user)
+    stored_file = job.stored_file
+    ImportJob.objects.filter(pk=job.pk).update(status=status)
+    assert jobs.import_job_cancel(job=job, user=admin_user) is True
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("cancelled", "已取消，数据库未做任何修改。")
+    assert job.stored_file == "" and not (settings.MEDIA_ROOT / stored_file).exists()
+    # A task that starts afterwards finds it cancelled and does nothing.
+    assert jobs.preview_import.call(job.pk) == "cancelled"
+    assert jobs.apply_import.call(job.pk) == "cancelled"
+    assert not Enterprise.objects.exists()
+    # A finished job cannot be cancelled.
+    assert jobs.import_job_cancel(job=job, user=admin_user) is False
+
+
+def test_a_cancel_during_the_apply_rolls_everything_back(park, admin_user, monkeypatch):
+    job = upload_job(
+        csv_text([code_row(make_credit_code(n)) for n in range(1, 4)]).encode(), user=admin_user
+    )
+    assert job.status == "previewed"
+    real = jobs.Heartbeat.check
+
+    def cancelled_meanwhile(self):
+        # What a cancel from another request does while the rows are being written.
+        ImportJob.objects.filter(pk=self.job_id).update(status="cancelled")
+        real(self)
+
+    monkeypatch.setattr(jobs.Heartbeat, "check", cancelled_meanwhile)
+    job = jobs.import_job_confirm(job=job, user=admin_user)
+    assert job.status == "cancelled"
+    assert not Enterprise.objects.exists() and Enterprise.history.count() == 0
+
+
+def test_a_silent_job_ends_failed_and_its_upload_is_deleted(park, admin_user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = upload_job(csv_text([code_row(make_credit_code(1))]).encode(), user=admin_user)
+    stored_file = job.stored_file
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status="applying", heartbeat_at=now)
+    settings.IMPORT_HEARTBEAT_SECONDS = 300
+    assert jobs.import_jobs_fail_stale(now=now + timedelta(seconds=299)) == 0
+    assert jobs.import_jobs_fail_stale(now=now + timedelta(seconds=301)) == 1
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.get_status_display() == "导入失败，未做修改"
+    assert job.message == (
+        "后台任务中断：超过 5 分钟没有进展（任务进程被终止或数据库连接中断），未做任何修改。请重新上传。"
+    )
+    assert job.stored_file == "" and not (settings.MEDIA_ROOT / stored_file).exists()
+    # A job queued with no worker running ends too.
+    queued = upload_job(csv_text([code_row(make_credit_code(2))]).encode(), user=admin_user)
+    ImportJob.objects.filter(pk=queued.pk).update(status="queued")
+    settings.IMPORT_QUEUED_MINUTES = 60
+    assert jobs.import_jobs_fail_stale(now=queued.created_at + timedelta(minutes=61)) == 1
+    queued.refresh_from_db()
+    assert queued.status == "failed" and "排队超过 60 分钟仍未开始" in queued.message
+
+
+def test_apply_progress_counts_written_rows(park, admin_user, monkeypatch):
+    seen = []
+    real = jobs.Heartbeat.beat
+
+    def record(self, **fields):
+        seen.append(fields.get("processed_rows"))
+        real(self, **fields)
+
+    monkeypatch.setattr(jobs.engine, "WRITE_SLICE", 2)
+    monkeypatch.setattr(jobs.Heartbeat, "beat", record)
+    job = upload_job(
+        csv_text([code_row(make_credit_code(n)) for n in range(1, 6)]).encode(), user=admin_user
+    )
+    seen.clear()
+    job = jobs.import_job_confirm(job=job, user=admin_user)
+    assert job.status == "applied" and job.processed_rows == 5
+    # Re-planned (5 checked), then written in slices of 2.
+    assert seen == [5, 2, 4, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_apply_leaves_nothing_and_the_job_ends_failed(
+    park, admin_user, settings, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from datetime import timedelta
+
+    from django.conf import settings as live
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_ROWS = 10
+    rows = [code_row(make_credit_code(n), f"泰达进程测试{n}有限公司") for n in range(1, 30_001)]
+    job = upload_job(csv_text(rows).encode(), user=admin_user)
+    assert job.status == "queued"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "federation.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(live.MEDIA_ROOT),
+        "REDIS_URL": "",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",  # one process: the autoreloader's parent would leave its child running
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+
+        def wait_for(condition, timeout=120):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                job.refresh_from_db()
+                if condition(job):
+                    return
+                time.sleep(0.05)
+            raise AssertionError(f"job stayed {job.status} ({job.processed_rows} rows)")
+
+        wait_for(lambda j: j.status == "previewed")
+        job = jobs.import_job_confirm(job=job, user=admin_user)
+        confirmed = job.heartbeat_at
+        # Killed once it reports progress from the apply (re-planning or writing).
+        wait_for(lambda j: j.status == "applying" and j.heartbeat_at > confirmed)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+    # The killed worker's server session ends once PostgreSQL notices (it rolls back first).
+    with connection.cursor() as cursor:
+        for _attempt in range(200):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
+    job.refresh_from_db()
+    assert job.status == "applying"
+    assert not Enterprise.objects.exists()  # PostgreSQL rolled back the open transaction
+    last = job.heartbeat_at
+    assert jobs.import_jobs_fail_stale(now=last + timedelta(seconds=10)) == 0
+    later = last + timedelta(seconds=settings.IMPORT_HEARTBEAT_SECONDS + 1)
+    assert jobs.import_jobs_fail_stale(now=later) == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and "后台任务中断" in job.message
+    assert not Enterprise.objects.exists() and job.stored_file == ""
