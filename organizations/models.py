@@ -568,6 +568,10 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)
     notices = models.JSONField(_("提示"), default=list, blank=True)
+    # The file's header row (its signature finds the mapping chosen last time) and the mapping
+    # used: {"header_row": n, "columns": {label: field or ""}, "chosen": the admin chose it}.
+    header_signature = models.CharField(_("表头特征"), max_length=40, blank=True, db_index=True)
+    mapping = models.JSONField(_("列的对应"), default=dict, blank=True)
     # Rows whose values the admin must accept before the import is applied (unverified codes).
     warnings = models.JSONField(_("待确认的提示"), default=list, blank=True)
     # Compact per-row preview ([row, action, key, label, detail]); paginated, never shown whole.

@@ -83,6 +83,11 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                 name=f"{prefix}_import_cancel",
             ),
             path(
+                "import/<int:job_id>/mapping/",
+                view(self.import_mapping_view),
+                name=f"{prefix}_import_mapping",
+            ),
+            path(
                 "import/<int:job_id>/errors.xlsx",
                 view(self.import_errors_view),
                 name=f"{prefix}_import_errors",
@@ -192,6 +197,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             error_page=error_page,
             row_error_count=len(row_errors),
             cancel_url=self._url("import_cancel", job.pk),
+            mapping_url=self._url("import_mapping", job.pk),
+            mapping_rows=self._mapping_rows(request, job),
             errors_url=self._url("import_errors", job.pk) if job.error_file else "",
             confirm_url=self._url("process_import"),
             import_url=self._url("import"),
@@ -220,6 +227,45 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             messages.success(request, job.message)
         elif job.status == ImportJob.Status.FAILED:
             messages.error(request, job.message)
+        return HttpResponseRedirect(self._url("import_job", job.pk))
+
+    def _mapping_choices(self, request) -> list[tuple[str, str]]:
+        spec = SPECS[self.import_kind]
+        allowed = request.user.has_perm("organizations.view_contact")
+        return [("", _("（忽略此列）"))] + [
+            (c.field, str(c.header)) for c in spec.columns if allowed or not c.personal
+        ]
+
+    def _mapping_rows(self, request, job: ImportJob) -> list[dict]:
+        """The file's header labels with the field chosen for each, for the mapping form."""
+        choices = self._mapping_choices(request)
+        return [
+            {"index": index, "label": label, "field": field, "choices": choices}
+            for index, (label, field) in enumerate(job.mapping.get("columns") or [])
+        ]
+
+    def import_mapping_view(self, request, job_id: int):
+        """The admin's choice of the header row and of a field for every column: check again."""
+        if request.method != "POST":
+            raise Http404
+        job = self._job(request, job_id)
+        if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
+            messages.error(request, _("该导入已不在预览阶段，不能修改列的对应。"))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        allowed = {field for field, _label in self._mapping_choices(request)}
+        raw_row = (request.POST.get("header_row") or "").strip()
+        if raw_row and not raw_row.isdigit():
+            messages.error(request, _("表头所在行应为正整数。"))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        header_row = int(raw_row) if raw_row else None
+        columns: dict[str, str] = {}
+        if header_row in (None, job.mapping.get("header_row")):
+            for index, (label, _field) in enumerate(job.mapping.get("columns") or []):
+                field = request.POST.get(f"col_{index}", "")
+                columns[label] = field if field in allowed else ""
+        job = jobs.import_job_remap(
+            job=job, user=request.user, columns=columns, header_row=header_row
+        )
         return HttpResponseRedirect(self._url("import_job", job.pk))
 
     def import_cancel_view(self, request, job_id: int):

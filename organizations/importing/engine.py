@@ -9,6 +9,7 @@ transaction with simple_history's bulk helpers so the audit trail stays whole.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -91,6 +92,10 @@ class Plan:
     snapshot: dict[int, tuple] = field(default_factory=dict)
     # (row, column index) of cells holding personal data that must not be kept (error sheet).
     redacted: set[tuple[int, int]] = field(default_factory=set)
+    # The file's own header: (column index, label); the field chosen for each label ("" ignored).
+    header: list[tuple[int, str]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    signature: str = ""
 
     @property
     def fields(self) -> list[str]:
@@ -124,17 +129,46 @@ def _is_blank_row(values: list[Any]) -> bool:
     return all(cells.is_empty(value) for value in values)
 
 
-def _map_header(plan: Plan, header: list[Any], user) -> None:
+IGNORE = ""  # a mapping's value for a column the admin chose to ignore
+CONTENT_SAMPLE_ROWS = 50
+
+
+def header_label(raw: Any) -> str:
+    return cells.text(raw) if not isinstance(raw, str) else raw.strip().lstrip("\ufeff")
+
+
+def header_signature(labels: list[str]) -> str:
+    """The same header row (in any order of spaces and case) gives the same signature."""
+    names = "|".join(normalize_header(label) for label in labels)
+    return hashlib.sha256(names.encode()).hexdigest()[:40]
+
+
+def _map_header(
+    plan: Plan, header: list[Any], user, mapping: dict[str, str], sample: list[list[Any]]
+) -> None:
+    """Choose a field for every column: the admin's choice, else the header (with synonyms),
+    else, for the key column, the column whose contents pass the key's check."""
     spec = plan.spec
     lookup = {name: column for column in spec.columns for name in column.all_names()}
+    chosen = {normalize_header(label): field for label, field in mapping.items()}
     seen: dict[str, int] = {}
+    plan.header = []
+    unmapped: list[tuple[int, str]] = []
     for index, raw in enumerate(header):
-        label = cells.text(raw) if not isinstance(raw, str) else raw.strip().lstrip("\ufeff")
+        label = header_label(raw)
         if not label:
             continue
-        column = lookup.get(normalize_header(label))
+        plan.header.append((index, label))
+        key = normalize_header(label)
+        if key in chosen:
+            column = spec.column_for(chosen[key]) if chosen[key] else None
+            if column is None:
+                plan.ignored.append(label)
+                continue
+        else:
+            column = lookup.get(key)
         if column is None:
-            plan.ignored.append(label)
+            unmapped.append((index, label))
             continue
         if column.personal and not _user_can_see_contacts(user):
             plan.ignored.append(_("%(label)s（个人信息，您没有导入权限）") % {"label": label})
@@ -151,57 +185,152 @@ def _map_header(plan: Plan, header: list[Any], user) -> None:
             continue
         seen[column.field] = index
         plan.columns.append((index, column))
+    key_column = spec.key_column
+    if key_column.field not in seen and key_column.parse is cells.credit_code:
+        found = _column_by_content(unmapped, sample)
+        if found is not None:
+            index, label = found
+            unmapped.remove(found)
+            seen[key_column.field] = index
+            plan.columns.append((index, key_column))
+            plan.notices.append(
+                _("“%(label)s”列的内容是%(key)s：按该列导入（可在“列的对应”中修改）。")
+                % {"label": label, "key": key_column.header}
+            )
+    plan.ignored.extend(label for _index, label in unmapped)
+    plan.columns.sort(key=lambda pair: pair[0])
+    plan.mapping = {label: "" for _i, label in plan.header}
+    for index, column in plan.columns:
+        plan.mapping[dict(plan.header)[index]] = column.field
     missing = [str(c.header) for c in spec.columns if c.required and c.field not in seen]
     if missing:
+        seen_labels = "、".join(label for _i, label in plan.header) or _("（无）")
         plan.file_errors.append(
             RowError(
                 0,
                 "",
-                _("缺少必填列：%(columns)s。请下载导入模板，按模板的表头填写。")
-                % {"columns": "、".join(missing)},
+                _(
+                    "缺少必填列：%(columns)s。第 %(row)d 行的列名是：%(labels)s。"
+                    "请在“列的对应”中选择对应的列，或下载导入模板对照填写。"
+                )
+                % {"columns": "、".join(missing), "row": plan.header_row, "labels": seen_labels},
             )
         )
+
+
+def _column_by_content(
+    candidates: list[tuple[int, str]], sample: list[list[Any]]
+) -> tuple[int, str] | None:
+    """The column most of whose sampled values are credit codes (valid or unverified)."""
+    from organizations.validators import unverified_code_hint, validate_credit_code
+
+    best, best_share = None, 0.8
+    for index, label in candidates:
+        values = [
+            row[index] for row in sample if index < len(row) and not cells.is_empty(row[index])
+        ]
+        if not values:
+            continue
+        good = 0
+        for value in values:
+            code = cells.code_text(value).replace(" ", "").upper()
+            try:
+                validate_credit_code(code)
+                good += 1
+            except ValidationError:
+                good += bool(unverified_code_hint(code))
+        share = good / len(values)
+        if share >= best_share:
+            best, best_share = (index, label), share
+    return best
 
 
 def _looks_like_header(values: list[Any], spec: ListSpec) -> bool:
     names = {name for column in spec.columns for name in column.all_names()}
     found = {normalize_header(v) for v in values if isinstance(v, str)} & names
     key_names = spec.key_column.all_names()
-    return bool(found & key_names) or len(found) >= 2
+    texts = sum(1 for v in values if isinstance(v, str) and v.strip())
+    # One known name among other labels is a header too (the others are mapped by hand or by
+    # content); a lone title cell is not.
+    return bool(found & key_names) or len(found) >= 2 or (len(found) == 1 and texts >= 3)
 
 
-def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, formula_cells) -> None:
-    """Find the header, map the columns and parse every data row into ``plan.rows``."""
+def read_plan_rows(
+    plan: Plan,
+    rows: Iterable[tuple[int, list[Any]]],
+    user,
+    formula_cells,
+    *,
+    mapping: dict[str, str] | None = None,
+    header_row: int | None = None,
+    remembered: Callable[[str], dict[str, str] | None] | None = None,
+) -> None:
+    """Find the header, map the columns and parse every data row into ``plan.rows``.
+
+    ``header_row`` is the sheet's row the admin chose as the header; ``mapping`` maps header
+    labels to fields ("" ignores a column); ``remembered`` gives the mapping chosen last time
+    for a header signature.
+    """
     spec = plan.spec
     iterator = iter(rows)
     skipped_above = []
+    header: list[Any] | None = None
+    chosen_names = {normalize_header(label) for label in (mapping or {})}
     for number, values in iterator:
+        if header_row:
+            if number == header_row:
+                header = values
+                break
+            if number > header_row:
+                break
+            continue
         if _is_blank_row(values):
             continue
-        if _looks_like_header(values, spec):
+        labels = {normalize_header(v) for v in values if isinstance(v, str)}
+        if _looks_like_header(values, spec) or (chosen_names and chosen_names <= labels):
+            header = values
             plan.header_row = number
-            _map_header(plan, values, user)
             break
         skipped_above.append(number)
         if len(skipped_above) >= HEADER_SEARCH_ROWS:
             break
-    if not plan.header_row:
-        plan.file_errors.append(
-            RowError(
-                0,
-                "",
-                _("找不到表头：表格的第一行应是列名，如“%(key)s”。请下载导入模板对照填写。")
-                % {"key": spec.key_column.header},
-            )
-        )
+    if header_row and header is not None:
+        plan.header_row = header_row
+    if header is None:
+        if header_row:
+            message = _("第 %(row)d 行不存在或是空行，不能作为表头。") % {"row": header_row}
+        else:
+            message = _(
+                "找不到表头：前 %(n)d 行中没有认得的列名（如“%(key)s”）。"
+                "请在“列的对应”中指定表头所在的行，或下载导入模板对照填写。"
+            ) % {"n": HEADER_SEARCH_ROWS, "key": spec.key_column.header}
+        plan.file_errors.append(RowError(0, "", message))
         return
-    if skipped_above:
+    if skipped_above and not header_row:
         plan.notices.append(
             _("表头在第 %(row)d 行；其上方的第 %(rows)s 行（标题等）未导入。")
             % {"row": plan.header_row, "rows": "、".join(str(n) for n in skipped_above)}
         )
+    # A few data rows are read ahead for the content detection, then parsed like the rest.
+    ahead: list[tuple[int, list[Any]]] = []
+    for item in iterator:
+        ahead.append(item)
+        if len(ahead) >= CONTENT_SAMPLE_ROWS:
+            break
+    labels = [header_label(v) for v in header if header_label(v)]
+    plan.signature = header_signature(labels)
+    if mapping is None and remembered is not None:
+        mapping = remembered(plan.signature)
+        if mapping:
+            plan.notices.append(_("已按上次为同样表头选择的列对应读取。"))
+    _map_header(plan, header, user, mapping or {}, [values for _n, values in ahead])
     if plan.file_errors:
         return
+    _parse_rows(plan, itertools.chain(ahead, iterator), formula_cells)
+
+
+def _parse_rows(plan: Plan, iterator, formula_cells) -> None:
+    spec = plan.spec
     for number, values in iterator:
         if _is_blank_row(values):
             continue
@@ -303,24 +432,32 @@ def plan_import(
     user=None,
     sheet: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    **reading: Any,
 ) -> Plan:
     """Read ``stream`` and decide, row by row, what an import would do. Writes nothing."""
     try:
         table = open_table(stream, file_name, sheet)
     except FileRejected as exc:
         return rejected_plan(spec, exc)
-    return plan_table(spec, table, user=user, progress=progress)
+    return plan_table(spec, table, user=user, progress=progress, **reading)
 
 
 def plan_table(
-    spec: ListSpec, table: Table, *, user=None, progress: Callable[[int, int], None] | None = None
+    spec: ListSpec,
+    table: Table,
+    *,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+    **reading: Any,
 ) -> Plan:
-    """Plan from an opened table, whose rows are read once; the table is closed afterwards."""
+    """Plan from an opened table, whose rows are read once; the table is closed afterwards.
+
+    ``reading`` is passed to :func:`read_plan_rows` (mapping, header_row, remembered)."""
     plan = Plan(spec=spec)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
         plan.notices.extend(table.notices)
-        read_plan_rows(plan, table.rows(), user, table.formula_cells)
+        read_plan_rows(plan, table.rows(), user, table.formula_cells, **reading)
     except FileRejected as exc:
         plan.file_errors.append(RowError(0, "", str(exc)))
         return plan

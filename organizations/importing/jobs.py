@@ -133,7 +133,7 @@ def import_job_upload(
         job.refresh_from_db()
         return job
     if table is not None:
-        plan = engine.plan_table(spec, table, user=job.user)
+        plan = engine.plan_table(spec, table, user=job.user, **_reading(job))
     _preview(job, plan, data)
     return job
 
@@ -204,8 +204,31 @@ def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
         user=user,
         sheet=job.sheet_name or None,
         progress=_progress_updater(job),
+        **_reading(job),
     )
     return plan, data
+
+
+def _reading(job: ImportJob) -> dict[str, Any]:
+    """How to read the job's file: the admin's mapping and header row, else the remembered one."""
+    chosen = job.mapping if job.mapping.get("chosen") else {}
+    return {
+        "mapping": dict(chosen["columns"]) if chosen.get("columns") else None,
+        "header_row": chosen.get("header_row") or None,
+        "remembered": lambda signature: remembered_mapping(job.kind, signature, exclude=job.pk),
+    }
+
+
+def remembered_mapping(kind: str, signature: str, *, exclude: int | None = None):
+    """The columns the admin chose last time for a file with this header row, if any."""
+    previous = (
+        ImportJob.objects.filter(kind=kind, header_signature=signature, mapping__chosen=True)
+        .exclude(pk=exclude)
+        .order_by("-created_at", "-pk")
+        .values_list("mapping", flat=True)
+        .first()
+    )
+    return dict(previous["columns"]) if previous and previous.get("columns") else None
 
 
 def _progress_updater(job: ImportJob):
@@ -266,6 +289,14 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         )
     if plan.sheet_name:
         job.sheet_name = plan.sheet_name
+    if plan.header:
+        job.header_signature = plan.signature
+        job.mapping = {
+            "header_row": plan.header_row,
+            # A list, not an object: jsonb does not keep the order of an object's keys.
+            "columns": [[label, plan.mapping.get(label, "")] for _i, label in plan.header],
+            "chosen": bool(job.mapping.get("chosen")),
+        }
     job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
     job.plan_digest = plan.digest
     for row in plan.rows:
@@ -337,6 +368,41 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
 
 
 # --- 6–7: confirm and apply ---------------------------------------------------------------------
+
+
+def import_job_remap(
+    *, job: ImportJob, user, columns: dict[str, str], header_row: int | None
+) -> ImportJob:
+    """Check the stored upload again with the columns (and header row) the admin chose.
+
+    The choice is remembered for the next file with the same header row."""
+    if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
+        raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    job.mapping = {
+        "header_row": header_row or 0,
+        "columns": [[label, field] for label, field in columns.items()],
+        "chosen": True,
+    }
+    job.status = ImportJob.Status.PREVIEWING
+    job.finished_at = None
+    job.error_file = _delete_error_sheet(job)
+    job.save(update_fields=["mapping", "status", "finished_at", "error_file"])
+    if job.background:
+        job.status = ImportJob.Status.QUEUED
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "heartbeat_at"])
+        preview_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    plan, data = _plan_stored(job, user)
+    _preview(job, plan, data)
+    return job
+
+
+def _delete_error_sheet(job: ImportJob) -> str:
+    if job.error_file and default_storage.exists(job.error_file):
+        default_storage.delete(job.error_file)
+    return ""
 
 
 class NotAccepted(Exception):
@@ -568,6 +634,8 @@ def import_file(
     sheet_name: str = "",
     dry_run: bool = False,
     accept_unverified: bool = False,
+    columns: dict[str, str] | None = None,
+    header_row: int | None = None,
 ) -> tuple[ImportJob, engine.Plan]:
     """The command-line import: plan, and apply unless a dry run or invalid; recorded as a job."""
     with open(path, "rb") as handle:
@@ -589,7 +657,12 @@ def import_file(
         user=user,
         sheet=sheet_name or None,
         progress=_progress_updater(job),
+        mapping=columns or None,
+        header_row=header_row,
+        remembered=None if columns else (lambda sig: remembered_mapping(kind, sig)),
     )
+    if columns or header_row:
+        job.mapping = {"chosen": True}
     _preview(job, plan, data)
     if plan.is_valid and dry_run:
         job.status = ImportJob.Status.CANCELLED

@@ -598,3 +598,122 @@ def test_a_worker_killed_mid_apply_leaves_nothing_and_the_job_ends_failed(
     job.refresh_from_db()
     assert job.status == "failed" and "后台任务中断" in job.message
     assert not Enterprise.objects.exists() and job.stored_file == ""
+
+
+# --- the mapping step: synonyms, contents, header row, remembered choices ---------------------
+
+
+def test_tax_list_headers_are_recognised_by_their_synonyms(tmp_path, park):
+    headers = ["纳税人识别号", "纳税人名称", "注册地址", "所属行业"]
+    rows = [[make_credit_code(1), "泰达税务测试有限公司", "第一大街1号", "制造业"]]
+    job, plan = run(tmp_path, csv_text(rows, headers).encode("gbk"), "tax.csv")
+    assert plan.is_valid, messages(plan)
+    created = Enterprise.objects.get()
+    assert (created.credit_code, created.name, created.address, created.industry) == (
+        make_credit_code(1),
+        "泰达税务测试有限公司",
+        "第一大街1号",
+        "制造业",
+    )
+    assert job.mapping["columns"] == [
+        ["纳税人识别号", "credit_code"],
+        ["纳税人名称", "name"],
+        ["注册地址", "address"],
+        ["所属行业", "industry"],
+    ]
+
+
+def test_the_code_column_is_found_by_its_contents_under_a_wrong_header(tmp_path, park):
+    headers = ["序号", "代码匹配", "企业名称", "备注"]
+    rows = [[n, make_credit_code(n), f"泰达内容测试{n}有限公司", "无"] for n in range(1, 6)]
+    job, plan = run(tmp_path, csv_text(rows, headers).encode(), "list.csv")
+    assert plan.is_valid, messages(plan)
+    assert (
+        "“代码匹配”列的内容是统一社会信用代码：按该列导入（可在“列的对应”中修改）。" in plan.notices
+    )
+    assert job.new_count == 5 and plan.ignored == ["序号", "备注"]
+
+
+def test_unknown_headers_name_what_was_seen(tmp_path, park):
+    headers = ["编号", "单位", "位置"]
+    job, plan = run(tmp_path, csv_text([["1", "泰达", "一街"]], headers).encode(), "list.csv")
+    assert messages(plan) == [
+        "找不到表头：前 20 行中没有认得的列名（如“统一社会信用代码”）。"
+        "请在“列的对应”中指定表头所在的行，或下载导入模板对照填写。"
+    ]
+    job, plan = run(
+        tmp_path,
+        csv_text([["1", "泰达", "一街"]], ["统一社会信用代码", "单位", "位置"]).encode(),
+        "list.csv",
+    )
+    assert messages(plan) == [
+        "缺少必填列：企业名称。第 1 行的列名是：统一社会信用代码、单位、位置。"
+        "请在“列的对应”中选择对应的列，或下载导入模板对照填写。"
+    ]
+
+
+def test_command_line_map_and_header_row(tmp_path, park, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    lines = [
+        "泰达经开区企业名单（2024年）,,",
+        "填表说明：本表由各园区汇总,,",
+        "编号,单位,位置",
+        f"{make_credit_code(1)},泰达映射测试一有限公司,一街1号",
+        f"{make_credit_code(2)},泰达映射测试二有限公司,一街2号",
+    ]
+    path = tmp_path / "list.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_enterprises", str(path))
+    assert not Enterprise.objects.exists()
+    call_command(
+        "import_enterprises",
+        str(path),
+        "--header-row",
+        "3",
+        "--map",
+        "编号=统一社会信用代码",
+        "--map",
+        "单位=name",
+        "--map",
+        "位置=地址",
+    )
+    assert sorted(Enterprise.objects.values_list("name", "address")) == [
+        ("泰达映射测试一有限公司", "一街1号"),
+        ("泰达映射测试二有限公司", "一街2号"),
+    ]
+    with pytest.raises(CommandError, match="没有“邮编”这个字段"):
+        call_command("import_enterprises", str(path), "--map", "位置=邮编")
+
+
+def test_the_admin_chooses_columns_and_the_choice_is_remembered(admin_client, park):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    headers = ["统一社会信用代码", "单位", "位置"]
+
+    def upload(n):
+        data = csv_text([[make_credit_code(n), f"泰达记住测试{n}有限公司", "二街"]], headers)
+        admin_client.post(
+            "/admin/organizations/enterprise/import/",
+            {"file": SimpleUploadedFile("list.csv", data.encode())},
+        )
+        return ImportJob.objects.order_by("-pk").first()
+
+    job = upload(1)
+    assert job.status == "invalid"
+    page = admin_client.get(f"/admin/organizations/enterprise/import/{job.pk}/").content.decode()
+    assert 'name="col_1"' in page and "（忽略此列）" in page
+    admin_client.post(
+        f"/admin/organizations/enterprise/import/{job.pk}/mapping/",
+        {"header_row": "1", "col_0": "credit_code", "col_1": "name", "col_2": "address"},
+    )
+    job.refresh_from_db()
+    assert job.status == "previewed" and job.new_count == 1
+    assert job.mapping["chosen"] is True
+    second = upload(2)
+    assert second.status == "previewed", second.errors
+    assert "已按上次为同样表头选择的列对应读取。" in second.notices
+    admin_client.post("/admin/organizations/enterprise/process_import/", {"job": second.pk})
+    assert Enterprise.objects.get().address == "二街"

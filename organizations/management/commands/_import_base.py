@@ -19,6 +19,17 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--sheet", default="", help="worksheet name (default: the first sheet)")
         parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="列名=字段",
+            help="read the file's column 列名 as 字段 (a template header or field name; 忽略 or "
+            "ignore skips the column); repeatable. Other columns are recognised as usual.",
+        )
+        parser.add_argument(
+            "--header-row", type=int, default=None, help="the sheet's row that holds the header"
+        )
+        parser.add_argument(
             "--accept-unverified",
             action="store_true",
             help="store codes that fail the GB 32100 check (old 15-digit numbers, pilot codes) as unverified",
@@ -29,7 +40,53 @@ class ImportCommand(BaseCommand):
             help="username the import is recorded under; its federation scope applies (default: none, whole network)",
         )
 
-    def handle(self, *args, file, dry_run, sheet, user, accept_unverified=False, **options):
+    def _columns(self, pairs: list[str]) -> dict[str, str]:
+        from organizations.importing.specs import SPECS, normalize_header
+
+        spec = SPECS[self.kind]
+        by_name = {}
+        for column in spec.columns:
+            by_name[normalize_header(column.field)] = column.field
+            for name in column.all_names():
+                by_name[name] = column.field
+        columns = {}
+        for pair in pairs:
+            label, sep, target = pair.partition("=")
+            if not sep or not label.strip():
+                raise CommandError(
+                    _("--map 应写成 列名=字段，如 --map 纳税人识别号=统一社会信用代码。")
+                )
+            key = normalize_header(target)
+            if key in ("忽略", "ignore", ""):
+                columns[label.strip()] = ""
+            elif key in by_name:
+                columns[label.strip()] = by_name[key]
+            else:
+                raise CommandError(
+                    _("--map %(pair)s：没有“%(target)s”这个字段。可选：%(fields)s。")
+                    % {
+                        "pair": pair,
+                        "target": target,
+                        "fields": "、".join(str(c.header) for c in spec.columns),
+                    }
+                )
+        return columns
+
+    def handle(
+        self,
+        *args,
+        file,
+        dry_run,
+        sheet,
+        user,
+        accept_unverified=False,
+        map=(),  # noqa: A002 - the option's name
+        header_row=None,
+        **options,
+    ):
+        columns = self._columns(list(map))
+        if header_row is not None and header_row < 1:
+            raise CommandError(_("--header-row 应为正整数。"))
         actor = None
         if user:
             try:
@@ -44,6 +101,8 @@ class ImportCommand(BaseCommand):
                 sheet_name=sheet,
                 dry_run=dry_run,
                 accept_unverified=accept_unverified,
+                columns=columns,
+                header_row=header_row,
             )
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
