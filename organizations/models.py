@@ -564,6 +564,19 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
     invalid_count = models.PositiveIntegerField(_("有错误的行"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过的行"), default=0)
+    # 仅导入无误的行: the valid rows are applied, the others returned in the error sheet.
+    skip_invalid = models.BooleanField(_("仅导入无误的行"), default=False)
+    duplicates = models.CharField(
+        _("重复的代码"),
+        max_length=8,
+        default="refuse",
+        choices=[
+            ("refuse", _("拒绝导入")),
+            ("first", _("保留第一次出现的行")),
+            ("last", _("保留最后一次出现的行")),
+        ],
+    )
     message = models.TextField(_("说明"), blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)

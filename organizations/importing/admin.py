@@ -46,6 +46,21 @@ class UploadForm(forms.Form):
         max_length=100,
         help_text=_("留空则读取第一个工作表。"),
     )
+    skip_invalid = forms.BooleanField(
+        label=_("仅导入无误的行"),
+        required=False,
+        help_text=_(
+            "不勾选时，任何一行有错误，整个文件都不导入。勾选后，无误的行照常导入，"
+            "其余的行连同原因放进错误表，改正后可重新上传。"
+        ),
+    )
+    duplicates = forms.ChoiceField(
+        label=_("同一代码出现多次时"),
+        choices=ImportJob._meta.get_field("duplicates").choices,
+        initial="refuse",
+        required=False,
+        help_text=_("其余出现的行不导入，放进错误表。"),
+    )
 
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
@@ -147,6 +162,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                     file_name=upload.name,
                     user=request.user,
                     sheet_name=form.cleaned_data["sheet_name"],
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                    duplicates=form.cleaned_data["duplicates"] or "refuse",
                 )
             except jobs.UploadRejected as exc:
                 form.add_error("file", str(exc))

@@ -30,12 +30,18 @@ from organizations.importing.readers import FileRejected, Table, open_table
 from organizations.importing.specs import Column, ListSpec, normalize_header
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
+# A row left out on request (仅导入无误的行, or a repeated code's other occurrences): its
+# reasons go to the error sheet; the other rows are applied.
+SKIPPED = "skipped"
 ACTION_LABELS = {
     NEW: _lazy("新增"),
     UPDATE: _lazy("更新"),
     UNCHANGED: _lazy("未变化"),
     INVALID: _lazy("有错误"),
+    SKIPPED: _lazy("跳过"),
 }
+# What to do with a key that appears in several rows of one file.
+REFUSE, KEEP_FIRST, KEEP_LAST = "refuse", "first", "last"
 HEADER_SEARCH_ROWS = 20
 CHUNK = 900  # below SQLite's bound-parameter limit
 WRITE_SLICE = 2000
@@ -79,6 +85,8 @@ class RowPlan:
 @dataclass
 class Plan:
     spec: ListSpec
+    skip_invalid: bool = False
+    duplicates: str = REFUSE
     format: str = ""
     sheet_name: str = ""
     header_row: int = 0
@@ -103,7 +111,7 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        result = {NEW: 0, UPDATE: 0, UNCHANGED: 0, INVALID: 0}
+        result = {NEW: 0, UPDATE: 0, UNCHANGED: 0, INVALID: 0, SKIPPED: 0}
         for row in self.rows:
             result[row.action] += 1
         return result
@@ -118,7 +126,9 @@ class Plan:
 
     @property
     def is_valid(self) -> bool:
-        return not self.file_errors and not any(row.errors for row in self.rows)
+        return not self.file_errors and not any(
+            row.errors for row in self.rows if row.action != SKIPPED
+        )
 
 
 def _user_can_see_contacts(user) -> bool:
@@ -130,6 +140,21 @@ def _is_blank_row(values: list[Any]) -> bool:
 
 
 IGNORE = ""  # a mapping's value for a column the admin chose to ignore
+# The two columns the error sheet puts before the original cells: read back, they are skipped.
+ERROR_SHEET_HEADERS = (_lazy("原行号"), _lazy("错误原因"))
+
+
+def _error_sheet_names() -> set[str]:
+    from django.conf import settings
+    from django.utils.translation import override
+
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            names.update(normalize_header(str(label)) for label in ERROR_SHEET_HEADERS)
+    return names
+
+
 CONTENT_SAMPLE_ROWS = 50
 
 
@@ -154,9 +179,10 @@ def _map_header(
     seen: dict[str, int] = {}
     plan.header = []
     unmapped: list[tuple[int, str]] = []
+    sheet_columns = _error_sheet_names()
     for index, raw in enumerate(header):
         label = header_label(raw)
-        if not label:
+        if not label or normalize_header(label) in sheet_columns:
             continue
         plan.header.append((index, label))
         key = normalize_header(label)
@@ -317,7 +343,12 @@ def read_plan_rows(
         ahead.append(item)
         if len(ahead) >= CONTENT_SAMPLE_ROWS:
             break
-    labels = [header_label(v) for v in header if header_label(v)]
+    sheet_columns = _error_sheet_names()
+    labels = [
+        header_label(v)
+        for v in header
+        if header_label(v) and normalize_header(header_label(v)) not in sheet_columns
+    ]
     plan.signature = header_signature(labels)
     if mapping is None and remembered is not None:
         mapping = remembered(plan.signature)
@@ -448,12 +479,16 @@ def plan_table(
     *,
     user=None,
     progress: Callable[[int, int], None] | None = None,
+    skip_invalid: bool = False,
+    duplicates: str = REFUSE,
     **reading: Any,
 ) -> Plan:
     """Plan from an opened table, whose rows are read once; the table is closed afterwards.
 
-    ``reading`` is passed to :func:`read_plan_rows` (mapping, header_row, remembered)."""
-    plan = Plan(spec=spec)
+    ``reading`` is passed to :func:`read_plan_rows` (mapping, header_row, remembered).
+    ``skip_invalid`` leaves the rows with errors out (SKIPPED) instead of refusing the file;
+    ``duplicates`` keeps the first or last row of a repeated key (the others SKIPPED)."""
+    plan = Plan(spec=spec, skip_invalid=skip_invalid, duplicates=duplicates)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
         plan.notices.extend(table.notices)
@@ -478,23 +513,27 @@ def _validate_rows(plan: Plan, user, progress) -> None:
     model = spec.model
     key_column = str(spec.key_column.header)
 
-    # A key that appears twice in one file is an error on every row that carries it.
     by_key: dict[str, list[RowPlan]] = defaultdict(list)
     for row in plan.rows:
         if row.key:
             by_key[row.key].append(row)
-    for key, rows in by_key.items():
-        if len(rows) > 1:
-            numbers = "、".join(str(r.row) for r in rows)
+    repeated = {key: rows for key, rows in by_key.items() if len(rows) > 1}
+    if plan.duplicates in (KEEP_FIRST, KEEP_LAST):
+        for key, rows in repeated.items():
+            kept = rows[0] if plan.duplicates == KEEP_FIRST else rows[-1]
             for row in rows:
-                row.errors.append(
-                    RowError(
-                        row.row,
-                        key_column,
-                        _("“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。")
-                        % {"key": key, "rows": numbers},
+                if row is not kept:
+                    row.action = SKIPPED
+                    row.errors.append(
+                        RowError(
+                            row.row,
+                            key_column,
+                            _("“%(key)s”在文件中重复出现：按选择只导入第 %(kept)d 行，此行未导入。")
+                            % {"key": key, "kept": kept.row},
+                        )
                     )
-                )
+        repeated = {}
+    planned = [row for row in plan.rows if row.action != SKIPPED]
 
     existing: dict[str, models.Model] = {}
     keys = list(by_key)
@@ -514,18 +553,58 @@ def _validate_rows(plan: Plan, user, progress) -> None:
     # The parent column may name a record created by an earlier row of the same file.
     in_file: dict[str, RowPlan] = {}
     if spec.parent_field:
-        in_file = {row.key: row for row in plan.rows if row.key and row.key not in existing}
+        in_file = {row.key: row for row in planned if row.key and row.key not in existing}
 
     scope = federation_ids(user) if user is not None else None
     fields = plan.fields
     excludes: dict[frozenset, list[str]] = {}
     total = len(plan.rows)
-    for done, row in enumerate(plan.rows, start=1):
+    for done, row in enumerate(planned, start=1):
         if progress and done % 1000 == 0:
             progress(done, total)
         _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes)
+    # A key repeated in the file (refused): an error on every row that carries it, added after
+    # each row was checked, so that the rows' other errors are reported in the same round.
+    for key, rows in repeated.items():
+        numbers = "、".join(str(r.row) for r in rows)
+        for row in rows:
+            row.errors.append(
+                RowError(
+                    row.row,
+                    key_column,
+                    _("“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。")
+                    % {"key": key, "rows": numbers},
+                )
+            )
+            row.action, row.instance = INVALID, None
+    if plan.skip_invalid:
+        for row in plan.rows:
+            if row.errors:
+                row.action, row.instance = SKIPPED, None
+        _skip_orphans(plan)
     if progress:
         progress(total, total)
+
+
+def _skip_orphans(plan: Plan) -> None:
+    """A row whose parent is created by a skipped row of the same file is skipped too."""
+    changed = True
+    while changed:
+        changed = False
+        for row in plan.rows:
+            parent = getattr(row.instance, "_pending_parent_row", None)
+            if row.action == NEW and parent is not None and parent.action == SKIPPED:
+                column = plan.spec.column_for(plan.spec.parent_field)
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        str(column.header),
+                        _("上级组织所在的第 %(row)d 行未导入，此行也未导入。")
+                        % {"row": parent.row},
+                    )
+                )
+                row.action, row.instance = SKIPPED, None
+                changed = True
 
 
 def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes) -> None:

@@ -114,11 +114,19 @@ class Heartbeat:
 
 
 def import_job_upload(
-    *, kind: str, upload: File, file_name: str, user=None, sheet_name: str = ""
+    *,
+    kind: str,
+    upload: File,
+    file_name: str,
+    user=None,
+    sheet_name: str = "",
+    skip_invalid: bool = False,
+    duplicates: str = engine.REFUSE,
 ) -> ImportJob:
     """An admin upload: store it and preview it now, or queue the preview when the file is large."""
     data = _read_upload(upload)
     job = _job_store(kind=kind, data=data, file_name=file_name, user=user, sheet_name=sheet_name)
+    job.skip_invalid, job.duplicates = skip_invalid, duplicates
     spec = SPECS[job.kind]
     try:
         table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
@@ -126,7 +134,7 @@ def import_job_upload(
         table, plan = None, engine.rejected_plan(spec, exc)  # recorded by the preview below
     job.background = table is not None and table.estimated_rows > settings.IMPORT_BACKGROUND_ROWS
     job.status = ImportJob.Status.QUEUED if job.background else ImportJob.Status.PREVIEWING
-    job.save(update_fields=["stored_file", "background", "status"])
+    job.save(update_fields=["stored_file", "background", "status", "skip_invalid", "duplicates"])
     if job.background:
         table.close()
         preview_import.enqueue(job.pk)
@@ -213,6 +221,8 @@ def _reading(job: ImportJob) -> dict[str, Any]:
     """How to read the job's file: the admin's mapping and header row, else the remembered one."""
     chosen = job.mapping if job.mapping.get("chosen") else {}
     return {
+        "skip_invalid": job.skip_invalid,
+        "duplicates": job.duplicates,
         "mapping": dict(chosen["columns"]) if chosen.get("columns") else None,
         "header_row": chosen.get("header_row") or None,
         "remembered": lambda signature: remembered_mapping(job.kind, signature, exclude=job.pk),
@@ -264,8 +274,9 @@ def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
     else:
         job.status = ImportJob.Status.INVALID
         job.finished_at = timezone.now()
-        if plan.rows and not plan.file_errors and data is not None:
-            job.error_file = _write_error_sheet(job, plan, data)
+    if plan.rows and not plan.file_errors and data is not None and plan.errors:
+        # Every row not imported, with its original cells and reasons: fix, then re-upload.
+        job.error_file = _write_error_sheet(job, plan, data)
     job.save()
 
 
@@ -277,6 +288,7 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
     job.updated_count = counts[engine.UPDATE]
     job.unchanged_count = counts[engine.UNCHANGED]
     job.invalid_count = counts[engine.INVALID]
+    job.skipped_count = counts[engine.SKIPPED]
     errors = plan.errors
     job.errors = [e.as_dict() for e in errors[:MAX_STORED_ERRORS]]
     job.ignored_columns = plan.ignored
@@ -320,7 +332,7 @@ def _display(spec: ListSpec, name: str, value: Any) -> str:
 
 def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
     label = row.values.get("name", "") if spec.key != "name" else ""
-    if row.action == engine.INVALID:
+    if row.action in (engine.INVALID, engine.SKIPPED):
         detail = "；".join(
             (f"{e.column}：{e.message}" if e.column else e.message) for e in row.errors
         )
@@ -362,7 +374,9 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
                 rows.append([number, "；".join(reasons[number]), *values])
     finally:
         table.close()
-    content = xlsx_bytes(_("错误行"), [_("原行号"), _("错误原因"), *header], rows)
+    content = xlsx_bytes(
+        _("错误行"), [*(str(label) for label in engine.ERROR_SHEET_HEADERS), *header], rows
+    )
     folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
     return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
 
@@ -463,6 +477,8 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
     }
+    if job.skipped_count:
+        message += _("跳过 %(n)d 行（见错误表，改正后可重新上传）。") % {"n": job.skipped_count}
 
     def progress(written: int) -> None:
         heartbeat.beat(processed_rows=written)
@@ -636,6 +652,8 @@ def import_file(
     accept_unverified: bool = False,
     columns: dict[str, str] | None = None,
     header_row: int | None = None,
+    skip_invalid: bool = False,
+    duplicates: str = engine.REFUSE,
 ) -> tuple[ImportJob, engine.Plan]:
     """The command-line import: plan, and apply unless a dry run or invalid; recorded as a job."""
     with open(path, "rb") as handle:
@@ -649,6 +667,8 @@ def import_file(
         sheet_name=sheet_name,
         source=ImportJob.Source.COMMAND,
         status=ImportJob.Status.PREVIEWING,
+        skip_invalid=skip_invalid,
+        duplicates=duplicates,
     )
     plan = engine.plan_import(
         SPECS[kind],
@@ -660,6 +680,8 @@ def import_file(
         mapping=columns or None,
         header_row=header_row,
         remembered=None if columns else (lambda sig: remembered_mapping(kind, sig)),
+        skip_invalid=skip_invalid,
+        duplicates=duplicates,
     )
     if columns or header_row:
         job.mapping = {"chosen": True}

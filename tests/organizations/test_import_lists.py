@@ -717,3 +717,99 @@ def test_the_admin_chooses_columns_and_the_choice_is_remembered(admin_client, pa
     assert "已按上次为同样表头选择的列对应读取。" in second.notices
     admin_client.post("/admin/organizations/enterprise/process_import/", {"job": second.pk})
     assert Enterprise.objects.get().address == "二街"
+
+
+# --- 仅导入无误的行, the error sheet that re-imports, repeated codes -----------------------------
+
+
+def full_row(n, **overrides):
+    from tests.organizations.import_helpers import enterprise_row
+
+    return enterprise_row(n, **overrides)
+
+
+def test_skip_invalid_applies_the_valid_rows_and_the_error_sheet_reimports_once_fixed(
+    tmp_path, park, settings
+):
+    rows = [
+        full_row(1),
+        full_row(2, employees=5, female=6),
+        full_row(3),
+        full_row(4, code="无"),
+        full_row(5),
+    ]
+    job, plan = run(tmp_path, xlsx_bytes(rows), skip_invalid=True)
+    assert job.status == ImportJob.Status.APPLIED
+    assert (job.new_count, job.skipped_count, job.invalid_count) == (3, 2, 0)
+    assert job.message == (
+        "已导入：新增 3 条，更新 0 条，未变化 0 条。跳过 2 行（见错误表，改正后可重新上传）。"
+    )
+    assert sorted(Enterprise.objects.values_list("credit_code", flat=True)) == sorted(
+        make_credit_code(n) for n in (1, 3, 5)
+    )
+    with open(settings.MEDIA_ROOT / job.error_file, "rb") as handle:
+        sheet = openpyxl.load_workbook(handle)
+    values = [list(row) for row in sheet.active.values]
+    assert values[0][:3] == ["原行号", "错误原因", "统一社会信用代码"]
+    assert [row[0] for row in values[1:]] == [3, 5]
+    assert "女职工人数（6）不能大于职工人数（5）" in values[1][1]
+    assert values[2][2] == "无"
+    # Fixed in the sheet itself (reason columns left in place), then uploaded again.
+    fixed = openpyxl.Workbook()
+    fixed.active.append(values[0])
+    fixed.active.append(values[1][:8] + [6, 5] + values[1][10:])
+    fixed.active.append(values[2][:2] + [make_credit_code(4)] + values[2][3:])
+    buffer = io.BytesIO()
+    fixed.save(buffer)
+    job, plan = run(tmp_path, buffer.getvalue())
+    assert plan.is_valid, messages(plan)
+    assert (job.new_count, job.skipped_count) == (2, 0)
+    assert plan.ignored == []
+    assert Enterprise.objects.count() == 5
+    assert Enterprise.objects.get(credit_code=make_credit_code(2)).female_employees == 5
+
+
+@pytest.mark.parametrize(
+    ("keep", "name", "skipped_row"), [("first", "第一次", 4), ("last", "第二次", 3)]
+)
+def test_a_repeated_code_keeps_the_first_or_the_last_row(tmp_path, park, keep, name, skipped_row):
+    rows = [full_row(1), full_row(3, name="第一次"), full_row(3, name="第二次")]
+    job, plan = run(tmp_path, xlsx_bytes(rows), duplicates=keep)
+    assert job.status == ImportJob.Status.APPLIED, messages(plan)
+    assert (job.new_count, job.skipped_count) == (2, 1)
+    assert Enterprise.objects.get(credit_code=make_credit_code(3)).name == name
+    kept = 7 - skipped_row
+    assert messages(plan) == [
+        f"第 {skipped_row} 行，“统一社会信用代码”列：“{make_credit_code(3)}”在文件中重复出现："
+        f"按选择只导入第 {kept} 行，此行未导入。"
+    ]
+
+
+def test_a_refused_repeated_code_still_reports_the_rows_other_errors(tmp_path, park):
+    rows = [full_row(3, name="第一次"), full_row(3, name="第二次", employees=5, female=6)]
+    before = db_snapshot()
+    job, plan = run(tmp_path, xlsx_bytes(rows))
+    assert job.status == ImportJob.Status.INVALID and db_snapshot() == before
+    assert messages(plan) == [
+        f"第 2 行，“统一社会信用代码”列：“{make_credit_code(3)}”在文件中重复出现（第 2、3 行）：每条记录只能出现一次。",
+        "第 3 行，“女职工人数”列：女职工人数（6）不能大于职工人数（5）。",
+        f"第 3 行，“统一社会信用代码”列：“{make_credit_code(3)}”在文件中重复出现（第 2、3 行）：每条记录只能出现一次。",
+    ]
+
+
+def test_the_admin_imports_only_the_valid_rows_when_asked(admin_client, park):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = [full_row(1), full_row(2, employees=5, female=6)]
+    admin_client.post(
+        "/admin/organizations/enterprise/import/",
+        {"file": SimpleUploadedFile("list.xlsx", xlsx_bytes(rows)), "skip_invalid": "on"},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "previewed" and job.skip_invalid and job.skipped_count == 1
+    page = admin_client.get(f"/admin/organizations/enterprise/import/{job.pk}/").content.decode()
+    assert "有 1 行不会导入" in page and 'id="download-errors"' in page
+    admin_client.post("/admin/organizations/enterprise/process_import/", {"job": job.pk})
+    job.refresh_from_db()
+    assert job.status == "applied"
+    assert list(Enterprise.objects.values_list("credit_code", flat=True)) == [make_credit_code(1)]

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from organizations.importing.engine import INVALID, NEW, UNCHANGED, UPDATE
+from organizations.importing.engine import INVALID, NEW, SKIPPED, UNCHANGED, UPDATE
 from organizations.importing.jobs import import_file
 from organizations.models import ImportJob
 
@@ -28,6 +28,17 @@ class ImportCommand(BaseCommand):
         )
         parser.add_argument(
             "--header-row", type=int, default=None, help="the sheet's row that holds the header"
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the valid rows and leave the others out (listed, and in the job's error sheet)",
+        )
+        parser.add_argument(
+            "--duplicates",
+            choices=["refuse", "first", "last"],
+            default="refuse",
+            help="a code repeated in the file: refuse the file (default), or keep its first or last row",
         )
         parser.add_argument(
             "--accept-unverified",
@@ -82,6 +93,8 @@ class ImportCommand(BaseCommand):
         accept_unverified=False,
         map=(),  # noqa: A002 - the option's name
         header_row=None,
+        skip_invalid=False,
+        duplicates="refuse",
         **options,
     ):
         columns = self._columns(list(map))
@@ -103,6 +116,8 @@ class ImportCommand(BaseCommand):
                 accept_unverified=accept_unverified,
                 columns=columns,
                 header_row=header_row,
+                skip_invalid=skip_invalid,
+                duplicates=duplicates,
             )
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
@@ -119,6 +134,10 @@ class ImportCommand(BaseCommand):
                 "job": job.pk,
             }
         )
+        if counts[SKIPPED]:
+            self.stdout.write(_("跳过 %(n)d 行：") % {"n": counts[SKIPPED]})
+            for error in plan.errors:
+                self.stdout.write(f"  {error}")
         for notice in plan.notices:
             self.stdout.write(_("提示：%(notice)s") % {"notice": notice})
         if plan.ignored:
