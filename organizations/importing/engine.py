@@ -635,6 +635,12 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
             values.pop(column.field, None)
 
     current = existing.get(row.key)
+    if current is not None and row.warnings:
+        # A code already stored as unverified was accepted before: no new warning.
+        for _i, column in plan.columns:
+            if column.unverified_field and getattr(current, column.unverified_field, False):
+                header = str(column.header)
+                row.warnings = [w for w in row.warnings if w.column != header]
     if current is None:
         # Blank cells are skipped: a new record still needs every required column filled.
         for _index, column in plan.columns:

@@ -813,3 +813,55 @@ def test_the_admin_imports_only_the_valid_rows_when_asked(admin_client, park):
     job.refresh_from_db()
     assert job.status == "applied"
     assert list(Enterprise.objects.values_list("credit_code", flat=True)) == [make_credit_code(1)]
+
+
+# --- export commands and the round trip --------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_command_export_reimports_as_all_unchanged_with_letter_and_pilot_codes(
+    tmp_path, park, file_format, capsys
+):
+    from django.core.management import call_command
+
+    stored(park, credit_code="91231281E686154767", name="泰达字母代码有限公司")
+    stored(
+        park,
+        credit_code="91350100M000012004",
+        name="泰达试点代码有限公司",
+        credit_code_unverified=True,
+    )
+    stored(
+        park,
+        credit_code="120116000012345",
+        name="泰达旧注册号有限公司",
+        credit_code_unverified=True,
+    )
+    stored(park, credit_code=make_credit_code(9), name="泰达数字代码有限公司", address="")
+    path = tmp_path / f"export.{file_format}"
+    call_command("export_enterprises", str(path), "--with-contacts")
+    assert "已导出 4 条" in capsys.readouterr().out
+    before = db_snapshot()
+    job, plan = jobs.import_file(kind="enterprise", path=str(path))
+    assert plan.is_valid and not plan.warnings, messages(plan)
+    assert (job.new_count, job.updated_count, job.unchanged_count) == (0, 0, 4)
+    assert job.status == ImportJob.Status.APPLIED
+    assert db_snapshot() == before
+
+
+def test_command_export_without_contacts_and_for_federations_and_sites(tmp_path, park):
+    from django.core.management import call_command
+
+    from tests.factories import ServiceSiteFactory
+
+    stored(park)
+    ServiceSiteFactory(federation=park)
+    call_command("export_enterprises", str(tmp_path / "e.xlsx"))
+    headers = next(openpyxl.load_workbook(tmp_path / "e.xlsx").active.values)
+    assert "联系电话" not in headers and headers[0] == "统一社会信用代码"
+    for command, kind in (("federations", "federation"), ("sites", "site")):
+        path = tmp_path / f"{command}.csv"
+        call_command(f"export_{command}", str(path))
+        job, plan = jobs.import_file(kind=kind, path=str(path))
+        assert plan.is_valid, messages(plan)
+        assert job.new_count == 0 and job.updated_count == 0
