@@ -361,6 +361,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "updated_count",
         "unchanged_count",
         "invalid_count",
+        "skipped_count",
         "created_at",
         "finished_at",
     ]
@@ -384,6 +385,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         "updated_count",
         "unchanged_count",
         "invalid_count",
+        "skipped_count",
+        "skip_invalid",
+        "duplicates",
         "message",
         "ignored_columns",
         "notices",
