@@ -11,9 +11,14 @@ For each size it generates an xlsx and a CSV file and measures, each in a fresh 
   (a2) the admin's path: preview (dry run) then confirm (which plans again and applies);
   (b) a plain django-import-export ``ModelResource`` with default settings (only
       ``import_id_fields`` set to the credit code, the minimum to import at all);
-  (c) the floor: parse the same file and ``bulk_create`` the same rows.
+  (c) the floor: parse the same file and ``bulk_create`` the same rows;
+  (s) ``--skip-invalid`` on the same list with 1 row in 100 invalid (女职工 > 职工);
+  (w) what the task worker does for a large admin upload: the queued preview, then the apply
+      (planned again from the stored file), in one process — its peak is the worker's.
 
-It prints rows/s, peak RSS and the ratios a/c (time of a over time of c) and b/a. On a shared
+It prints rows/s, peak RSS and the ratios a/c (time of a over time of c), s/c, w/c and b/a.
+Every case runs under an address-space cap (--memory-cap, prlimit): a case that needs more
+fails instead of swapping the shared machine. On a shared
 machine use --repeat N: each case runs N times and the fastest run counts (peak: the highest).
 The database is a throwaway SQLite file unless --database is given.
 """
@@ -25,6 +30,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,19 +115,30 @@ def row_values(n: int, chinese: bool) -> list:
     ]
 
 
+def bad_row_values(n: int, chinese: bool) -> list:
+    values = row_values(n, chinese)
+    if n % 100 == 0:
+        values[7] = values[6] + 1  # more women than employees: refused by the model's clean()
+    return values
+
+
 def generate(directory: Path, rows: int) -> dict[str, Path]:
-    """xlsx and CSV with the template's Chinese headers (a, c) and with field names (b)."""
+    """xlsx and CSV with the template's Chinese headers (a, c), with field names (b), and the
+    Chinese list with 1 % invalid rows (s)."""
     from openpyxl import Workbook
 
     files = {}
-    for chinese in (True, False):
+    for tag, chinese, make in (
+        ("zh", True, row_values),
+        ("fields", False, row_values),
+        ("bad", True, bad_row_values),
+    ):
         headers = HEADERS_ZH if chinese else FIELDS
-        tag = "zh" if chinese else "fields"
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("企业名单")
         sheet.append(headers)
         for n in range(1, rows + 1):
-            sheet.append(row_values(n, chinese))
+            sheet.append(make(n, chinese))
         files[f"xlsx-{tag}"] = directory / f"enterprises-{rows}-{tag}.xlsx"
         workbook.save(files[f"xlsx-{tag}"])
         files[f"csv-{tag}"] = directory / f"enterprises-{rows}-{tag}.csv"
@@ -129,7 +146,7 @@ def generate(directory: Path, rows: int) -> dict[str, Path]:
             writer = csv.writer(handle)
             writer.writerow(headers)
             for n in range(1, rows + 1):
-                writer.writerow(row_values(n, chinese))
+                writer.writerow(make(n, chinese))
     return files
 
 
@@ -157,6 +174,39 @@ def case_project_admin(path: str) -> int:
     )
     assert not job.background and job.status == "previewed", job.errors[:5]
     job = jobs.import_job_confirm(job=job, user=None)
+    assert job.status == "applied", job.message
+    return job.new_count
+
+
+def case_skip_invalid(path: str) -> int:
+    from organizations.importing.jobs import import_file
+
+    job, plan = import_file(kind="enterprise", path=path, skip_invalid=True)
+    assert job.status == "applied" and job.skipped_count, (job.status, job.message)
+    return job.new_count
+
+
+def case_worker(path: str) -> int:
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations.importing import jobs
+
+    settings.IMPORT_BACKGROUND_ROWS = 0  # queued: the worker's two tasks run below
+    data = Path(path).read_bytes()
+    job = jobs.import_job_upload(
+        kind="enterprise",
+        upload=SimpleUploadedFile(Path(path).name, data),
+        file_name=Path(path).name,
+    )
+    del data
+    assert job.background and job.status == "queued", job.status
+    jobs.import_job_preview(job=job)
+    job.refresh_from_db()
+    assert job.status == "previewed", job.errors[:5]
+    job = jobs.import_job_confirm(job=job, user=None)
+    assert job.status == "applying", job.status
+    job = jobs.import_job_apply(job=job)
     assert job.status == "applied", job.message
     return job.new_count
 
@@ -218,7 +268,14 @@ def case_floor(path: str) -> int:
     return len(objs)
 
 
-CASES = {"a": case_project, "a2": case_project_admin, "b": case_library, "c": case_floor}
+CASES = {
+    "a": case_project,
+    "a2": case_project_admin,
+    "b": case_library,
+    "c": case_floor,
+    "s": case_skip_invalid,
+    "w": case_worker,
+}
 
 
 def child(case: str, path: str, database: str) -> None:
@@ -253,9 +310,12 @@ def child(case: str, path: str, database: str) -> None:
     )
 
 
-def measure(case: str, path: Path, database: str) -> dict:
+def measure(case: str, path: Path, database: str, memory_cap_mb: int) -> dict:
+    command = [sys.executable, __file__, "--child", case, str(path), "--database", database]
+    if memory_cap_mb and shutil.which("prlimit"):
+        command = ["prlimit", f"--as={memory_cap_mb * 1024 * 1024}", *command]
     output = subprocess.run(
-        [sys.executable, __file__, "--child", case, str(path), "--database", database],
+        command,
         check=True,
         capture_output=True,
         text=True,
@@ -283,6 +343,15 @@ def main() -> None:
         help="run each case this many times and keep the fastest (the machine is shared)",
     )
     parser.add_argument("--database", default="")
+    parser.add_argument(
+        "--cases", default="c,a,a2,s,w,b", help="which cases to run (c, the floor, always runs)"
+    )
+    parser.add_argument(
+        "--memory-cap",
+        type=int,
+        default=4000,
+        help="address-space cap of every case in MB (prlimit --as); 0: none",
+    )
     parser.add_argument("--child", nargs=2, metavar=("CASE", "FILE"))
     args = parser.parse_args()
     if args.child:
@@ -304,14 +373,19 @@ def main() -> None:
         files = generate(workdir, size)
         for fmt in ("csv", "xlsx"):
             results = {}
-            for case in ("c", "a", "a2", "b"):
+            wanted = ["c"] + [c for c in args.cases.split(",") if c and c != "c"]
+            for case in wanted:
                 if case == "b" and size > args.cap_b:
                     print(
                         f"{size:>6} {fmt:<4} {case:<4} {'skipped (--cap-b ' + str(args.cap_b) + ')':>26}"
                     )
                     continue
-                path = files[f"{fmt}-{'fields' if case == 'b' else 'zh'}"]
-                runs = [measure(case, path, database) for _ in range(max(1, args.repeat))]
+                tag = {"b": "fields", "s": "bad"}.get(case, "zh")
+                path = files[f"{fmt}-{tag}"]
+                runs = [
+                    measure(case, path, database, args.memory_cap)
+                    for _ in range(max(1, args.repeat))
+                ]
                 result = min(runs, key=lambda r: r["seconds"])
                 result["peak_mb"] = max(r["peak_mb"] for r in runs)
                 results[case] = result
@@ -322,10 +396,11 @@ def main() -> None:
                     flush=True,
                 )
             ratios = [
-                f"a/c = {results['a']['seconds'] / results['c']['seconds']:.2f}",
-                f"a2/c = {results['a2']['seconds'] / results['c']['seconds']:.2f}",
+                f"{case}/c = {results[case]['seconds'] / results['c']['seconds']:.2f}"
+                for case in ("a", "a2", "s", "w")
+                if case in results
             ]
-            if "b" in results:
+            if "b" in results and "a" in results:
                 ratios.append(f"b/a = {results['b']['seconds'] / results['a']['seconds']:.2f}")
             print(f"{'':>6} {fmt:<4} {'':<4} " + "   ".join(ratios), flush=True)
         print()

@@ -376,8 +376,17 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = (
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
 # Files with more data rows than this are previewed and applied by the background worker.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "3000"))
+# At most this many non-blank rows, and this much cell text, are read from one file: the
+# reading stops at the limit (checked while streaming, for xlsx, xls and CSV alike).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+IMPORT_MAX_CELL_BYTES = int(os.environ.get("IMPORT_MAX_CELL_MB", "64")) * 1024 * 1024
 # Uploads left at the preview are deleted from storage after this many hours.
 IMPORT_STALE_HOURS = int(os.environ.get("IMPORT_STALE_HOURS", "24"))
+# A running import reports progress every few seconds; one silent this long is dead (its worker
+# was killed or lost the database) and ends as failed, nothing changed. A job still queued after
+# IMPORT_QUEUED_MINUTES (no worker running) ends the same way.
+IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "300"))
+IMPORT_QUEUED_MINUTES = int(os.environ.get("IMPORT_QUEUED_MINUTES", "60"))
 IMPORT_PREVIEW_PAGE_SIZE = 100
 
 # --- Page cache stampede protection (issue 6) ---

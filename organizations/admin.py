@@ -98,6 +98,7 @@ class EnterpriseAdmin(
     list_display = [
         "name",
         "credit_code",
+        "credit_code_unverified",
         "sector",
         "building",
         "employees",
@@ -108,13 +109,19 @@ class EnterpriseAdmin(
         "contact_name",
         "contact_phone",
     ]
-    list_filter = ["sector", "has_party_org", ("federation", admin.EmptyFieldListFilter), "needs"]
+    list_filter = [
+        "sector",
+        "has_party_org",
+        ("federation", admin.EmptyFieldListFilter),
+        "needs",
+        "credit_code_unverified",
+    ]
     search_fields = ["name", "credit_code", "building", "industry", "contact_name", "contact_phone"]
     autocomplete_fields = ["federation"]
     filter_horizontal = ["needs"]
     list_select_related = ["federation"]
     fieldsets = [
-        (None, {"fields": ["credit_code", "name", "sector", "industry"]}),
+        (None, {"fields": ["credit_code", "credit_code_unverified", "name", "sector", "industry"]}),
         (_("地址"), {"fields": ["address", "building"]}),
         (_("摸排情况"), {"fields": ["employees", "female_employees", "surveyed_on", "needs"]}),
         (_("党建带妇建"), {"fields": ["has_party_org", "party_org_formed_on"]}),

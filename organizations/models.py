@@ -15,6 +15,9 @@ from federation.core.names import NameField
 from organizations.fields import CreditCodeField
 from organizations.validators import (
     CREDIT_CODE_PATTERN,
+    REGISTRATION_NUMBER_PATTERN,
+    unverified_code_hint,
+    validate_credit_code,
     validate_latitude,
     validate_longitude,
 )
@@ -202,6 +205,14 @@ class Enterprise(TimeStamped):
     credit_code = CreditCodeField(
         unique=True, help_text=_("18位，GB 32100-2015；可输入全角或小写，保存时自动规范。")
     )
+    credit_code_unverified = models.BooleanField(
+        _("代码未核验"),
+        default=False,
+        help_text=_(
+            "代码未通过 GB 32100 校验（15 位旧注册号、早期试点代码或校验位不符），"
+            "经管理员确认按原样保存。核对营业执照后改正代码并取消勾选。"
+        ),
+    )
     name = NameField(_("企业名称"), max_length=200, db_index=True)
     sector = models.CharField(
         _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
@@ -264,7 +275,8 @@ class Enterprise(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 name="enterprise_credit_code_format",
-                condition=Q(credit_code__regex=CREDIT_CODE_PATTERN),
+                condition=Q(credit_code__regex=CREDIT_CODE_PATTERN)
+                | Q(credit_code_unverified=True, credit_code__regex=REGISTRATION_NUMBER_PATTERN),
             ),
             models.CheckConstraint(
                 name="enterprise_female_le_employees",
@@ -288,6 +300,14 @@ class Enterprise(TimeStamped):
 
     def clean(self):
         errors: dict[str, list] = {}
+        if self.credit_code and not self.credit_code_unverified:
+            try:
+                validate_credit_code(self.credit_code)
+            except ValidationError as exc:
+                hint = unverified_code_hint(self.credit_code)
+                errors["credit_code"] = exc.messages + (
+                    [_("若营业执照上确是此代码，请勾选“代码未核验”后保存。")] if hint else []
+                )
         if (
             self.employees is not None
             and self.female_employees is not None
@@ -544,10 +564,29 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
     invalid_count = models.PositiveIntegerField(_("有错误的行"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过的行"), default=0)
+    # 仅导入无误的行: the valid rows are applied, the others returned in the error sheet.
+    skip_invalid = models.BooleanField(_("仅导入无误的行"), default=False)
+    duplicates = models.CharField(
+        _("重复的代码"),
+        max_length=8,
+        default="refuse",
+        choices=[
+            ("refuse", _("拒绝导入")),
+            ("first", _("保留第一次出现的行")),
+            ("last", _("保留最后一次出现的行")),
+        ],
+    )
     message = models.TextField(_("说明"), blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)
     notices = models.JSONField(_("提示"), default=list, blank=True)
+    # The file's header row (its signature finds the mapping chosen last time) and the mapping
+    # used: {"header_row": n, "columns": {label: field or ""}, "chosen": the admin chose it}.
+    header_signature = models.CharField(_("表头特征"), max_length=40, blank=True, db_index=True)
+    mapping = models.JSONField(_("列的对应"), default=dict, blank=True)
+    # Rows whose values the admin must accept before the import is applied (unverified codes).
+    warnings = models.JSONField(_("待确认的提示"), default=list, blank=True)
     # Compact per-row preview ([row, action, key, label, detail]); paginated, never shown whole.
     preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
     plan_digest = models.CharField(_("预览摘要"), max_length=64, blank=True, editable=False)
@@ -555,6 +594,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Last sign of life of a running job (see organizations.importing.jobs.import_jobs_fail_stale).
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导入记录")
@@ -569,10 +610,17 @@ class ImportJob(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING}
 
     @property
+    def progress_total(self) -> int:
+        """Rows to check while previewing; rows to write while applying."""
+        if self.status == self.Status.APPLYING:
+            return self.new_count + self.updated_count
+        return self.total_rows
+
+    @property
     def progress_percent(self) -> int:
-        if not self.total_rows:
+        if not self.progress_total:
             return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
+        return min(100, self.processed_rows * 100 // self.progress_total)
 
 
 class ExportLog(models.Model):

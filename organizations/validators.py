@@ -58,6 +58,76 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+# The old 15-digit business registration number (注册号), issued before the unified codes.
+REGISTRATION_NUMBER_PATTERN = r"^[0-9]{15}$"
+_REGISTRATION_NUMBER_RE = re.compile(REGISTRATION_NUMBER_PATTERN)
+# A mainland resident ID number: area, birth date (19xx/20xx), sequence, check (digit or X).
+_RESIDENT_ID_RE = re.compile(
+    r"^[1-8][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$"
+)
+# Early pilot codes (e.g. 9135xxxxM0000…, issued before GB 32100 applied) carry an M at position 9.
+_PILOT_RE = re.compile(r"^[159][0-9A-Y][0-9]{6}M[0-9A-Y]{9}$")
+
+
+def looks_like_resident_id(code: str) -> bool:
+    """An 18-character value shaped like a resident ID number that is not a valid credit code."""
+    return bool(_RESIDENT_ID_RE.match(code)) and not _is_valid(code)
+
+
+def _is_valid(code: str) -> bool:
+    return bool(_CREDIT_CODE_RE.match(code)) and code[17] == credit_code_check_char(code[:17])
+
+
+def unverified_code_hint(value: str) -> str:
+    """Why a code that the strict check refuses may still be genuine, or "" when it cannot be.
+
+    A 15-digit old registration number, or 18 allowed characters whose check character fails
+    (early pilot codes, or a typing error): an admin may store such a code as unverified.
+    """
+    code = normalize_credit_code(value)
+    if _REGISTRATION_NUMBER_RE.match(code):
+        return str(
+            _(
+                "这是 15 位数字，可能是 2015 年以前的工商注册号，不是统一社会信用代码；"
+                "请核对营业执照上的 18 位代码。"
+            )
+        )
+    if not _CREDIT_CODE_RE.match(code) or _is_valid(code) or _RESIDENT_ID_RE.match(code):
+        return ""
+    expected = credit_code_check_char(code[:17])
+    if _PILOT_RE.match(code):
+        return str(
+            _(
+                "校验位不符（按 GB 32100 第18位应为 %(expected)s），格式像早期试点代码"
+                "（GB 32100 实施前颁发）；请与营业执照核对。"
+            )
+            % {"expected": expected}
+        )
+    return str(
+        _(
+            "校验位不符：按 GB 32100 第18位应为 %(expected)s，实际为 %(actual)s；"
+            "可能是录入错误，也可能是早期颁发的代码，请与营业执照核对。"
+        )
+        % {"expected": expected, "actual": code[17]}
+    )
+
+
+def validate_credit_code_shape(value: str) -> None:
+    """The weakest rule any stored code obeys: a valid code, or an unverified one (see
+    :func:`unverified_code_hint`); never a resident ID number."""
+    code = normalize_credit_code(value)
+    if looks_like_resident_id(code):
+        raise ValidationError(
+            _("该值的格式像居民身份证号（个人信息），不是统一社会信用代码，不能保存。"),
+            code="credit_code_resident_id",
+        )
+    if _REGISTRATION_NUMBER_RE.match(code):
+        return
+    if len(code) == 18 and _CREDIT_CODE_RE.match(code):
+        return
+    validate_credit_code(code)
+
+
 def validate_latitude(value) -> None:
     if value is not None and not -90 <= value <= 90:
         raise ValidationError(_("纬度应在 -90 到 90 之间。"), code="latitude_range")

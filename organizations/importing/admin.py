@@ -46,6 +46,21 @@ class UploadForm(forms.Form):
         max_length=100,
         help_text=_("留空则读取第一个工作表。"),
     )
+    skip_invalid = forms.BooleanField(
+        label=_("仅导入无误的行"),
+        required=False,
+        help_text=_(
+            "不勾选时，任何一行有错误，整个文件都不导入。勾选后，无误的行照常导入，"
+            "其余的行连同原因放进错误表，改正后可重新上传。"
+        ),
+    )
+    duplicates = forms.ChoiceField(
+        label=_("同一代码出现多次时"),
+        choices=ImportJob._meta.get_field("duplicates").choices,
+        initial="refuse",
+        required=False,
+        help_text=_("其余出现的行不导入，放进错误表。"),
+    )
 
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
@@ -81,6 +96,11 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                 "import/<int:job_id>/cancel/",
                 view(self.import_cancel_view),
                 name=f"{prefix}_import_cancel",
+            ),
+            path(
+                "import/<int:job_id>/mapping/",
+                view(self.import_mapping_view),
+                name=f"{prefix}_import_mapping",
             ),
             path(
                 "import/<int:job_id>/errors.xlsx",
@@ -142,6 +162,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                     file_name=upload.name,
                     user=request.user,
                     sheet_name=form.cleaned_data["sheet_name"],
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                    duplicates=form.cleaned_data["duplicates"] or "refuse",
                 )
             except jobs.UploadRejected as exc:
                 form.add_error("file", str(exc))
@@ -164,6 +186,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def import_job_view(self, request, job_id: int):
         job = self._job(request, job_id)
+        if job.is_running and jobs.import_jobs_fail_stale():
+            job.refresh_from_db()
         action = request.GET.get("action", "")
         rows = (
             job.preview_rows
@@ -190,6 +214,8 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             error_page=error_page,
             row_error_count=len(row_errors),
             cancel_url=self._url("import_cancel", job.pk),
+            mapping_url=self._url("import_mapping", job.pk),
+            mapping_rows=self._mapping_rows(request, job),
             errors_url=self._url("import_errors", job.pk) if job.error_file else "",
             confirm_url=self._url("process_import"),
             import_url=self._url("import"),
@@ -205,19 +231,73 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         if job.status != ImportJob.Status.PREVIEWED:
             messages.error(request, _("该导入不处于待确认状态，无法确认。"))
             return HttpResponseRedirect(self._url("import_job", job.pk))
-        job = jobs.import_job_confirm(job=job, user=request.user)
+        try:
+            job = jobs.import_job_confirm(
+                job=job,
+                user=request.user,
+                accept_unverified=request.POST.get("accept_unverified") == "1",
+            )
+        except jobs.NotAccepted as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
         if job.status == ImportJob.Status.APPLIED:
             messages.success(request, job.message)
         elif job.status == ImportJob.Status.FAILED:
             messages.error(request, job.message)
         return HttpResponseRedirect(self._url("import_job", job.pk))
 
+    def _mapping_choices(self, request) -> list[tuple[str, str]]:
+        spec = SPECS[self.import_kind]
+        allowed = request.user.has_perm("organizations.view_contact")
+        return [("", _("（忽略此列）"))] + [
+            (c.field, str(c.header)) for c in spec.columns if allowed or not c.personal
+        ]
+
+    def _mapping_rows(self, request, job: ImportJob) -> list[dict]:
+        """The file's header labels with the field chosen for each, for the mapping form."""
+        choices = self._mapping_choices(request)
+        return [
+            {"index": index, "label": label, "field": field, "choices": choices}
+            for index, (label, field) in enumerate(job.mapping.get("columns") or [])
+        ]
+
+    def import_mapping_view(self, request, job_id: int):
+        """The admin's choice of the header row and of a field for every column: check again."""
+        if request.method != "POST":
+            raise Http404
+        job = self._job(request, job_id)
+        if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
+            messages.error(request, _("该导入已不在预览阶段，不能修改列的对应。"))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        allowed = {field for field, _label in self._mapping_choices(request)}
+        raw_row = (request.POST.get("header_row") or "").strip()
+        if raw_row and not raw_row.isdigit():
+            messages.error(request, _("表头所在行应为正整数。"))
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        header_row = int(raw_row) if raw_row else None
+        columns: dict[str, str] = {}
+        if header_row in (None, job.mapping.get("header_row")):
+            for index, (label, _field) in enumerate(job.mapping.get("columns") or []):
+                field = request.POST.get(f"col_{index}", "")
+                columns[label] = field if field in allowed else ""
+        job = jobs.import_job_remap(
+            job=job, user=request.user, columns=columns, header_row=header_row
+        )
+        return HttpResponseRedirect(self._url("import_job", job.pk))
+
     def import_cancel_view(self, request, job_id: int):
         if request.method != "POST":
             raise Http404
         job = self._job(request, job_id)
-        jobs.import_job_cancel(job=job, user=request.user)
-        messages.info(request, _("已取消导入，数据库未做任何修改。"))
+        if jobs.import_job_cancel(job=job, user=request.user):
+            messages.info(request, _("已取消导入，数据库未做任何修改。"))
+        elif job.status != ImportJob.Status.INVALID:
+            messages.error(
+                request,
+                _("该导入已经结束（%(status)s），无法取消。")
+                % {"status": job.get_status_display()},
+            )
+            return HttpResponseRedirect(self._url("import_job", job.pk))
         return HttpResponseRedirect(self._url("import"))
 
     def import_errors_view(self, request, job_id: int):
@@ -281,6 +361,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "updated_count",
         "unchanged_count",
         "invalid_count",
+        "skipped_count",
         "created_at",
         "finished_at",
     ]
@@ -304,12 +385,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         "updated_count",
         "unchanged_count",
         "invalid_count",
+        "skipped_count",
+        "skip_invalid",
+        "duplicates",
         "message",
         "ignored_columns",
         "notices",
+        "warnings",
         "errors",
         "created_at",
         "previewed_at",
+        "heartbeat_at",
         "finished_at",
     ]
     readonly_fields = fields

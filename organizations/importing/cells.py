@@ -12,25 +12,59 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from federation.core.names import normalize_name
-from organizations.validators import normalize_credit_code
+from organizations.validators import (
+    looks_like_resident_id,
+    normalize_credit_code,
+    unverified_code_hint,
+    validate_credit_code,
+)
 
 
 class CellError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, redact: bool = False):
         super().__init__(message)
         self.message = message
+        # The cell holds personal data that must not be kept (in the job, its error sheet).
+        self.redact = redact
+
+
+class Unverified(str):
+    """A value the strict rule refuses but that may be genuine: a warning the admin can accept
+    (the record is then stored with its ``Column.unverified_field`` set)."""
+
+    hint: str
+
+    def __new__(cls, value: str, hint: str):
+        obj = super().__new__(cls, value)
+        obj.hint = hint
+        return obj
 
 
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
 # Export escapes a leading = + - @ with an apostrophe; import takes it off again (round trip).
 _ESCAPED_RE = re.compile(r"^'[=+\-@\t\r]")
-_SCIENTIFIC_RE = re.compile(r"^[0-9.]+E\+?[0-9]+$", re.IGNORECASE)
+# Excel's display of a number as text: 9.14403E+17, 9E+17 (a "+" or a decimal point). A code
+# such as 91231281E686154767 has neither, so it is a code, not a number.
+_SCIENTIFIC_RE = re.compile(r"^[0-9]+(\.[0-9]+E\+?|E\+)[0-9]{1,3}$", re.IGNORECASE)
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+# The one way to clear a stored value: an empty cell keeps it (a list with some columns blank is
+# the common case, not a request to erase them). Compared after NFKC, so （清空） and (清空) match.
+CLEAR_MARKERS = {"(清空)", "(clear)"}
+CLEAR_MARKER = "（清空）"
+
+
+def is_clear_marker(value: Any) -> bool:
+    if type(value) is not str or len(value) > 20:
+        return False
+    return unicodedata.normalize("NFKC", value).replace(" ", "").lower() in CLEAR_MARKERS
 
 
 def is_empty(value: Any) -> bool:
@@ -104,7 +138,23 @@ def credit_code(value: Any) -> str:
             )
             % {"value": raw}
         )
-    return normalize_credit_code(raw)
+    code = normalize_credit_code(raw)
+    if looks_like_resident_id(code):
+        raise CellError(
+            _(
+                "该值的格式像居民身份证号（个人信息），不是统一社会信用代码：已拒绝，导入记录和错误表中都不保留该值。"
+                "请填写企业的统一社会信用代码。"
+            ),
+            redact=True,
+        )
+    try:
+        validate_credit_code(code)
+    except ValidationError as exc:
+        hint = unverified_code_hint(code)
+        if hint:
+            return Unverified(code, hint)
+        raise CellError(exc.messages[0]) from None
+    return code
 
 
 def integer(value: Any) -> int | None:

@@ -9,6 +9,7 @@ transaction with simple_history's bulk helpers so the audit trail stays whole.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,12 +30,18 @@ from organizations.importing.readers import FileRejected, Table, open_table
 from organizations.importing.specs import Column, ListSpec, normalize_header
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
+# A row left out on request (仅导入无误的行, or a repeated code's other occurrences): its
+# reasons go to the error sheet; the other rows are applied.
+SKIPPED = "skipped"
 ACTION_LABELS = {
     NEW: _lazy("新增"),
     UPDATE: _lazy("更新"),
     UNCHANGED: _lazy("未变化"),
     INVALID: _lazy("有错误"),
+    SKIPPED: _lazy("跳过"),
 }
+# What to do with a key that appears in several rows of one file.
+REFUSE, KEEP_FIRST, KEEP_LAST = "refuse", "first", "last"
 HEADER_SEARCH_ROWS = 20
 CHUNK = 900  # below SQLite's bound-parameter limit
 WRITE_SLICE = 2000
@@ -71,11 +78,15 @@ class RowPlan:
     instance: models.Model | None = None
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Values stored only if the admin accepts them (unverified credit codes).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 @dataclass
 class Plan:
     spec: ListSpec
+    skip_invalid: bool = False
+    duplicates: str = REFUSE
     format: str = ""
     sheet_name: str = ""
     header_row: int = 0
@@ -87,6 +98,12 @@ class Plan:
     digest: str = ""
     # pk -> the values of the planned fields as read at planning time (checked under lock).
     snapshot: dict[int, tuple] = field(default_factory=dict)
+    # (row, column index) of cells holding personal data that must not be kept (error sheet).
+    redacted: set[tuple[int, int]] = field(default_factory=set)
+    # The file's own header: (column index, label); the field chosen for each label ("" ignored).
+    header: list[tuple[int, str]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    signature: str = ""
 
     @property
     def fields(self) -> list[str]:
@@ -94,7 +111,7 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        result = {NEW: 0, UPDATE: 0, UNCHANGED: 0, INVALID: 0}
+        result = {NEW: 0, UPDATE: 0, UNCHANGED: 0, INVALID: 0, SKIPPED: 0}
         for row in self.rows:
             result[row.action] += 1
         return result
@@ -104,8 +121,14 @@ class Plan:
         return self.file_errors + [error for row in self.rows for error in row.errors]
 
     @property
+    def warnings(self) -> list[RowError]:
+        return [warning for row in self.rows if not row.errors for warning in row.warnings]
+
+    @property
     def is_valid(self) -> bool:
-        return not self.file_errors and not any(row.errors for row in self.rows)
+        return not self.file_errors and not any(
+            row.errors for row in self.rows if row.action != SKIPPED
+        )
 
 
 def _user_can_see_contacts(user) -> bool:
@@ -116,17 +139,62 @@ def _is_blank_row(values: list[Any]) -> bool:
     return all(cells.is_empty(value) for value in values)
 
 
-def _map_header(plan: Plan, header: list[Any], user) -> None:
+IGNORE = ""  # a mapping's value for a column the admin chose to ignore
+# The two columns the error sheet puts before the original cells: read back, they are skipped.
+ERROR_SHEET_HEADERS = (_lazy("原行号"), _lazy("错误原因"))
+
+
+def _error_sheet_names() -> set[str]:
+    from django.conf import settings
+    from django.utils.translation import override
+
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            names.update(normalize_header(str(label)) for label in ERROR_SHEET_HEADERS)
+    return names
+
+
+CONTENT_SAMPLE_ROWS = 50
+
+
+def header_label(raw: Any) -> str:
+    return cells.text(raw) if not isinstance(raw, str) else raw.strip().lstrip("\ufeff")
+
+
+def header_signature(labels: list[str]) -> str:
+    """The same header row (in any order of spaces and case) gives the same signature."""
+    names = "|".join(normalize_header(label) for label in labels)
+    return hashlib.sha256(names.encode()).hexdigest()[:40]
+
+
+def _map_header(
+    plan: Plan, header: list[Any], user, mapping: dict[str, str], sample: list[list[Any]]
+) -> None:
+    """Choose a field for every column: the admin's choice, else the header (with synonyms),
+    else, for the key column, the column whose contents pass the key's check."""
     spec = plan.spec
     lookup = {name: column for column in spec.columns for name in column.all_names()}
+    chosen = {normalize_header(label): field for label, field in mapping.items()}
     seen: dict[str, int] = {}
+    plan.header = []
+    unmapped: list[tuple[int, str]] = []
+    sheet_columns = _error_sheet_names()
     for index, raw in enumerate(header):
-        label = cells.text(raw) if not isinstance(raw, str) else raw.strip().lstrip("\ufeff")
-        if not label:
+        label = header_label(raw)
+        if not label or normalize_header(label) in sheet_columns:
             continue
-        column = lookup.get(normalize_header(label))
+        plan.header.append((index, label))
+        key = normalize_header(label)
+        if key in chosen:
+            column = spec.column_for(chosen[key]) if chosen[key] else None
+            if column is None:
+                plan.ignored.append(label)
+                continue
+        else:
+            column = lookup.get(key)
         if column is None:
-            plan.ignored.append(label)
+            unmapped.append((index, label))
             continue
         if column.personal and not _user_can_see_contacts(user):
             plan.ignored.append(_("%(label)s（个人信息，您没有导入权限）") % {"label": label})
@@ -143,57 +211,157 @@ def _map_header(plan: Plan, header: list[Any], user) -> None:
             continue
         seen[column.field] = index
         plan.columns.append((index, column))
+    key_column = spec.key_column
+    if key_column.field not in seen and key_column.parse is cells.credit_code:
+        found = _column_by_content(unmapped, sample)
+        if found is not None:
+            index, label = found
+            unmapped.remove(found)
+            seen[key_column.field] = index
+            plan.columns.append((index, key_column))
+            plan.notices.append(
+                _("“%(label)s”列的内容是%(key)s：按该列导入（可在“列的对应”中修改）。")
+                % {"label": label, "key": key_column.header}
+            )
+    plan.ignored.extend(label for _index, label in unmapped)
+    plan.columns.sort(key=lambda pair: pair[0])
+    plan.mapping = {label: "" for _i, label in plan.header}
+    for index, column in plan.columns:
+        plan.mapping[dict(plan.header)[index]] = column.field
     missing = [str(c.header) for c in spec.columns if c.required and c.field not in seen]
     if missing:
+        seen_labels = "、".join(label for _i, label in plan.header) or _("（无）")
         plan.file_errors.append(
             RowError(
                 0,
                 "",
-                _("缺少必填列：%(columns)s。请下载导入模板，按模板的表头填写。")
-                % {"columns": "、".join(missing)},
+                _(
+                    "缺少必填列：%(columns)s。第 %(row)d 行的列名是：%(labels)s。"
+                    "请在“列的对应”中选择对应的列，或下载导入模板对照填写。"
+                )
+                % {"columns": "、".join(missing), "row": plan.header_row, "labels": seen_labels},
             )
         )
+
+
+def _column_by_content(
+    candidates: list[tuple[int, str]], sample: list[list[Any]]
+) -> tuple[int, str] | None:
+    """The column most of whose sampled values are credit codes (valid or unverified)."""
+    from organizations.validators import unverified_code_hint, validate_credit_code
+
+    best, best_share = None, 0.8
+    for index, label in candidates:
+        values = [
+            row[index] for row in sample if index < len(row) and not cells.is_empty(row[index])
+        ]
+        if not values:
+            continue
+        good = 0
+        for value in values:
+            code = cells.code_text(value).replace(" ", "").upper()
+            try:
+                validate_credit_code(code)
+                good += 1
+            except ValidationError:
+                good += bool(unverified_code_hint(code))
+        share = good / len(values)
+        if share >= best_share:
+            best, best_share = (index, label), share
+    return best
 
 
 def _looks_like_header(values: list[Any], spec: ListSpec) -> bool:
     names = {name for column in spec.columns for name in column.all_names()}
     found = {normalize_header(v) for v in values if isinstance(v, str)} & names
     key_names = spec.key_column.all_names()
-    return bool(found & key_names) or len(found) >= 2
+    texts = sum(1 for v in values if isinstance(v, str) and v.strip())
+    # One known name among other labels is a header too (the others are mapped by hand or by
+    # content); a lone title cell is not.
+    return bool(found & key_names) or len(found) >= 2 or (len(found) == 1 and texts >= 3)
 
 
-def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, formula_cells) -> None:
-    """Find the header, map the columns and parse every data row into ``plan.rows``."""
+def read_plan_rows(
+    plan: Plan,
+    rows: Iterable[tuple[int, list[Any]]],
+    user,
+    formula_cells,
+    *,
+    mapping: dict[str, str] | None = None,
+    header_row: int | None = None,
+    remembered: Callable[[str], dict[str, str] | None] | None = None,
+) -> None:
+    """Find the header, map the columns and parse every data row into ``plan.rows``.
+
+    ``header_row`` is the sheet's row the admin chose as the header; ``mapping`` maps header
+    labels to fields ("" ignores a column); ``remembered`` gives the mapping chosen last time
+    for a header signature.
+    """
     spec = plan.spec
     iterator = iter(rows)
     skipped_above = []
+    header: list[Any] | None = None
+    chosen_names = {normalize_header(label) for label in (mapping or {})}
     for number, values in iterator:
+        if header_row:
+            if number == header_row:
+                header = values
+                break
+            if number > header_row:
+                break
+            continue
         if _is_blank_row(values):
             continue
-        if _looks_like_header(values, spec):
+        labels = {normalize_header(v) for v in values if isinstance(v, str)}
+        if _looks_like_header(values, spec) or (chosen_names and chosen_names <= labels):
+            header = values
             plan.header_row = number
-            _map_header(plan, values, user)
             break
         skipped_above.append(number)
         if len(skipped_above) >= HEADER_SEARCH_ROWS:
             break
-    if not plan.header_row:
-        plan.file_errors.append(
-            RowError(
-                0,
-                "",
-                _("找不到表头：表格的第一行应是列名，如“%(key)s”。请下载导入模板对照填写。")
-                % {"key": spec.key_column.header},
-            )
-        )
+    if header_row and header is not None:
+        plan.header_row = header_row
+    if header is None:
+        if header_row:
+            message = _("第 %(row)d 行不存在或是空行，不能作为表头。") % {"row": header_row}
+        else:
+            message = _(
+                "找不到表头：前 %(n)d 行中没有认得的列名（如“%(key)s”）。"
+                "请在“列的对应”中指定表头所在的行，或下载导入模板对照填写。"
+            ) % {"n": HEADER_SEARCH_ROWS, "key": spec.key_column.header}
+        plan.file_errors.append(RowError(0, "", message))
         return
-    if skipped_above:
+    if skipped_above and not header_row:
         plan.notices.append(
             _("表头在第 %(row)d 行；其上方的第 %(rows)s 行（标题等）未导入。")
             % {"row": plan.header_row, "rows": "、".join(str(n) for n in skipped_above)}
         )
+    # A few data rows are read ahead for the content detection, then parsed like the rest.
+    ahead: list[tuple[int, list[Any]]] = []
+    for item in iterator:
+        ahead.append(item)
+        if len(ahead) >= CONTENT_SAMPLE_ROWS:
+            break
+    sheet_columns = _error_sheet_names()
+    labels = [
+        header_label(v)
+        for v in header
+        if header_label(v) and normalize_header(header_label(v)) not in sheet_columns
+    ]
+    plan.signature = header_signature(labels)
+    if mapping is None and remembered is not None:
+        mapping = remembered(plan.signature)
+        if mapping:
+            plan.notices.append(_("已按上次为同样表头选择的列对应读取。"))
+    _map_header(plan, header, user, mapping or {}, [values for _n, values in ahead])
     if plan.file_errors:
         return
+    _parse_rows(plan, itertools.chain(ahead, iterator), formula_cells)
+
+
+def _parse_rows(plan: Plan, iterator, formula_cells) -> None:
+    spec = plan.spec
     for number, values in iterator:
         if _is_blank_row(values):
             continue
@@ -212,10 +380,27 @@ def read_plan_rows(plan: Plan, rows: Iterable[tuple[int, list[Any]]], user, form
                     )
                 )
                 continue
+            if cells.is_empty(raw):
+                # A blank cell keeps the stored value (a new record gets the field's default).
+                continue
+            if cells.is_clear_marker(raw):
+                if column.required:
+                    row.errors.append(RowError(number, str(column.header), _("必填列不能清空。")))
+                else:
+                    parsed[column.field] = column.parse(None)
+                continue
             try:
-                parsed[column.field] = column.parse(raw)
+                value = column.parse(raw)
             except cells.CellError as exc:
                 row.errors.append(RowError(number, str(column.header), exc.message))
+                if exc.redact:
+                    plan.redacted.add((number, index))
+                continue
+            if isinstance(value, cells.Unverified):
+                row.warnings.append(RowError(number, str(column.header), value.hint))
+                parsed[column.unverified_field] = True
+                value = str(value)
+            parsed[column.field] = value
         row.key = parsed.get(spec.key, "") or ""
         if not row.key and not any(e.column == str(spec.key_column.header) for e in row.errors):
             row.errors.append(RowError(number, str(spec.key_column.header), _("必填，不能为空。")))
@@ -278,24 +463,36 @@ def plan_import(
     user=None,
     sheet: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    **reading: Any,
 ) -> Plan:
     """Read ``stream`` and decide, row by row, what an import would do. Writes nothing."""
     try:
         table = open_table(stream, file_name, sheet)
     except FileRejected as exc:
         return rejected_plan(spec, exc)
-    return plan_table(spec, table, user=user, progress=progress)
+    return plan_table(spec, table, user=user, progress=progress, **reading)
 
 
 def plan_table(
-    spec: ListSpec, table: Table, *, user=None, progress: Callable[[int, int], None] | None = None
+    spec: ListSpec,
+    table: Table,
+    *,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+    skip_invalid: bool = False,
+    duplicates: str = REFUSE,
+    **reading: Any,
 ) -> Plan:
-    """Plan from an opened table, whose rows are read once; the table is closed afterwards."""
-    plan = Plan(spec=spec)
+    """Plan from an opened table, whose rows are read once; the table is closed afterwards.
+
+    ``reading`` is passed to :func:`read_plan_rows` (mapping, header_row, remembered).
+    ``skip_invalid`` leaves the rows with errors out (SKIPPED) instead of refusing the file;
+    ``duplicates`` keeps the first or last row of a repeated key (the others SKIPPED)."""
+    plan = Plan(spec=spec, skip_invalid=skip_invalid, duplicates=duplicates)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
         plan.notices.extend(table.notices)
-        read_plan_rows(plan, table.rows(), user, table.formula_cells)
+        read_plan_rows(plan, table.rows(), user, table.formula_cells, **reading)
     except FileRejected as exc:
         plan.file_errors.append(RowError(0, "", str(exc)))
         return plan
@@ -316,23 +513,27 @@ def _validate_rows(plan: Plan, user, progress) -> None:
     model = spec.model
     key_column = str(spec.key_column.header)
 
-    # A key that appears twice in one file is an error on every row that carries it.
     by_key: dict[str, list[RowPlan]] = defaultdict(list)
     for row in plan.rows:
         if row.key:
             by_key[row.key].append(row)
-    for key, rows in by_key.items():
-        if len(rows) > 1:
-            numbers = "、".join(str(r.row) for r in rows)
+    repeated = {key: rows for key, rows in by_key.items() if len(rows) > 1}
+    if plan.duplicates in (KEEP_FIRST, KEEP_LAST):
+        for key, rows in repeated.items():
+            kept = rows[0] if plan.duplicates == KEEP_FIRST else rows[-1]
             for row in rows:
-                row.errors.append(
-                    RowError(
-                        row.row,
-                        key_column,
-                        _("“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。")
-                        % {"key": key, "rows": numbers},
+                if row is not kept:
+                    row.action = SKIPPED
+                    row.errors.append(
+                        RowError(
+                            row.row,
+                            key_column,
+                            _("“%(key)s”在文件中重复出现：按选择只导入第 %(kept)d 行，此行未导入。")
+                            % {"key": key, "kept": kept.row},
+                        )
                     )
-                )
+        repeated = {}
+    planned = [row for row in plan.rows if row.action != SKIPPED]
 
     existing: dict[str, models.Model] = {}
     keys = list(by_key)
@@ -352,18 +553,58 @@ def _validate_rows(plan: Plan, user, progress) -> None:
     # The parent column may name a record created by an earlier row of the same file.
     in_file: dict[str, RowPlan] = {}
     if spec.parent_field:
-        in_file = {row.key: row for row in plan.rows if row.key and row.key not in existing}
+        in_file = {row.key: row for row in planned if row.key and row.key not in existing}
 
     scope = federation_ids(user) if user is not None else None
     fields = plan.fields
     excludes: dict[frozenset, list[str]] = {}
     total = len(plan.rows)
-    for done, row in enumerate(plan.rows, start=1):
+    for done, row in enumerate(planned, start=1):
         if progress and done % 1000 == 0:
             progress(done, total)
         _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes)
+    # A key repeated in the file (refused): an error on every row that carries it, added after
+    # each row was checked, so that the rows' other errors are reported in the same round.
+    for key, rows in repeated.items():
+        numbers = "、".join(str(r.row) for r in rows)
+        for row in rows:
+            row.errors.append(
+                RowError(
+                    row.row,
+                    key_column,
+                    _("“%(key)s”在文件中重复出现（第 %(rows)s 行）：每条记录只能出现一次。")
+                    % {"key": key, "rows": numbers},
+                )
+            )
+            row.action, row.instance = INVALID, None
+    if plan.skip_invalid:
+        for row in plan.rows:
+            if row.errors:
+                row.action, row.instance = SKIPPED, None
+        _skip_orphans(plan)
     if progress:
         progress(total, total)
+
+
+def _skip_orphans(plan: Plan) -> None:
+    """A row whose parent is created by a skipped row of the same file is skipped too."""
+    changed = True
+    while changed:
+        changed = False
+        for row in plan.rows:
+            parent = getattr(row.instance, "_pending_parent_row", None)
+            if row.action == NEW and parent is not None and parent.action == SKIPPED:
+                column = plan.spec.column_for(plan.spec.parent_field)
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        str(column.header),
+                        _("上级组织所在的第 %(row)d 行未导入，此行也未导入。")
+                        % {"row": parent.row},
+                    )
+                )
+                row.action, row.instance = SKIPPED, None
+                changed = True
 
 
 def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes) -> None:
@@ -372,7 +613,9 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
     values = dict(row.values)
     pending_parent = None
     for column in ref_columns:
-        name = values.get(column.field) or ""
+        if column.field not in values:
+            continue
+        name = values[column.field] or ""
         if not name:
             values[column.field] = None
             continue
@@ -392,6 +635,21 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
             values.pop(column.field, None)
 
     current = existing.get(row.key)
+    if current is not None and row.warnings:
+        # A code already stored as unverified was accepted before: no new warning.
+        for _i, column in plan.columns:
+            if column.unverified_field and getattr(current, column.unverified_field, False):
+                header = str(column.header)
+                row.warnings = [w for w in row.warnings if w.column != header]
+    if current is None:
+        # Blank cells are skipped: a new record still needs every required column filled.
+        for _index, column in plan.columns:
+            if (
+                column.required
+                and column.field not in row.values
+                and not any(e.column == str(column.header) for e in row.errors)
+            ):
+                row.errors.append(RowError(row.row, str(column.header), _("必填，不能为空。")))
     if scope is not None:
         _check_scope(spec, row, current, values, scope, pending_parent)
     if row.errors:
@@ -402,8 +660,9 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
     names = frozenset(values)
     exclude = excludes.get(names)
     if exclude is None:
+        checked = {c.field for _i, c in plan.columns if c.checked}
         exclude = excludes[names] = [
-            f.name for f in model._meta.concrete_fields if f.name not in values
+            f.name for f in model._meta.concrete_fields if f.name not in values or f.name in checked
         ]
     if current is None:
         obj = model(**values)
@@ -528,8 +787,11 @@ def _digest(plan: Plan) -> str:
         digest.update(f"{row.row}|{row.action}|{row.key}|".encode())
         if row.action in (NEW, UPDATE):
             for name in plan.fields:
-                value = row.values.get(name)
-                digest.update(f"{name}={value!r};".encode())
+                # A blank cell (kept value) and a cleared one digest differently.
+                if name in row.values:
+                    digest.update(f"{name}={row.values[name]!r};".encode())
+                else:
+                    digest.update(f"{name}~;".encode())
             for name, old, _new in row.changes:
                 digest.update(f"{name}<{_comparable(old)!r};".encode())
         for error in row.errors:
@@ -541,9 +803,27 @@ def _digest(plan: Plan) -> str:
 
 
 def apply_plan(
-    plan: Plan, *, user=None, job=None, expected_digest: str | None = None
+    plan: Plan,
+    *,
+    user=None,
+    job=None,
+    expected_digest: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Write a valid plan in one transaction; refuse if the database moved since the preview."""
+    """Write a valid plan in one transaction; refuse if the database moved since the preview.
+
+    ``progress`` is told the number of rows written after every slice (it may raise to abort:
+    everything is rolled back); ``before_commit`` runs last inside the transaction.
+    """
+    written = 0
+
+    def wrote(count: int) -> None:
+        nonlocal written
+        written += count
+        if progress is not None:
+            progress(written)
+
     if not plan.is_valid:
         raise ValueError("an invalid plan cannot be applied")
     if expected_digest is not None and plan.digest != expected_digest:
@@ -577,6 +857,7 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(batch))
             else:
                 # In slices, so that the historical rows built for one slice are freed before the next.
                 for start in range(0, len(creates), WRITE_SLICE):
@@ -588,6 +869,7 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(creates[start : start + WRITE_SLICE]))
             if updates:
                 changed = sorted({name for row in updates for name, _old, _new in row.changes})
                 objs = []
@@ -611,6 +893,9 @@ def apply_plan(
                         default_change_reason=reason,
                         default_date=now,
                     )
+                    wrote(len(objs[start : start + WRITE_SLICE]))
+            if before_commit is not None:
+                before_commit()
             # Bulk writes send no signals: refresh the public pages once the import is committed.
             if creates or updates:
                 transaction.on_commit(public_cache_invalidate)

@@ -19,13 +19,25 @@ logger = logging.getLogger(__name__)
 
 
 def list_export(
-    *, kind: str, queryset: QuerySet, user, file_format: str, filters: str = ""
+    *,
+    kind: str,
+    queryset: QuerySet,
+    user,
+    file_format: str,
+    filters: str = "",
+    with_contacts: bool = False,
 ) -> tuple[bytes, int]:
-    """The list in the template's columns, scoped to the user, logged; contacts only if allowed."""
+    """The list in the template's columns, scoped to the user, logged; contacts only if allowed.
+
+    ``user=None`` is the command line: the whole network, contacts only with ``with_contacts``.
+    """
     spec = SPECS[kind]
-    with_personal = user.has_perm("organizations.view_contact")
+    if user is None:
+        with_personal = with_contacts
+    else:
+        with_personal = user.has_perm("organizations.view_contact")
+        queryset = scope_queryset(queryset, user)
     columns = [c for c in spec.columns if with_personal or not c.personal]
-    queryset = scope_queryset(queryset, user)
     related = [c.field for c in columns if c.ref]
     if related:
         queryset = queryset.select_related(*related)

@@ -37,7 +37,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,19 +55,81 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 10_000
 
 
+RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING)
+
+
 class UploadRejected(Exception):
     """The upload is refused before it is stored (too large, empty)."""
+
+
+class JobStopped(Exception):
+    """The job was cancelled, or declared dead by the heartbeat check, while it ran."""
+
+
+class Heartbeat:
+    """A running job's sign of life and progress, visible to other connections at once.
+
+    Inside the apply's transaction an ORM update would stay invisible until the commit (and
+    hold the job's row, so that a cancel would wait for the whole import): on PostgreSQL a
+    second, autocommit connection writes it instead.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self._side = None
+
+    def beat(self, **fields: Any) -> None:
+        fields["heartbeat_at"] = timezone.now()
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._side_update(fields)
+        elif not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job_id).update(**fields)
+
+    def _side_update(self, fields: dict) -> None:
+        import psycopg
+
+        if self._side is None:
+            params = {
+                key: value
+                for key, value in connection.get_connection_params().items()
+                if key not in ("cursor_factory", "context")
+            }
+            self._side = psycopg.connect(**params, autocommit=True)
+        columns = ", ".join(f'"{ImportJob._meta.get_field(k).column}" = %s' for k in fields)
+        self._side.execute(
+            f'UPDATE "{ImportJob._meta.db_table}" SET {columns} WHERE "id" = %s',
+            [*fields.values(), self.job_id],
+        )
+
+    def check(self) -> None:
+        """Stop the work when the job was cancelled or declared dead meanwhile."""
+        status = ImportJob.objects.filter(pk=self.job_id).values_list("status", flat=True).first()
+        if status not in RUNNING:
+            raise JobStopped(status)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 # --- 1–3: upload, store once, estimate ----------------------------------------------------------
 
 
 def import_job_upload(
-    *, kind: str, upload: File, file_name: str, user=None, sheet_name: str = ""
+    *,
+    kind: str,
+    upload: File,
+    file_name: str,
+    user=None,
+    sheet_name: str = "",
+    skip_invalid: bool = False,
+    duplicates: str = engine.REFUSE,
 ) -> ImportJob:
     """An admin upload: store it and preview it now, or queue the preview when the file is large."""
     data = _read_upload(upload)
     job = _job_store(kind=kind, data=data, file_name=file_name, user=user, sheet_name=sheet_name)
+    job.skip_invalid, job.duplicates = skip_invalid, duplicates
     spec = SPECS[job.kind]
     try:
         table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
@@ -74,14 +137,14 @@ def import_job_upload(
         table, plan = None, engine.rejected_plan(spec, exc)  # recorded by the preview below
     job.background = table is not None and table.estimated_rows > settings.IMPORT_BACKGROUND_ROWS
     job.status = ImportJob.Status.QUEUED if job.background else ImportJob.Status.PREVIEWING
-    job.save(update_fields=["stored_file", "background", "status"])
+    job.save(update_fields=["stored_file", "background", "status", "skip_invalid", "duplicates"])
     if job.background:
         table.close()
         preview_import.enqueue(job.pk)
         job.refresh_from_db()
         return job
     if table is not None:
-        plan = engine.plan_table(spec, table, user=job.user)
+        plan = engine.plan_table(spec, table, user=job.user, **_reading(job))
     _preview(job, plan, data)
     return job
 
@@ -166,14 +229,42 @@ def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
         job.file_name,
         user=user,
         sheet=job.sheet_name or None,
-        progress=_progress_updater(job) if job.background else None,
+        progress=_progress_updater(job),
+        **_reading(job),
     )
     return plan, data
 
 
+def _reading(job: ImportJob) -> dict[str, Any]:
+    """How to read the job's file: the admin's mapping and header row, else the remembered one."""
+    chosen = job.mapping if job.mapping.get("chosen") else {}
+    return {
+        "skip_invalid": job.skip_invalid,
+        "duplicates": job.duplicates,
+        "mapping": dict(chosen["columns"]) if chosen.get("columns") else None,
+        "header_row": chosen.get("header_row") or None,
+        "remembered": lambda signature: remembered_mapping(job.kind, signature, exclude=job.pk),
+    }
+
+
+def remembered_mapping(kind: str, signature: str, *, exclude: int | None = None):
+    """The columns the admin chose last time for a file with this header row, if any."""
+    previous = (
+        ImportJob.objects.filter(kind=kind, header_signature=signature, mapping__chosen=True)
+        .exclude(pk=exclude)
+        .order_by("-created_at", "-pk")
+        .values_list("mapping", flat=True)
+        .first()
+    )
+    return dict(previous["columns"]) if previous and previous.get("columns") else None
+
+
 def _progress_updater(job: ImportJob):
+    heartbeat = Heartbeat(job)
+
     def update(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        heartbeat.beat(processed_rows=done, total_rows=total)
+        heartbeat.check()
 
     return update
 
@@ -181,13 +272,19 @@ def _progress_updater(job: ImportJob):
 def import_job_preview(*, job: ImportJob) -> engine.Plan:
     """Dry run of a stored upload (the background task): plan it and record what it would do."""
     job.status = ImportJob.Status.PREVIEWING
-    job.save(update_fields=["status"])
-    plan, data = _plan_stored(job, job.user)
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "heartbeat_at"])
+    try:
+        plan, data = _plan_stored(job, job.user)
+    except JobStopped:
+        return engine.Plan(spec=SPECS[job.kind])
     _preview(job, plan, data)
     return plan
 
 
 def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
+    if job.pk and ImportJob.objects.filter(pk=job.pk).exclude(status__in=RUNNING).exists():
+        return  # cancelled (or declared dead) while it was being checked
     _record_plan(job, plan)
     job.previewed_at = timezone.now()
     if plan.is_valid:
@@ -195,8 +292,9 @@ def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
     else:
         job.status = ImportJob.Status.INVALID
         job.finished_at = timezone.now()
-        if plan.rows and not plan.file_errors and data is not None:
-            job.error_file = _write_error_sheet(job, plan, data)
+    if plan.rows and not plan.file_errors and data is not None and plan.errors:
+        # Every row not imported, with its original cells and reasons: fix, then re-upload.
+        job.error_file = _write_error_sheet(job, plan, data)
     job.save()
 
 
@@ -208,9 +306,11 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
     job.updated_count = counts[engine.UPDATE]
     job.unchanged_count = counts[engine.UNCHANGED]
     job.invalid_count = counts[engine.INVALID]
+    job.skipped_count = counts[engine.SKIPPED]
     errors = plan.errors
     job.errors = [e.as_dict() for e in errors[:MAX_STORED_ERRORS]]
     job.ignored_columns = plan.ignored
+    job.warnings = [w.as_dict() for w in plan.warnings[:MAX_STORED_ERRORS]]
     job.notices = list(plan.notices)
     if len(errors) > MAX_STORED_ERRORS:
         job.notices.append(
@@ -219,6 +319,14 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         )
     if plan.sheet_name:
         job.sheet_name = plan.sheet_name
+    if plan.header:
+        job.header_signature = plan.signature
+        job.mapping = {
+            "header_row": plan.header_row,
+            # A list, not an object: jsonb does not keep the order of an object's keys.
+            "columns": [[label, plan.mapping.get(label, "")] for _i, label in plan.header],
+            "chosen": bool(job.mapping.get("chosen")),
+        }
     job.preview_rows = [_preview_row(plan.spec, row) for row in plan.rows]
     job.plan_digest = plan.digest
     for row in plan.rows:
@@ -226,7 +334,11 @@ def _record_plan(job: ImportJob, plan: engine.Plan) -> None:
         row.values = {}
 
 
-def _display(value: Any) -> str:
+def _display(spec: ListSpec, name: str, value: Any) -> str:
+    """A value as the person sees it in the sheet: choice labels, never the stored codes."""
+    choices = spec.model._meta.get_field(name).flatchoices
+    if choices and value not in (None, ""):
+        value = dict(choices).get(value, value)
     if value is None or value == "":
         return _("（空）")
     if isinstance(value, bool):
@@ -238,7 +350,7 @@ def _display(value: Any) -> str:
 
 def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
     label = row.values.get("name", "") if spec.key != "name" else ""
-    if row.action == engine.INVALID:
+    if row.action in (engine.INVALID, engine.SKIPPED):
         detail = "；".join(
             (f"{e.column}：{e.message}" if e.column else e.message) for e in row.errors
         )
@@ -246,7 +358,8 @@ def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
         parts = []
         for name, old, new in row.changes:
             column = spec.column_for(name)
-            parts.append(f"{column.header}：{_display(old)} → {_display(new)}")
+            header = column.header if column else spec.model._meta.get_field(name).verbose_name
+            parts.append(f"{header}：{_display(spec, name, old)} → {_display(spec, name, new)}")
         detail = "；".join(parts)
     else:
         detail = ""
@@ -266,15 +379,22 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
         return ""
     header: list[Any] = []
     rows: list[list[Any]] = []
+    redacted = _("（已隐去：疑似身份证号）")
     try:
         for number, values in table.rows():
             if number == plan.header_row:
                 header = [("" if v is None else str(v)) for v in values]
             elif number in reasons:
+                values = [
+                    redacted if (number, index) in plan.redacted else value
+                    for index, value in enumerate(values)
+                ]
                 rows.append([number, "；".join(reasons[number]), *values])
     finally:
         table.close()
-    content = xlsx_bytes(_("错误行"), [_("原行号"), _("错误原因"), *header], rows)
+    content = xlsx_bytes(
+        _("错误行"), [*(str(label) for label in engine.ERROR_SHEET_HEADERS), *header], rows
+    )
     folder = posixpath.dirname(job.stored_file) if job.stored_file else _new_job_folder(job)
     return default_storage.save(f"{folder}/errors.xlsx", ContentFile(content))
 
@@ -282,14 +402,69 @@ def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
 # --- 6–7: confirm and apply ---------------------------------------------------------------------
 
 
-def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
-    """The user confirmed the preview: apply it now, or in the task queue when the file is large."""
+def import_job_remap(
+    *, job: ImportJob, user, columns: dict[str, str], header_row: int | None
+) -> ImportJob:
+    """Check the stored upload again with the columns (and header row) the admin chose.
+
+    The choice is remembered for the next file with the same header row."""
+    if job.status not in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
+        raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    job.mapping = {
+        "header_row": header_row or 0,
+        "columns": [[label, field] for label, field in columns.items()],
+        "chosen": True,
+    }
+    job.status = ImportJob.Status.PREVIEWING
+    job.finished_at = None
+    job.error_file = _delete_error_sheet(job)
+    job.save(update_fields=["mapping", "status", "finished_at", "error_file"])
+    if job.background:
+        job.status = ImportJob.Status.QUEUED
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "heartbeat_at"])
+        preview_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    plan, data = _plan_stored(job, user)
+    _preview(job, plan, data)
+    return job
+
+
+def _delete_error_sheet(job: ImportJob) -> str:
+    if job.error_file and default_storage.exists(job.error_file):
+        default_storage.delete(job.error_file)
+    return ""
+
+
+class NotAccepted(Exception):
+    """The plan has warnings (unverified codes) the user has not accepted."""
+
+
+def _require_accepted(job: ImportJob, accept_unverified: bool) -> None:
+    if job.warnings and not accept_unverified:
+        raise NotAccepted(
+            _(
+                "有 %(n)d 个代码未通过校验：请与营业执照核对，确认无误后勾选“按原样导入”再确认；"
+                "数据库未做任何修改。"
+            )
+            % {"n": len(job.warnings)}
+        )
+
+
+def import_job_confirm(*, job: ImportJob, user, accept_unverified: bool = False) -> ImportJob:
+    """The user confirmed the preview: apply it now, or in the task queue when the file is large.
+
+    Raises :class:`NotAccepted` when the preview has warnings the user did not accept.
+    """
     if job.status != ImportJob.Status.PREVIEWED:
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
+    _require_accepted(job, accept_unverified)
     if job.background:
         job.status = ImportJob.Status.APPLYING
         job.processed_rows = 0
-        job.save(update_fields=["status", "processed_rows"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "processed_rows", "heartbeat_at"])
         apply_import.enqueue(job.pk)
         job.refresh_from_db()
         return job
@@ -311,42 +486,91 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
         raise ValueError(f"import job {job.pk} is {job.status}, not previewed")
     expected = job.plan_digest
     job.status = ImportJob.Status.APPLYING
-    job.save(update_fields=["status"])
-    if plan is None:
-        plan, _data = _plan_stored(job, user)
+    job.processed_rows = 0
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "processed_rows", "heartbeat_at"])
+    heartbeat = Heartbeat(job)
+    message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
+        "new": job.new_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+    }
+    if job.skipped_count:
+        message += _("跳过 %(n)d 行（见错误表，改正后可重新上传）。") % {"n": job.skipped_count}
+
+    def progress(written: int) -> None:
+        heartbeat.beat(processed_rows=written)
+        heartbeat.check()
+
+    def before_commit() -> None:
+        # Applied is recorded in the same transaction as the rows: a cancel or the heartbeat
+        # check either comes first (and this rolls everything back) or finds it applied.
+        done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
+            status=ImportJob.Status.APPLIED,
+            processed_rows=job.new_count + job.updated_count,
+            finished_at=timezone.now(),
+            message=message,
+        )
+        if not done:
+            raise JobStopped()
+
     try:
+        if plan is None:
+            plan, _data = _plan_stored(job, user)
         if not plan.is_valid:
             raise engine.StalePlan(
                 "；".join(str(e) for e in plan.errors[:5])
                 or _("预览之后数据已发生变化：请重新预览。")
             )
-        engine.apply_plan(plan, user=user, job=job, expected_digest=expected)
+        engine.apply_plan(
+            plan,
+            user=user,
+            job=job,
+            expected_digest=expected,
+            progress=progress,
+            before_commit=before_commit,
+        )
+    except JobStopped:
+        job.refresh_from_db()
+        _delete_stored(job, keep_errors=True)
+        job.save(update_fields=["stored_file"])
+        return job
     except engine.StalePlan as exc:
-        job.status = ImportJob.Status.FAILED
-        job.message = str(exc)
-        job.finished_at = timezone.now()
-        _delete_stored(job)
-        job.save()
+        _finish_failed(job, str(exc))
+        job.refresh_from_db()
         return job
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)
-        job.status = ImportJob.Status.FAILED
-        job.message = _("导入失败，数据库未做任何修改：%(error)s") % {"error": exc}
-        job.finished_at = timezone.now()
-        job.save()
+        _finish_failed(job, _("导入失败，数据库未做任何修改：%(error)s") % {"error": exc})
         raise
-    # The plan equals the previewed one (same digest), so the recorded counts and rows stand.
-    job.processed_rows = job.total_rows
-    job.status = ImportJob.Status.APPLIED
-    job.finished_at = timezone.now()
-    job.message = _("已导入：新增 %(new)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条。") % {
-        "new": job.new_count,
-        "updated": job.updated_count,
-        "unchanged": job.unchanged_count,
-    }
+    finally:
+        heartbeat.close()
+    job.refresh_from_db()
     _delete_stored(job)
-    job.save()
+    job.save(update_fields=["stored_file"])
     return job
+
+
+def _finish_failed(job: ImportJob, message: str) -> bool:
+    """Mark a running job failed (unless it ended meanwhile) and delete its stored upload."""
+    for attempt in (1, 2):
+        try:
+            done = ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()
+            )
+            break
+        except DatabaseError:
+            # The connection broke (the database restarted): try once more on a new one;
+            # otherwise the heartbeat check ends the job later.
+            connection.close()
+            if attempt == 2:
+                logger.exception("import job %s: cannot record its failure", job.pk)
+                return False
+    if done:
+        job.refresh_from_db()
+        _delete_stored(job)
+        job.save(update_fields=["stored_file"])
+    return bool(done)
 
 
 # --- cancel, clean up ---------------------------------------------------------------------------
@@ -362,25 +586,65 @@ def _delete_stored(job: ImportJob, *, keep_errors: bool = True) -> None:
         job.error_file = ""
 
 
-def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
-    if job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.INVALID):
-        if job.status == ImportJob.Status.PREVIEWED:
-            job.status = ImportJob.Status.CANCELLED
-            job.finished_at = timezone.now()
+def import_job_cancel(*, job: ImportJob, user) -> bool:
+    """Cancel a job in any state that is not final (a running one stops at its next progress
+    report and rolls back); delete its stored upload. False if it had already ended."""
+    cancelled = ImportJob.objects.filter(
+        pk=job.pk, status__in=[*RUNNING, ImportJob.Status.PREVIEWED]
+    ).update(
+        status=ImportJob.Status.CANCELLED,
+        finished_at=timezone.now(),
+        message=_("已取消，数据库未做任何修改。"),
+    )
+    job.refresh_from_db()
+    if cancelled or job.status == ImportJob.Status.INVALID:
         _delete_stored(job, keep_errors=job.status == ImportJob.Status.INVALID)
         job.preview_rows = []
-        job.save()
-    return job
+        job.save(update_fields=["stored_file", "error_file", "preview_rows"])
+    return bool(cancelled)
+
+
+def import_jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """End the jobs whose worker died or lost its database: failed, nothing changed.
+
+    A running job reports at least every few seconds (every 1,000 rows checked, every slice
+    written); one not heard from for IMPORT_HEARTBEAT_SECONDS is dead, and so is a job queued
+    longer than IMPORT_QUEUED_MINUTES (no worker is running). The apply writes nothing unless
+    it still finds the job running at its commit, so failing it here is safe.
+    """
+    now = now or timezone.now()
+    silent = now - datetime.timedelta(seconds=settings.IMPORT_HEARTBEAT_SECONDS)
+    waiting = now - datetime.timedelta(minutes=settings.IMPORT_QUEUED_MINUTES)
+    running = [ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
+    stale = ImportJob.objects.filter(
+        Q(status__in=running, heartbeat_at__lt=silent)
+        | Q(status__in=running, heartbeat_at__isnull=True, created_at__lt=silent)
+        | Q(status=ImportJob.Status.QUEUED, created_at__lt=waiting)
+    ).only("pk", "status")
+    count = 0
+    for job in stale:
+        if job.status == ImportJob.Status.QUEUED:
+            message = _(
+                "排队超过 %(minutes)d 分钟仍未开始（后台任务进程可能没有运行），未做任何修改。请稍后重新上传，或联系系统管理员。"
+            ) % {"minutes": settings.IMPORT_QUEUED_MINUTES}
+        else:
+            message = _(
+                "后台任务中断：超过 %(minutes)d 分钟没有进展（任务进程被终止或数据库连接中断），未做任何修改。请重新上传。"
+            ) % {"minutes": max(1, settings.IMPORT_HEARTBEAT_SECONDS // 60)}
+        if _finish_failed(job, message):
+            logger.warning("import job %s ended by the heartbeat check", job.pk)
+            count += 1
+    return count
 
 
 def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
-    """Delete stored files of uploads left at the preview longer than IMPORT_STALE_HOURS."""
+    """End dead jobs, and delete the stored files of every job that is not running after
+    IMPORT_STALE_HOURS (finished, failed, cancelled, invalid or left at the preview)."""
     now = now or timezone.now()
+    import_jobs_fail_stale(now=now)
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
     stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(
-        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING]
-    )
+    stale = stale.exclude(status__in=RUNNING)
     count = 0
     for job in stale.defer("preview_rows"):
         _delete_stored(job, keep_errors=False)
@@ -397,7 +661,17 @@ def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
 
 
 def import_file(
-    *, kind: str, path: str, user=None, sheet_name: str = "", dry_run: bool = False
+    *,
+    kind: str,
+    path: str,
+    user=None,
+    sheet_name: str = "",
+    dry_run: bool = False,
+    accept_unverified: bool = False,
+    columns: dict[str, str] | None = None,
+    header_row: int | None = None,
+    skip_invalid: bool = False,
+    duplicates: str = engine.REFUSE,
 ) -> tuple[ImportJob, engine.Plan]:
     """The command-line import: plan, and apply unless a dry run or invalid; recorded as a job."""
     with open(path, "rb") as handle:
@@ -411,10 +685,24 @@ def import_file(
         sheet_name=sheet_name,
         source=ImportJob.Source.COMMAND,
         status=ImportJob.Status.PREVIEWING,
+        skip_invalid=skip_invalid,
+        duplicates=duplicates,
     )
     plan = engine.plan_import(
-        SPECS[kind], io.BytesIO(data), job.file_name, user=user, sheet=sheet_name or None
+        SPECS[kind],
+        io.BytesIO(data),
+        job.file_name,
+        user=user,
+        sheet=sheet_name or None,
+        progress=_progress_updater(job),
+        mapping=columns or None,
+        header_row=header_row,
+        remembered=None if columns else (lambda sig: remembered_mapping(kind, sig)),
+        skip_invalid=skip_invalid,
+        duplicates=duplicates,
     )
+    if columns or header_row:
+        job.mapping = {"chosen": True}
     _preview(job, plan, data)
     if plan.is_valid and dry_run:
         job.status = ImportJob.Status.CANCELLED
@@ -422,7 +710,15 @@ def import_file(
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
     elif plan.is_valid:
-        import_job_apply(job=job, user=user, plan=plan)
+        try:
+            _require_accepted(job, accept_unverified)
+        except NotAccepted as exc:
+            job.status = ImportJob.Status.CANCELLED
+            job.message = str(exc)
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "message", "finished_at"])
+        else:
+            import_job_apply(job=job, user=user, plan=plan)
     return job, plan
 
 
@@ -433,16 +729,16 @@ def import_file(
 
 def _mark_failed(job_id: int, exc: Exception) -> None:
     logger.exception("background import job %s failed", job_id)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED,
-        message=_("后台任务出错，数据库未做任何修改：%(error)s") % {"error": exc},
-        finished_at=timezone.now(),
+    _finish_failed(
+        ImportJob(pk=job_id), _("后台任务出错，数据库未做任何修改：%(error)s") % {"error": exc}
     )
 
 
 @task()
 def preview_import(job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return job.status  # cancelled or ended by the heartbeat check before it started
     try:
         import_job_preview(job=job)
     except Exception as exc:
@@ -454,6 +750,8 @@ def preview_import(job_id: int) -> str:
 @task()
 def apply_import(job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING:
+        return job.status
     try:
         return import_job_apply(job=job).status
     except Exception as exc:

@@ -75,22 +75,87 @@ def detect_format(head: bytes, file_name: str) -> str:
 
 
 def open_table(stream: IO[bytes], file_name: str, sheet: str | None = None) -> Table:
-    """Open ``stream`` (a seekable binary file) as a table, detecting its format from its bytes."""
+    """Open ``stream`` (a seekable binary file) as a table, detecting its format from its bytes.
+
+    Its rows are bounded while they stream: more than ``IMPORT_MAX_ROWS`` non-blank rows, or
+    more than ``IMPORT_MAX_CELL_BYTES`` of cell text, stop the reading with :class:`FileRejected`.
+    """
     head = stream.read(4096)
     stream.seek(0)
     if not head:
         raise FileRejected(_("文件是空的。"))
     kind = detect_format(head, file_name)
     if kind == "xlsx":
-        return _open_xlsx(stream, sheet)
-    if kind == "xls":
-        return _open_xls(stream, sheet)
-    return _open_csv(stream, file_name)
+        table = _open_xlsx(stream, sheet)
+    elif kind == "xls":
+        table = _open_xls(stream, sheet)
+    else:
+        table = _open_csv(stream, file_name)
+    check_row_estimate(table.estimated_rows)
+    table._rows = bounded_rows(table._rows)
+    return table
+
+
+def _too_many_rows(limit: int) -> FileRejected:
+    return FileRejected(
+        _("表格超过 %(limit)d 行的上限，已停止读取，未做任何修改。请拆分成多个文件分批导入。")
+        % {"limit": limit}
+    )
+
+
+def check_row_estimate(estimated: int) -> None:
+    """Refuse before parsing a file whose counted rows are far above the limit (header and
+    title rows aside: the exact limit applies to the non-blank rows while they stream)."""
+    limit = settings.IMPORT_MAX_ROWS
+    if estimated > limit + ROW_LIMIT_SLACK:
+        raise _too_many_rows(limit)
+
+
+# Rows above the data (titles, the header) and blank rows an estimate counts but the limit does not.
+ROW_LIMIT_SLACK = 1000
+
+
+def bounded_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, stopped at the row limit and the cell-text limit instead of growing."""
+    max_rows = settings.IMPORT_MAX_ROWS + 1  # the header row
+    max_bytes = settings.IMPORT_MAX_CELL_BYTES
+    counted = 0
+    total = 0
+    for number, values in rows:
+        size = 0
+        filled = False
+        for value in values:
+            if value is None:
+                continue
+            if type(value) is str:
+                if not value:
+                    continue
+                size += len(value) if value.isascii() else len(value.encode("utf-8", "replace"))
+            filled = True
+        if not filled:
+            yield number, values
+            continue
+        counted += 1
+        total += size
+        if counted > max_rows:
+            raise _too_many_rows(settings.IMPORT_MAX_ROWS)
+        if total > max_bytes:
+            raise FileRejected(
+                _(
+                    "表格内容超过 %(limit)d MB 的上限（读到第 %(row)d 行时），已停止读取，"
+                    "未做任何修改。请拆分成多个文件分批导入。"
+                )
+                % {"limit": max_bytes // (1024 * 1024), "row": number}
+            )
+        yield number, values
 
 
 # --- xlsx ------------------------------------------------------------------------------------
 
 _MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# Every row element (with or without a namespace prefix), counted by streaming: the sheet's
+# <dimension> may lie or be missing (openpyxl's write-only mode writes none).
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
 # A cell holding a formula but no cached <v> value (written by a script, never opened in Excel).
 _FORMULA_NO_VALUE_RE = re.compile(
     rb'<c\s+r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>'
@@ -123,12 +188,14 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, path: str):
     """Merged ranges and formula cells without a cached value, found by one pass over the XML."""
     merges: list[tuple[int, int, int, int]] = []
     formulas: set[tuple[int, int]] = set()
+    row_count = 0
     tail = b""
     with archive.open(path) as raw:
         while chunk := raw.read(1 << 20):
             data = tail + chunk
             # Keep an overlap so that a tag split between two chunks is still seen.
             cut = max(0, len(data) - 4096)
+            row_count += len(_ROW_TAG_RE.findall(data, 0, cut))
             for m in _FORMULA_NO_VALUE_RE.finditer(data, 0, cut):
                 formulas.add((int(m.group(2)), _col_index(m.group(1))))
             for m in _MERGE_RE.finditer(data, 0, cut):
@@ -141,13 +208,14 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, path: str):
                     )
                 )
             tail = data[cut:]
+    row_count += len(_ROW_TAG_RE.findall(tail))
     for m in _FORMULA_NO_VALUE_RE.finditer(tail):
         formulas.add((int(m.group(2)), _col_index(m.group(1))))
     for m in _MERGE_RE.finditer(tail):
         merges.append(
             (int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3)))
         )
-    return sorted(set(merges)), formulas
+    return sorted(set(merges)), formulas, row_count
 
 
 def _pick_sheet(names: list[str], sheet: str | None) -> str:
@@ -196,7 +264,14 @@ def _open_xlsx(stream: IO[bytes], sheet: str | None) -> Table:
     chosen = _pick_sheet(sheet_names, sheet)
     worksheet = workbook[chosen]
     sheet_path = getattr(worksheet, "_worksheet_path", "")
-    merges, formulas = _scan_sheet_xml(archive, sheet_path) if sheet_path in names else ([], set())
+    sheet_path = sheet_path.lstrip("/")
+    # Without the sheet's part (an unusual package) there is no estimate: the streaming
+    # limits below still bound the reading.
+    merges, formulas, row_count = (
+        _scan_sheet_xml(archive, sheet_path) if sheet_path in names else ([], set(), 0)
+    )
+    # Never trust <dimension>: a lying one would drop rows, a missing one gives no estimate.
+    worksheet.reset_dimensions()
     notices = []
     fills: dict[tuple[int, int], tuple[int, int]] = {}
     for r1, c1, r2, c2 in merges:
@@ -213,10 +288,7 @@ def _open_xlsx(stream: IO[bytes], sheet: str | None) -> Table:
             _("合并单元格 %(range)s：按 Excel 的显示，每一格都取左上角的值。")
             % {"range": f"{_cell_name(r1, c1)}:{_cell_name(r2, c2)}"}
         )
-    try:
-        estimated = max(0, (worksheet.max_row or 0))
-    except Exception:  # a sheet without a dimension record
-        estimated = 0
+    estimated = row_count
 
     by_row: dict[int, list[tuple[int, tuple[int, int]]]] = {}
     for (r, c), anchor in fills.items():

@@ -30,6 +30,10 @@ class Column:
     ref: type[models.Model] | None = None
     help: Any = ""
     options: tuple[str, ...] = ()
+    # The parser enforces the field's own rules, so the model's field validation is skipped.
+    checked: bool = False
+    # The boolean field set on a record whose value the parser returned as cells.Unverified.
+    unverified_field: str = ""
 
     def all_names(self) -> set[str]:
         # The header in every language of the site: the Chinese template imports the same when
@@ -85,15 +89,39 @@ ENTERPRISE = ListSpec(
         Column(
             "credit_code",
             _("统一社会信用代码"),
-            ("credit code", "credit_code", "unified social credit code", "USCC", "信用代码"),
+            (
+                "credit code",
+                "credit_code",
+                "unified social credit code",
+                "USCC",
+                "信用代码",
+                "社会信用代码",
+                "统一代码",
+                "纳税人识别号",
+                "统一社会信用代码/纳税人识别号",
+                "社会统一信用代码",
+                "代码",
+            ),
             required=True,
             parse=cells.credit_code,
+            checked=True,
+            unverified_field="credit_code_unverified",
             help=_("18位，GB 32100-2015；请把此列设为“文本”格式，否则 Excel 会改掉后几位。"),
         ),
         Column(
             "name",
             _("企业名称"),
-            ("name", "enterprise name", "company name", "名称"),
+            (
+                "name",
+                "enterprise name",
+                "company name",
+                "名称",
+                "纳税人名称",
+                "单位名称",
+                "企业（单位）名称",
+                "公司名称",
+                "企业全称",
+            ),
             required=True,
             parse=cells.name,
             help=_("营业执照上的全称。"),
@@ -106,8 +134,12 @@ ENTERPRISE = ListSpec(
             help=_("新经济组织 / 新社会组织 / 新就业群体"),
             options=("新经济组织", "新社会组织", "新就业群体"),
         ),
-        Column("industry", _("行业"), ("industry",)),
-        Column("address", _("地址"), ("address",)),
+        Column("industry", _("行业"), ("industry", "所属行业", "行业类别", "行业门类")),
+        Column(
+            "address",
+            _("地址"),
+            ("address", "注册地址", "经营地址", "住所", "企业地址", "生产经营地址", "注册地"),
+        ),
         Column(
             "building",
             _("所在楼宇或园区"),
@@ -116,7 +148,7 @@ ENTERPRISE = ListSpec(
         Column(
             "employees",
             _("职工人数"),
-            ("employees", "staff", "headcount"),
+            ("employees", "staff", "headcount", "从业人数", "员工人数", "从业人员"),
             parse=cells.integer,
             help=_("整数，可写 1,200。"),
         ),
@@ -147,12 +179,12 @@ ENTERPRISE = ListSpec(
             ("federation", "covering federation"),
             ref=Federation,
             parse=cells.name,
-            help=_("与系统中的妇联名称完全一致；留空表示尚未覆盖。"),
+            help=_("与系统中的妇联名称完全一致；新企业留空表示尚未覆盖，已有企业留空则不变。"),
         ),
         Column(
             "contact_name",
             _("联系人"),
-            ("contact", "contact name", "contact person", "contact_name"),
+            ("contact", "contact name", "contact person", "contact_name", "联系人姓名"),
             parse=cells.name,
             personal=True,
             help=_("个人信息：仅有权限的工作人员可导入和导出。"),
@@ -160,7 +192,7 @@ ENTERPRISE = ListSpec(
         Column(
             "contact_phone",
             _("联系电话"),
-            ("phone", "contact phone", "telephone", "contact_phone"),
+            ("phone", "contact phone", "telephone", "contact_phone", "电话", "手机", "联系方式"),
             parse=cells.code_text,
             personal=True,
             help=_("个人信息：仅有权限的工作人员可导入和导出。"),
@@ -271,7 +303,7 @@ FEDERATION = ListSpec(
             _("有效"),
             ("active", "is active", "is_active"),
             parse=lambda v: cells.boolean(v, default=True),
-            help=_("是 / 否，留空为“是”。"),
+            help=_("是 / 否；新记录留空为“是”。"),
             options=("是", "否"),
         ),
     ),

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from organizations.importing import cells
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -110,7 +112,16 @@ def template_bytes(spec) -> bytes:
     notes.append(
         [
             _(
-                "同一文件中每条记录只能出现一次；已存在的记录按表中内容更新。任何一行有错误，整个文件都不会导入。"
+                "留空的单元格不会修改已有的数据（新记录取默认值）；要清空已有的某项，请在单元格中填写“%(marker)s”。"
+            )
+            % {"marker": cells.CLEAR_MARKER}
+        ]
+    )
+    notes.append(
+        [
+            _(
+                "同一文件中每条记录只能出现一次；已存在的记录按表中内容更新。默认任何一行有错误，整个文件都不会导入；"
+                "上传时可选择“仅导入无误的行”，其余的行放进错误表，改正后可直接重新上传。"
             )
         ]
     )

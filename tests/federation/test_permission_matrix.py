@@ -209,6 +209,7 @@ ADMIN = [
     ("organizations.enterprise",           "import_job",     302, 403, 403, 200, 404, 200, 200, 200),
     ("organizations.enterprise",           "process_import", 302, 403, 403, 302, 404, 302, 302, 302),
     ("organizations.enterprise",           "import_cancel",  302, 403, 403, 302, 404, 302, 302, 302),
+    ("organizations.enterprise",           "import_mapping", 302, 403, 403, 302, 404, 302, 302, 302),
 
     ("organizations.exportlog",            "changelist",     302, 403, 403, 403, 403, 403, 200, 200),
     ("organizations.exportlog",            "add",            302, 403, 403, 403, 403, 403, 403, 403),
@@ -227,6 +228,7 @@ ADMIN = [
     ("organizations.federation",           "import_job",     302, 403, 403, 200, 404, 200, 200, 200),
     ("organizations.federation",           "process_import", 302, 403, 403, 302, 404, 302, 302, 302),
     ("organizations.federation",           "import_cancel",  302, 403, 403, 302, 404, 302, 302, 302),
+    ("organizations.federation",           "import_mapping", 302, 403, 403, 302, 404, 302, 302, 302),
 
     ("organizations.importjob",            "changelist",     302, 403, 403, 200, 200, 200, 200, 200),
     ("organizations.importjob",            "add",            302, 403, 403, 403, 403, 403, 403, 403),
@@ -257,6 +259,7 @@ ADMIN = [
     ("organizations.servicesite",          "import_job",     302, 403, 403, 200, 404, 200, 200, 200),
     ("organizations.servicesite",          "process_import", 302, 403, 403, 302, 404, 302, 302, 302),
     ("organizations.servicesite",          "import_cancel",  302, 403, 403, 302, 404, 302, 302, 302),
+    ("organizations.servicesite",          "import_mapping", 302, 403, 403, 302, 404, 302, 302, 302),
 ]
 # fmt: on
 
@@ -269,6 +272,7 @@ IMPORT_VIEWS = (
     "import_job",
     "process_import",
     "import_cancel",
+    "import_mapping",
 )
 JOB_KINDS = {"federation": "federation", "enterprise": "enterprise", "servicesite": "site"}
 
@@ -405,7 +409,7 @@ def _admin_response(client, records, label, view):
     ]  # applied: confirming or cancelling changes nothing
     if view == "import_job":
         return client.get(reverse(name, args=[job.pk]))
-    if view == "import_cancel":
+    if view in ("import_cancel", "import_mapping"):
         return client.post(reverse(name, args=[job.pk]))
     assert view == "process_import", view
     return client.post(reverse(name), {"job": job.pk})

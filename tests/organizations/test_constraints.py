@@ -11,6 +11,7 @@ from tests.factories import (
     FederationFactory,
     ServiceSiteFactory,
     WomenGroupFactory,
+    make_credit_code,
 )
 
 pytestmark = pytest.mark.django_db
@@ -137,15 +138,28 @@ def test_the_migration_ticks_the_party_org_of_dated_rows():
         executor = MigrationExecutor(connection)
         executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
-    migrate([("organizations", "0002_import_jobs_export_log_and_last_import")])
+    before = ("organizations", "0002_import_jobs_export_log_and_last_import")
+    migrate([before])
     try:
-        dated = EnterpriseFactory(
-            has_party_org=False, party_org_formed_on=datetime.date(2022, 5, 4)
+        # The model as it was then: later migrations add columns the current model has.
+        old = (
+            MigrationExecutor(connection)
+            .loader.project_state(before)
+            .apps.get_model("organizations", "Enterprise")
         )
-        plain = EnterpriseFactory(has_party_org=False)
+        dated = old.objects.create(
+            credit_code=make_credit_code(901),
+            name="泰达迁移测试一有限公司",
+            has_party_org=False,
+            party_org_formed_on=datetime.date(2022, 5, 4),
+        )
+        plain = old.objects.create(
+            credit_code=make_credit_code(902), name="泰达迁移测试二有限公司", has_party_org=False
+        )
     finally:
         migrate(None)
-    dated.refresh_from_db(), plain.refresh_from_db()
+    dated = Enterprise.objects.get(pk=dated.pk)
+    plain = Enterprise.objects.get(pk=plain.pk)
     assert (dated.has_party_org, dated.party_org_formed_on, dated.version) == (
         True,
         datetime.date(2022, 5, 4),
@@ -155,6 +169,6 @@ def test_the_migration_ticks_the_party_org_of_dated_rows():
         dated.history.latest().history_change_reason
         == "数据修正：已填写党组织成立日期，勾选“已建立党组织”"
     )
-    assert (plain.has_party_org, plain.version, plain.history.count()) == (False, 1, 1)
+    assert (plain.has_party_org, plain.version, plain.history.count()) == (False, 1, 0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Enterprise.objects.filter(pk=plain.pk).update(party_org_formed_on=datetime.date(2022, 5, 4))

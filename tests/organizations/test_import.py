@@ -171,17 +171,19 @@ def test_dates_compare_as_dates_so_unchanged_sites_stay_unchanged(tmp_path, fede
 # --- rows that are refused -----------------------------------------------------------------------
 
 
-def test_wrong_check_character_deep_in_a_file_refuses_the_whole_file(tmp_path, federations):
+def test_wrong_check_character_deep_in_a_file_is_written_only_once_accepted(tmp_path, federations):
     rows = [enterprise_row(n) for n in range(1, 301)]
     bad = make_credit_code(250)
     rows[249][0] = bad[:17] + ("0" if bad[17] != "0" else "1")
-    job, plan = assert_refused(
-        tmp_path,
-        xlsx_bytes(rows),
-        expect="第 251 行，“统一社会信用代码”列：统一社会信用代码校验位错误",
-    )
+    job, plan = run(tmp_path, xlsx_bytes(rows))
+    assert plan.is_valid
+    assert [str(w) for w in plan.warnings] == [
+        f"第 251 行，“统一社会信用代码”列：校验位不符：按 GB 32100 第18位应为 {bad[17]}，"
+        f"实际为 {rows[249][0][17]}；可能是录入错误，也可能是早期颁发的代码，请与营业执照核对。"
+    ]
+    assert job.status == ImportJob.Status.CANCELLED
+    assert "有 1 个代码未通过校验" in job.message
     assert Enterprise.objects.count() == 0
-    assert job.invalid_count == 1 and job.new_count == 299
 
 
 def test_duplicate_code_in_one_file_is_an_error_on_both_rows(tmp_path, federations):
