@@ -62,7 +62,8 @@ class StatsView(TemplateView):
             by_kind_max=max([r["count"] for r in by_kind] or [0]),
             per_month=per_month,
             per_month_max=max([r["count"] for r in per_month] or [0]),
-            brand_outcomes=list(brand_selectors.brand_outcomes()),
+            # A brand without sessions (the master brand) would be a row of zeros.
+            brand_outcomes=list(brand_selectors.brand_outcomes().filter(session_count__gt=0)),
         )
         return context
 
