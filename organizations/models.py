@@ -19,6 +19,11 @@ from organizations.validators import (
     validate_longitude,
 )
 
+# The site finder sorts by distance from a phone's GPS position and converts for each map app.
+COORDINATES_HELP = _(
+    "WGS-84（CGCS2000，天地图、手机定位）坐标，不是高德/腾讯（GCJ-02）或百度（BD-09）坐标。"
+)
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -345,6 +350,7 @@ class ServiceSite(TimeStamped):
         null=True,
         blank=True,
         validators=[validate_latitude],
+        help_text=COORDINATES_HELP,
     )
     longitude = models.DecimalField(
         _("经度"),
@@ -353,6 +359,7 @@ class ServiceSite(TimeStamped):
         null=True,
         blank=True,
         validators=[validate_longitude],
+        help_text=COORDINATES_HELP,
     )
     hours_note = models.CharField(
         _("开放时间说明"), max_length=200, blank=True, help_text=_("如“法定节假日闭馆”。")

@@ -30,6 +30,8 @@ def page_urls(portal) -> list[str]:
         portal["federation"].get_absolute_url(),
         "/sites/",
         "/sites/?kind=women_home&open_now=on",
+        "/sites/?near=39.0400,117.7100",
+        "/sites/?kind=children_home&open_now=on&near=39.0400,117.7100",
         site.get_absolute_url(),
         f"/sites/{site.pk}/qr.svg",
         "/brands/",

@@ -118,12 +118,12 @@ def test_site_page_has_address_hours_services_coordinates_and_qr(client):
     OpeningHoursFactory(site=site, weekday=0, opens=datetime.time(9), closes=datetime.time(11, 30))
     OpeningHoursFactory(site=site, weekday=0, opens=datetime.time(14), closes=datetime.time(17))
     page = text(client.get(site.get_absolute_url()))
+    assert "39.041230" not in page  # raw coordinates mean nothing to a visitor
     for expected in (
         "第三大街51号",
         "暑期托管",
         "亲子阅读",
-        "39.041230",
-        "117.712340",
+        "117.718622%2C39.042153",  # the AMap route, in GCJ-02 (not the stored WGS-84)
         "022-66201234",
         "星期一",
         "09:00–11:30",
