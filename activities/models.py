@@ -397,6 +397,8 @@ class ExemplarQuerySet(models.QuerySet):
 class Exemplar(models.Model):
     """An honoured exemplar (典型): a woman or a collective selected in 巾帼建功行动."""
 
+    PINYIN_SOURCES = ("name", "workplace")  # federation.core.pinyin
+
     class Kind(models.TextChoices):
         PERSON = "person", _("个人")
         COLLECTIVE = "collective", _("集体")
@@ -432,6 +434,9 @@ class Exemplar(models.Model):
     )
     consent_recorded_on = models.DateField(_("同意日期"), null=True, blank=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords()
     objects = ExemplarQuerySet.as_manager()
 

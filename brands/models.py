@@ -21,6 +21,8 @@ class BrandQuerySet(models.QuerySet):
 class Brand(models.Model):
     """A brand programme (泰达儿童之家, 为爱而来, 巾帼科创营, …)."""
 
+    PINYIN_SOURCES = ("name", "tagline", "services")  # federation.core.pinyin
+
     class Focus(models.TextChoices):
         CHILDCARE = "childcare", _("职工子女托管")
         MATCHMAKING = "matchmaking", _("婚恋交友")
@@ -82,6 +84,9 @@ class Brand(models.Model):
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_published = models.BooleanField(_("公开"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords()
     objects = BrandQuerySet.as_manager()
 

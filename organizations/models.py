@@ -52,6 +52,8 @@ class FederationQuerySet(models.QuerySet):
 class Federation(TimeStamped):
     """A women's federation of the network: the district one, a grassroots one or a women's group."""
 
+    PINYIN_SOURCES = ("name", "short_name")  # federation.core.pinyin
+
     class Level(models.TextChoices):
         DISTRICT = "district", _("区妇联")
         GRASSROOTS = "grassroots", _("基层妇联")
@@ -108,6 +110,9 @@ class Federation(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = FederationQuerySet.as_manager()
 
@@ -322,6 +327,8 @@ class ServiceSiteQuerySet(models.QuerySet):
 class ServiceSite(TimeStamped):
     """A service site (阵地): 妇女之家, 儿童之家, 妇女微家, 温馨驿站, …"""
 
+    PINYIN_SOURCES = ("name", "services")  # federation.core.pinyin
+
     class Kind(models.TextChoices):
         WOMEN_HOME = "women_home", _("妇女之家")
         CHILDREN_HOME = "children_home", _("儿童之家")
@@ -378,6 +385,9 @@ class ServiceSite(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("开放中"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = ServiceSiteQuerySet.as_manager()
 
