@@ -105,6 +105,17 @@ class Activity(models.Model):
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     participants = models.PositiveIntegerField(_("参与人数"), null=True, blank=True)
     description = models.TextField(_("活动简介"), blank=True)
+    # 云课堂: how a visitor joins an online or hybrid activity (shown with a QR code).
+    join_url = models.URLField(
+        _("线上参与链接"),
+        blank=True,
+        help_text=_(
+            "线上或线上线下结合的活动：直播间、腾讯会议等的链接，公开页面显示链接和二维码。"
+        ),
+    )
+    join_info = models.CharField(
+        _("线上参与说明"), max_length=200, blank=True, help_text=_("如“腾讯会议号 123 456 789”。")
+    )
     is_public = models.BooleanField(
         _("公开"), default=True, help_text=_("取消勾选后，活动不出现在公开的活动日历中。")
     )
