@@ -313,14 +313,38 @@ class SiteDetailView(DetailView):
         return context
 
 
+QR_QUIET_ZONE = 4  # modules of white around the code: what ISO/IEC 18004 asks for print
+
+
+def _site_qr(request, pk: int):
+    site = get_object_or_404(ServiceSite.objects.active().only("pk"), pk=pk)
+    return segno.make(request.build_absolute_uri(site.get_absolute_url()), error="m")
+
+
 @require_GET
 @public_page
 def site_qr(request, pk: int):
     """A printable QR code (SVG) pointing at the site's public page."""
-    site = get_object_or_404(ServiceSite.objects.active().only("pk"), pk=pk)
-    url = request.build_absolute_uri(site.get_absolute_url())
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=True)
+    _site_qr(request, pk).save(buffer, kind="svg", scale=8, border=QR_QUIET_ZONE, xmldecl=True)
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="site-{pk}-qr.svg"'
     return response
+
+
+@require_GET
+@public_page
+def site_qr_png(request, pk: int):
+    """The same QR code as a PNG, to download and drop into a poster or a 公众号 article."""
+    buffer = io.BytesIO()
+    _site_qr(request, pk).save(buffer, kind="png", scale=12, border=QR_QUIET_ZONE)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="site-{pk}-qr.png"'
+    return response
+
+
+class SitePosterView(SiteDetailView):
+    """A4 poster of a site (print it from the browser): name, kind, address, hours, QR code.
+    Cached like the site page (its ``dispatch`` is already wrapped by ``public_page``)."""
+
+    template_name = "organizations/site_poster.html"

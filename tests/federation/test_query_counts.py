@@ -35,6 +35,8 @@ def page_urls(portal) -> list[str]:
         "/sites/?kind=children_home&open_now=on&near=39.0400,117.7100",
         site.get_absolute_url(),
         f"/sites/{site.pk}/qr.svg",
+        f"/sites/{site.pk}/qr.png",
+        f"/sites/{site.pk}/poster/",
         "/brands/",
         "/brands/children-home/",
         "/exemplars/",

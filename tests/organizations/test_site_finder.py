@@ -4,6 +4,7 @@ links in each map app's coordinates, a map without any key."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
@@ -182,3 +183,27 @@ def test_site_page_routes_and_opening(client, sites):
 
 def test_geolocation_is_allowed_for_the_portal_itself(client, db):
     assert "geolocation=(self)" in client.get("/sites/")["Permissions-Policy"]
+
+
+def test_site_poster_with_a_qr_code_and_its_png(client, sites):
+    from PIL import Image
+
+    site = sites["near"]
+    OpeningHoursFactory(site=site, weekday=2, opens=datetime.time(9), closes=datetime.time(17))
+    html = client.get(f"/sites/{site.pk}/poster/").content.decode()
+    poster = html.split('id="site-poster"')[1].split("</article>")[0]
+    assert "乙附近儿童之家" in poster and "儿童之家" in poster
+    assert "星期三 09:00–17:00" in poster
+    assert f'src="/sites/{site.pk}/qr.svg"' in poster
+    assert f'href="/sites/{site.pk}/qr.png" download' in html
+    response = client.get(f"/sites/{site.pk}/qr.png")
+    assert response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("L")
+    # A 4-module quiet zone at 12 px a module: the outer 48 px on every side are white.
+    width, height = image.size
+    assert width == height
+    for box in ((0, 0, width, 48), (0, 0, 48, height), (width - 48, 0, width, height)):
+        assert image.crop(box).getextrema() == (255, 255)
+    assert image.crop((48, 48, 60, 60)).getextrema() == (0, 0)  # the finder pattern's corner
+    site_page = client.get(site.get_absolute_url()).content.decode()
+    assert f'href="/sites/{site.pk}/poster/"' in site_page
