@@ -148,3 +148,14 @@ def test_the_article_lead_picture_loads_at_once_the_gallery_lazily(client, png_b
     assert len(pictures) == 4  # the lead, then the three in the gallery
     assert "loading" not in pictures[0] and pictures[0]["fetchpriority"] == "high"
     assert [img.get("loading") for img in pictures[1:]] == ["lazy"] * 3
+
+
+def test_a_media_account_named_like_its_handle_is_not_repeated(client):
+    from organizations.models import MediaAccount
+    from tests.factories import MediaAccountFactory
+
+    MediaAccountFactory(name="滨城女性", handle="滨城女性", platform=MediaAccount.Platform.WECHAT)
+    MediaAccountFactory(name="泰达妇联", handle="teda_women", platform=MediaAccount.Platform.WECHAT)
+    html = client.get("/").content.decode()
+    assert "滨城女性（滨城女性）" not in html and "· 滨城女性</span>" in html
+    assert "泰达妇联（teda_women）" in html
