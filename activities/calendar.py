@@ -80,6 +80,8 @@ def activities_calendar(activities, *, request, now: datetime.datetime | None = 
         description = activity.description.strip()
         if activity.organizer_id:
             description = f"{activity.organizer.name}\n{description}".strip()
+        if getattr(activity, "join_url", ""):
+            description = f"{description}\n{activity.join_info}\n{activity.join_url}".strip()
         if description:
             lines.append(f"DESCRIPTION:{escape_text(description)}")
         lines.append("END:VEVENT")

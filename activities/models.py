@@ -105,6 +105,17 @@ class Activity(models.Model):
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     participants = models.PositiveIntegerField(_("参与人数"), null=True, blank=True)
     description = models.TextField(_("活动简介"), blank=True)
+    # 云课堂: how a visitor joins an online or hybrid activity (shown with a QR code).
+    join_url = models.URLField(
+        _("线上参与链接"),
+        blank=True,
+        help_text=_(
+            "线上或线上线下结合的活动：直播间、腾讯会议等的链接，公开页面显示链接和二维码。"
+        ),
+    )
+    join_info = models.CharField(
+        _("线上参与说明"), max_length=200, blank=True, help_text=_("如“腾讯会议号 123 456 789”。")
+    )
     is_public = models.BooleanField(
         _("公开"), default=True, help_text=_("取消勾选后，活动不出现在公开的活动日历中。")
     )
@@ -397,6 +408,8 @@ class ExemplarQuerySet(models.QuerySet):
 class Exemplar(models.Model):
     """An honoured exemplar (典型): a woman or a collective selected in 巾帼建功行动."""
 
+    PINYIN_SOURCES = ("name", "workplace")  # federation.core.pinyin
+
     class Kind(models.TextChoices):
         PERSON = "person", _("个人")
         COLLECTIVE = "collective", _("集体")
@@ -432,6 +445,9 @@ class Exemplar(models.Model):
     )
     consent_recorded_on = models.DateField(_("同意日期"), null=True, blank=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords()
     objects = ExemplarQuerySet.as_manager()
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/calendar.ics", views.calendar_ics, name="activity_calendar"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/event.ics", views.activity_ics, name="activity_ics"),
+    path("activities/<int:pk>/join-qr.svg", views.join_qr, name="join_qr"),
     path("activities/<int:pk>/signup/", views.signup, name="signup"),
     path("activities/<int:pk>/ticket/<str:code>/", views.ticket, name="ticket"),
     path(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime
+import io
+import re
 import time
 from functools import wraps
 
+import segno
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -31,6 +36,7 @@ from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
 from federation.web.cache import public_page
+from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
 CALENDAR_LIMIT = 200
@@ -44,7 +50,31 @@ ARTICLE_QUERY = {
     "year": querykeys.YEAR,
     "page": querykeys.page,
 }
-ACTIVITY_QUERY = {"category": querykeys.one_of(Activity.Category), "page": querykeys.page}
+
+
+def month_key(value: str) -> str | None:
+    """``2026-12``: a month of the calendar."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        return None
+    return value
+
+
+def day_key(value: str) -> str | None:
+    """``2026-12-05``: one day of the calendar."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day.isoformat() if 2000 <= day.year <= 2100 and len(value) == 10 else None
+
+
+ACTIVITY_QUERY = {
+    "category": querykeys.one_of(Activity.Category),
+    "month": month_key,
+    "day": day_key,
+    "page": querykeys.page,
+}
 EXEMPLAR_QUERY = {
     "honour": querykeys.one_of(Exemplar.Honour),
     "year": querykeys.YEAR,
@@ -152,7 +182,59 @@ class ActivityListView(ListView):
                 :UPCOMING_LIMIT
             ]
         )
+        context.update(self.month_calendar())
         return context
+
+    def month_calendar(self) -> dict:
+        """A month grid (Monday first), today marked, each day with activities a link."""
+        today = timezone.localdate(self.now)
+        day = self.request.GET.get("day")
+        chosen = datetime.date.fromisoformat(day) if day else None
+        month = self.request.GET.get("month")
+        if month:
+            first = datetime.date(int(month[:4]), int(month[5:7]), 1)
+        else:
+            first = (chosen or today).replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+        end = datetime.datetime.combine(
+            last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+        )
+        in_month = list(
+            self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
+        )
+        by_day: dict[datetime.date, list] = {}
+        for activity in in_month:
+            by_day.setdefault(timezone.localdate(activity.starts_at), []).append(activity)
+        weeks = [
+            [
+                {
+                    "date": date,
+                    "in_month": date.month == first.month,
+                    "today": date == today,
+                    "chosen": date == chosen,
+                    "count": len(by_day.get(date, [])) if date.month == first.month else 0,
+                }
+                for date in week
+            ]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
+                first.year, first.month
+            )
+        ]
+        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        following = last + datetime.timedelta(days=1)
+        return {
+            "month": first,
+            "weeks": weeks,
+            "previous_month": f"{previous:%Y-%m}",
+            "next_month": f"{following:%Y-%m}",
+            "chosen_day": chosen,
+            "day_activities": by_day.get(chosen, [])
+            if chosen and chosen.month == first.month
+            else [],
+            "weekday_names": [_(name) for name in WEEKDAYS],
+        }
 
 
 @method_decorator(public_page, name="dispatch")
@@ -228,6 +310,31 @@ def calendar_ics(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
+
+
+@require_GET
+@public_page
+def activity_ics(request, pk: int):
+    """加入日历: this one activity as an iCalendar file (with the page's link in it)."""
+    activity = get_object_or_404(
+        Activity.objects.public().select_related("site", "organizer"), pk=pk
+    )
+    body = activities_calendar([activity], request=request)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="activity-{pk}.ics"'
+    return response
+
+
+@require_GET
+@public_page
+def join_qr(request, pk: int):
+    """The QR code of an online activity's join link (scan it from a second screen)."""
+    activity = get_object_or_404(
+        Activity.objects.public().exclude(join_url="").only("pk", "join_url"), pk=pk
+    )
+    buffer = io.BytesIO()
+    segno.make(activity.join_url, error="m").save(buffer, kind="svg", scale=6, border=4)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
 # --- sign-up, ticket, cancel, self check-in (issue 13) ----------------------------------------------

@@ -21,6 +21,8 @@ class BrandQuerySet(models.QuerySet):
 class Brand(models.Model):
     """A brand programme (泰达儿童之家, 为爱而来, 巾帼科创营, …)."""
 
+    PINYIN_SOURCES = ("name", "tagline", "services")  # federation.core.pinyin
+
     class Focus(models.TextChoices):
         CHILDCARE = "childcare", _("职工子女托管")
         MATCHMAKING = "matchmaking", _("婚恋交友")
@@ -30,6 +32,12 @@ class Brand(models.Model):
         SPORTS = "sports", _("文体活动")
         COUNSELLING = "counselling", _("心理关爱")
         OTHER = "other", _("综合服务")
+
+    class Unit(models.TextChoices):
+        # What the brand's own news call one of its sessions: 第21期, 第112场, 第3次.
+        PERIOD = "期", _("期")
+        EVENT = "场", _("场")
+        TIME = "次", _("次")
 
     name = NameField(_("品牌名称"), max_length=80, unique=True)
     slug = models.SlugField(
@@ -66,9 +74,19 @@ class Brand(models.Model):
         default=False,
         help_text=_("勾选后，任何参与者身份信息都不会出现在公开页面。"),
     )
+    session_unit = models.CharField(
+        _("期次单位"),
+        max_length=2,
+        choices=Unit.choices,
+        default=Unit.PERIOD,
+        help_text=_("公开页面上期次的叫法：托管班按“期”，交友活动按“场”。"),
+    )
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_published = models.BooleanField(_("公开"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords()
     objects = BrandQuerySet.as_manager()
 
@@ -94,6 +112,20 @@ class Brand(models.Model):
     @property
     def service_list(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]
+
+    @property
+    def unit_label(self) -> str:
+        return self.Unit(self.session_unit).label
+
+    @property
+    def count_label(self) -> str:
+        """The heading of the session count: 期数, 场次 or 次数."""
+        return {self.Unit.EVENT: _("场次"), self.Unit.TIME: _("次数")}.get(
+            self.session_unit, _("期数")
+        )
+
+    def session_label(self, number: int) -> str:
+        return _("第%(number)d%(unit)s") % {"number": number, "unit": self.unit_label}
 
 
 class BrandSession(models.Model):
@@ -154,7 +186,7 @@ class BrandSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(brand)s 第%(number)d期") % {"brand": self.brand.name, "number": self.number}
+        return f"{self.brand.name} {self.label}"
 
     def clean(self):
         # The database refuses it too (activities' brand sessions belong to their brand).
@@ -173,4 +205,4 @@ class BrandSession(models.Model):
 
     @property
     def label(self) -> str:
-        return _("第%(number)d期") % {"number": self.number}
+        return self.brand.session_label(self.number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
@@ -36,10 +38,16 @@ class BrandDetailView(DetailView):
         brand = self.object
         sessions = list(
             with_public_flags(brand.sessions.select_related("site", "federation"), "site").order_by(
-                "-number"
+                "-starts_on", "-number"
             )
         )
         context["sessions"] = sessions
+        # A brand with a hundred sessions would be a 14,000 px table: one folded group per year
+        # (the latest open), each session a short list item that fits a phone.
+        context["session_years"] = [
+            {"year": year, "sessions": list(group)}
+            for year, group in groupby(sessions, key=lambda s: s.starts_on.year)
+        ]
         # Outcomes are the sums of the sessions shown (no extra query, always consistent).
         context["totals"] = {
             name: sum(getattr(s, name) for s in sessions) for name in OUTCOME_FIELDS

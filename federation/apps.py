@@ -25,3 +25,5 @@ class FederationConfig(AppConfig):
         from federation.web.cache import connect_signals
 
         connect_signals()
+
+        import federation.core.pinyin  # noqa: F401  (its pre_save receiver keeps pinyin in step)

@@ -443,7 +443,6 @@ PERMISSIONS_POLICY = {
         "display-capture",
         "encrypted-media",
         "fullscreen",
-        "geolocation",
         "gyroscope",
         "magnetometer",
         "microphone",
@@ -455,6 +454,8 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+# The site finder's "使用我的位置" asks for the phone's position (our own script only).
+PERMISSIONS_POLICY["geolocation"] = ["self"]
 # --- Sign-up and check-in (issue 13) ---
 # Registrants' names, mobiles and answers are erased this many days after the activity ended
 # (manage.py registrations_erase, daily by the teda-portal-retention timer); counts are kept.

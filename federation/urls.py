@@ -23,6 +23,7 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("about/", views.AboutView.as_view(), name="about"),
     path("robots.txt", wellknown.robots_txt, name="robots_txt"),
+    path("favicon.ico", wellknown.favicon_ico, name="favicon"),
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path(
         "sitemap.xml",

@@ -22,6 +22,11 @@ from organizations.validators import (
     validate_longitude,
 )
 
+# The site finder sorts by distance from a phone's GPS position and converts for each map app.
+COORDINATES_HELP = _(
+    "WGS-84（CGCS2000，天地图、手机定位）坐标，不是高德/腾讯（GCJ-02）或百度（BD-09）坐标。"
+)
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -49,6 +54,8 @@ class FederationQuerySet(models.QuerySet):
 
 class Federation(TimeStamped):
     """A women's federation of the network: the district one, a grassroots one or a women's group."""
+
+    PINYIN_SOURCES = ("name", "short_name")  # federation.core.pinyin
 
     class Level(models.TextChoices):
         DISTRICT = "district", _("区妇联")
@@ -106,6 +113,9 @@ class Federation(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = FederationQuerySet.as_manager()
 
@@ -337,6 +347,8 @@ class ServiceSiteQuerySet(models.QuerySet):
 class ServiceSite(TimeStamped):
     """A service site (阵地): 妇女之家, 儿童之家, 妇女微家, 温馨驿站, …"""
 
+    PINYIN_SOURCES = ("name", "services")  # federation.core.pinyin
+
     class Kind(models.TextChoices):
         WOMEN_HOME = "women_home", _("妇女之家")
         CHILDREN_HOME = "children_home", _("儿童之家")
@@ -365,6 +377,7 @@ class ServiceSite(TimeStamped):
         null=True,
         blank=True,
         validators=[validate_latitude],
+        help_text=COORDINATES_HELP,
     )
     longitude = models.DecimalField(
         _("经度"),
@@ -373,6 +386,7 @@ class ServiceSite(TimeStamped):
         null=True,
         blank=True,
         validators=[validate_longitude],
+        help_text=COORDINATES_HELP,
     )
     hours_note = models.CharField(
         _("开放时间说明"), max_length=200, blank=True, help_text=_("如“法定节假日闭馆”。")
@@ -391,6 +405,9 @@ class ServiceSite(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("开放中"), default=True)
 
+    search_pinyin = models.TextField(
+        _("拼音检索"), blank=True, default="", editable=False, help_text=_("由名称自动生成。")
+    )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = ServiceSiteQuerySet.as_manager()
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("sites/<int:pk>/qr.svg", views.site_qr, name="site_qr"),
+    path("sites/<int:pk>/qr.png", views.site_qr_png, name="site_qr_png"),
+    path("sites/<int:pk>/poster/", views.SitePosterView.as_view(), name="site_poster"),
 ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import math
 from itertools import groupby
 
 import segno
 from django import forms
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Value
+from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +23,8 @@ from federation.core import registry
 from federation.core.visibility import count_public, with_public_flags
 from federation.web import querykeys
 from federation.web.cache import public_page
-from organizations import selectors
+from organizations import geo, selectors
+from organizations.hours import next_opening, opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
 
 
@@ -55,12 +59,59 @@ FEDERATION_QUERY = {
     "area": querykeys.text(40),
     "page": querykeys.page,
 }
+
+
+def near_point(value: str) -> str | None:
+    """``lat,lng`` rounded to 4 decimals (≈ 10 m): nearby visitors share one cached page."""
+    point = geo.parse_point(value)
+    return f"{point[0]:.4f},{point[1]:.4f}" if point else None
+
+
 SITE_QUERY = {
     "kind": querykeys.one_of(ServiceSite.Kind),
     "area": querykeys.text(40),
     "open_now": querykeys.flag,
+    "near": near_point,
     "page": querykeys.page,
 }
+MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 320, 240, 12
+
+
+def distance_label(metres: float) -> str:
+    if metres < 1000:
+        return _("%(n)d 米") % {"n": round(metres / 10) * 10}
+    return _("%(n)s 公里") % {"n": f"{metres / 1000:.1f}"}
+
+
+def svg_map(points, here=None) -> dict | None:
+    """Sites as dots on a plain frame, projected from their coordinates (no tiles, no key, no
+    outside request). ``points``: (lat, lng, name, url)."""
+    points = [p for p in points if p[0] is not None and p[1] is not None]
+    if not points:
+        return None
+    lats = [float(p[0]) for p in points] + ([here[0]] if here else [])
+    lngs = [float(p[1]) for p in points] + ([here[1]] if here else [])
+    south, north, west, east = min(lats), max(lats), min(lngs), max(lngs)
+    # Equal scale on both axes (a degree of longitude is shorter by cos(latitude)).
+    squeeze = math.cos(math.radians((south + north) / 2))
+    span_x = max((east - west) * squeeze, 0.002)
+    span_y = max(north - south, 0.002)
+    scale = min((MAP_WIDTH - 2 * MAP_MARGIN) / span_x, (MAP_HEIGHT - 2 * MAP_MARGIN) / span_y)
+
+    def project(lat, lng):
+        x = MAP_MARGIN + ((float(lng) - west) * squeeze) * scale
+        y = MAP_HEIGHT - MAP_MARGIN - (float(lat) - south) * scale
+        return round(x, 1), round(y, 1)
+
+    dots = [
+        {"x": x, "y": y, "name": name, "url": url}
+        for (lat, lng, name, url) in points
+        for x, y in [project(lat, lng)]
+    ]
+    result = {"width": MAP_WIDTH, "height": MAP_HEIGHT, "dots": dots}
+    if here:
+        result["here"] = dict(zip(("x", "y"), project(*here), strict=True))
+    return result
 
 
 @method_decorator(public_page(query=FEDERATION_QUERY), name="dispatch")
@@ -136,20 +187,22 @@ class SiteFilterForm(forms.Form):
 
 @method_decorator(public_page(timeout=60, query=SITE_QUERY), name="dispatch")
 class SiteListView(ListView):
-    """The site finder: by kind, by area, and "open now" (cached briefly: the answer moves)."""
+    """The site finder: by kind, by area, "open now", nearest first (cached briefly: the answer
+    moves). Without a position: by area, then name, whatever the kind."""
 
     template_name = "organizations/site_list.html"
     paginate_by = 30
 
     def get_queryset(self):
         self.now = timezone.now()
+        self.here = geo.parse_point(self.request.GET.get("near", ""))
         base = ServiceSite.objects.active()
         areas = base.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
         self.form = SiteFilterForm(self.request.GET or None, areas=list(areas))
         queryset = (
             base.select_related("federation")
+            .prefetch_related("hours")
             .annotate(open_now=open_now_condition(self.now))
-            .order_by("kind", "name")
         )
         if self.form.is_valid():
             data = self.form.cleaned_data
@@ -157,15 +210,74 @@ class SiteListView(ListView):
                 queryset = queryset.filter(kind=data["kind"])
             if data["area"]:
                 queryset = queryset.filter(area=data["area"])
-            if data["open_now"]:
-                queryset = queryset.filter(open_now=True)
+        self.filtered = queryset
+        if self.form.is_valid() and self.form.cleaned_data["open_now"]:
+            queryset = queryset.filter(open_now=True)
+        if self.here:
+            # Sorting needs no trigonometry in SQL: at a district's scale a flat projection
+            # orders exactly like the great circle. The distance shown is the great circle.
+            lat0, lng0 = self.here
+            squeeze = math.cos(math.radians(lat0))
+            dy = Cast("latitude", FloatField()) - Value(lat0)
+            dx = (Cast("longitude", FloatField()) - Value(lng0)) * Value(squeeze)
+            queryset = queryset.annotate(flat_distance=dy * dy + dx * dx).order_by(
+                F("flat_distance").asc(nulls_last=True), "name"
+            )
+        else:
+            queryset = queryset.order_by("area", "name")
         return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        local = timezone.localtime(self.now)
+        for site in context["object_list"]:
+            site.opening = opening_text(site.hours.all(), local)
+            if self.here and site.latitude is not None and site.longitude is not None:
+                site.distance = distance_label(
+                    geo.distance_m(*self.here, float(site.latitude), float(site.longitude))
+                )
         context["form"] = self.form
-        context["now"] = timezone.localtime(self.now)
+        context["now"] = local
+        context["near"] = self.request.GET.get("near", "")
+        context["map"] = svg_map(
+            [
+                (lat, lng, name, reverse("organizations:site_detail", args=[pk]))
+                for pk, name, lat, lng in self.filtered.values_list(
+                    "pk", "name", "latitude", "longitude"
+                )
+            ],
+            here=self.here,
+        )
+        if not context["object_list"] and self.request.GET.get("open_now"):
+            context["opening_soon"] = self.opening_soon(local)
         return context
+
+    def opening_soon(self, local, limit: int = 3) -> list[dict]:
+        """Nothing open now: the sites (of the same kind and area) that open first."""
+        hours = OpeningHours.objects.filter(site__in=self.filtered.values("pk")).select_related(
+            "site"
+        )
+        by_site: dict[int, list] = {}
+        sites = {}
+        for period in hours:
+            by_site.setdefault(period.site_id, []).append(period)
+            sites[period.site_id] = period.site
+        soon = []
+        for pk, periods in by_site.items():
+            upcoming = next_opening(periods, local)
+            if upcoming:
+                site = sites[pk]
+                distance = (
+                    geo.distance_m(*self.here, float(site.latitude), float(site.longitude))
+                    if self.here and site.latitude is not None and site.longitude is not None
+                    else 0
+                )
+                soon.append((upcoming, distance, site.name, site, periods))
+        soon.sort(key=lambda row: (row[0], row[1], row[2]))
+        return [
+            {"site": site, "opening": opening_text(periods, local)}
+            for _when, _distance, _name, site, periods in soon[:limit]
+        ]
 
 
 @method_decorator(public_page(timeout=60), name="dispatch")
@@ -191,19 +303,48 @@ class SiteDetailView(DetailView):
             {"label": labels[day], "periods": list(periods)}
             for day, periods in groupby(hours, key=lambda h: h.weekday)
         ]
+        context["opening"] = opening_text(hours, timezone.localtime())
+        if site.latitude is not None and site.longitude is not None:
+            context["routes"] = geo.route_links(
+                site.name, float(site.latitude), float(site.longitude)
+            )
         # Upcoming activities and brand sessions here: contributed by the apps that own them.
         context.update(registry.contributions(site))
         return context
+
+
+QR_QUIET_ZONE = 4  # modules of white around the code: what ISO/IEC 18004 asks for print
+
+
+def _site_qr(request, pk: int):
+    site = get_object_or_404(ServiceSite.objects.active().only("pk"), pk=pk)
+    return segno.make(request.build_absolute_uri(site.get_absolute_url()), error="m")
 
 
 @require_GET
 @public_page
 def site_qr(request, pk: int):
     """A printable QR code (SVG) pointing at the site's public page."""
-    site = get_object_or_404(ServiceSite.objects.active().only("pk"), pk=pk)
-    url = request.build_absolute_uri(site.get_absolute_url())
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=True)
+    _site_qr(request, pk).save(buffer, kind="svg", scale=8, border=QR_QUIET_ZONE, xmldecl=True)
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="site-{pk}-qr.svg"'
     return response
+
+
+@require_GET
+@public_page
+def site_qr_png(request, pk: int):
+    """The same QR code as a PNG, to download and drop into a poster or a 公众号 article."""
+    buffer = io.BytesIO()
+    _site_qr(request, pk).save(buffer, kind="png", scale=12, border=QR_QUIET_ZONE)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="site-{pk}-qr.png"'
+    return response
+
+
+class SitePosterView(SiteDetailView):
+    """A4 poster of a site (print it from the browser): name, kind, address, hours, QR code.
+    Cached like the site page (its ``dispatch`` is already wrapped by ``public_page``)."""
+
+    template_name = "organizations/site_poster.html"

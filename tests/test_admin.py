@@ -338,6 +338,7 @@ def test_brand_sessions_are_saved_through_the_inline(admin_client):
             "name": "巾帼科创营",
             "slug": "sci-tech-camp",
             "focus": "entrepreneurship",
+            "session_unit": "期",
             "position": 0,
             "is_published": "on",
             "sessions-TOTAL_FORMS": 2,

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
 from brands.models import Brand, BrandSession
 from federation.core import roles
+from federation.core.pinyin import fill_pinyin
 from federation.demo.helpers import local_time
 from federation.demo.photos import photo_bytes
 from federation.demo.plan import build_plan
@@ -72,6 +73,8 @@ def _create_missing(
             seen.add(value)
             new.append(obj)
     if new:
+        for obj in new:
+            fill_pinyin(obj)  # bulk_create sends no pre_save
         if hasattr(model, "history"):
             bulk_create_with_history(
                 new, model, batch_size=500, default_change_reason=CHANGE_REASON

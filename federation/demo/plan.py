@@ -679,6 +679,7 @@ def _plan_brands(plan: Plan, rng: random.Random, today: datetime.date) -> None:
                 "tagline": tagline,
                 "description": descriptions[slug],
                 "is_matchmaking": matchmaking,
+                "session_unit": Brand.Unit.EVENT if matchmaking else Brand.Unit.PERIOD,
                 "position": position,
                 "launched_on": today.replace(
                     year=today.year - (10 if slug == CHILDREN_HOME_SLUG else 6), month=3, day=8

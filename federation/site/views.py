@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, Value, When, Window
 from django.http import HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +17,7 @@ from activities.models import Article, Exemplar
 from activities.selectors import latest_news
 from brands import selectors as brand_selectors
 from brands.models import Brand
+from federation.core.pinyin import is_pinyin_query
 from federation.site import selectors
 from federation.web import querykeys
 from federation.web.cache import public_page
@@ -62,18 +64,29 @@ class StatsView(TemplateView):
             by_kind_max=max([r["count"] for r in by_kind] or [0]),
             per_month=per_month,
             per_month_max=max([r["count"] for r in per_month] or [0]),
-            brand_outcomes=list(brand_selectors.brand_outcomes()),
+            # A brand without sessions (the master brand) would be a row of zeros.
+            brand_outcomes=list(brand_selectors.brand_outcomes().filter(session_count__gt=0)),
         )
         return context
 
 
-@method_decorator(public_page(query={"q": querykeys.text(SEARCH_MAX_LENGTH)}), name="dispatch")
+SEARCH_TYPES = ("news", "federations", "sites", "brands", "exemplars")
+SEARCH_QUERY = {
+    "q": querykeys.text(SEARCH_MAX_LENGTH),
+    "type": querykeys.one_of([(t, t) for t in SEARCH_TYPES]),
+    "page": querykeys.page,
+}
+
+
+@method_decorator(public_page(query=SEARCH_QUERY), name="dispatch")
 class SearchView(TemplateView):
     """One box over news, federations, sites, brands and exemplars.
 
     Chinese has no spaces, so each word is matched with plain ``contains`` (LIKE '%…%'): a
     two-character word such as 妇联 finds every text containing it, on SQLite and PostgreSQL.
-    Several words separated by spaces must all occur. Each section shows at most SEARCH_LIMIT.
+    Several words separated by spaces must all occur. A word of Latin letters also matches the
+    stored pinyin keys (``kly`` finds 凯莱英). Each group shows its true count and its first
+    SEARCH_LIMIT, name or title matches first, then the most recent; ``type=`` pages one group.
     """
 
     template_name = "federation/search.html"
@@ -87,17 +100,68 @@ class SearchView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     @staticmethod
-    def matching(queryset, fields, words):
-        for word in words:
-            condition = Q()
-            for name in fields:
-                condition |= Q(**{f"{name}__contains": word})
-            queryset = queryset.filter(condition)
-        return queryset
+    def condition(fields, word, pinyin: bool):
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__contains": word})
+        if pinyin and is_pinyin_query(word):
+            condition |= Q(search_pinyin__contains=word.lower())
+        return condition
 
-    def section(self, queryset, fields, words):
-        rows = list(self.matching(queryset, fields, words)[: SEARCH_LIMIT + 1])
-        return {"items": rows[:SEARCH_LIMIT], "more": len(rows) > SEARCH_LIMIT}
+    def ranked(self, queryset, title_fields, other_fields, words, recent):
+        """Matching rows, those whose name/title (or pinyin) holds every word first."""
+        pinyin = hasattr(queryset.model, "PINYIN_SOURCES")
+        title_match = Q()
+        for word in words:
+            queryset = queryset.filter(self.condition(title_fields + other_fields, word, pinyin))
+            title_match &= self.condition(title_fields, word, pinyin)
+        return queryset.annotate(
+            title_rank=Case(When(title_match, then=Value(0)), default=Value(1))
+        ).order_by("title_rank", *recent)
+
+    def section(self, queryset):
+        # The true count rides along on each row (a window): no second query per group.
+        rows = list(queryset.annotate(found=Window(Count("pk")))[:SEARCH_LIMIT])
+        return {"items": rows, "count": rows[0].found if rows else 0}
+
+    def querysets(self, words):
+        return {
+            "news": self.ranked(
+                Article.objects.published().select_related("federation"),
+                ["title"],
+                ["summary", "body"],
+                words,
+                ["-publish_at", "-pk"],
+            ),
+            "federations": self.ranked(
+                Federation.objects.active(),
+                ["name", "short_name"],
+                ["area", "description"],
+                words,
+                ["name", "pk"],
+            ),
+            "sites": self.ranked(
+                ServiceSite.objects.active(),
+                ["name"],
+                ["area", "address", "services", "description"],
+                words,
+                ["name", "pk"],
+            ),
+            "brands": self.ranked(
+                Brand.objects.published(),
+                ["name"],
+                ["tagline", "description", "services"],
+                words,
+                ["position", "name"],
+            ),
+            "exemplars": self.ranked(
+                Exemplar.objects.published(),
+                ["name"],
+                ["workplace", "title", "story"],
+                words,
+                ["-year", "name"],
+            ),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,48 +172,24 @@ class SearchView(TemplateView):
         if not words:
             context["sections"] = []
             return context
-        sections = [
-            (
-                "news",
-                self.section(
-                    Article.objects.published().select_related("federation"),
-                    ["title", "summary", "body"],
-                    words,
-                ),
-            ),
-            (
-                "federations",
-                self.section(
-                    Federation.objects.active(),
-                    ["name", "short_name", "area", "description"],
-                    words,
-                ),
-            ),
-            (
-                "sites",
-                self.section(
-                    ServiceSite.objects.active(),
-                    ["name", "area", "address", "services", "description"],
-                    words,
-                ),
-            ),
-            (
-                "brands",
-                self.section(
-                    Brand.objects.published(),
-                    ["name", "tagline", "description", "services"],
-                    words,
-                ),
-            ),
-            (
-                "exemplars",
-                self.section(
-                    Exemplar.objects.published(), ["name", "workplace", "title", "story"], words
-                ),
-            ),
-        ]
+        querysets = self.querysets(words)
+        kind = self.request.GET.get("type")
+        if kind in querysets:
+            # 查看全部: one group, paged.
+            paginator = Paginator(querysets[kind], SEARCH_LIMIT)
+            page_obj = paginator.get_page(self.request.GET.get("page"))
+            context.update(
+                type=kind,
+                page_obj=page_obj,
+                paginator=paginator,
+                is_paginated=paginator.num_pages > 1,
+                sections=[(kind, {"items": list(page_obj), "count": paginator.count})],
+                total=paginator.count,
+            )
+            return context
+        sections = [(name, self.section(queryset)) for name, queryset in querysets.items()]
         context["sections"] = sections
-        context["total"] = sum(len(s["items"]) for _name, s in sections)
+        context["total"] = sum(s["count"] for _name, s in sections)
         return context
 
 

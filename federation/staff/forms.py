@@ -70,6 +70,8 @@ class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             "organizer",
             "site",
             "location",
+            "join_url",
+            "join_info",
             "starts_at",
             "ends_at",
             "participants",

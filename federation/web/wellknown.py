@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,15 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@cache_control(public=True, max_age=604800)
+def favicon_ico(request):
+    """Browsers ask for /favicon.ico whatever the page links (a 404 is a console error)."""
+    # From the source folder: the same file in development and behind collectstatic.
+    with open(finders.find("img/favicon.ico"), "rb") as icon:
+        return HttpResponse(icon.read(), content_type="image/x-icon")
 
 
 @cache_control(public=True, max_age=86400)

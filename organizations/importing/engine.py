@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from federation.core import registry
+from federation.core.pinyin import fill_pinyin
 from federation.core.scoping import federation_ids, network_fields_message
 from federation.web.cache import public_cache_invalidate
 from organizations.importing import cells
@@ -835,6 +836,11 @@ def apply_plan(
     creates = [row.instance for row in plan.rows if row.action == NEW]
     updates = [row for row in plan.rows if row.action == UPDATE]
     has_last_import = any(f.name == "last_import" for f in model._meta.concrete_fields)
+    # Bulk writes send no pre_save: the pinyin search keys are kept in step here.
+    for row in plan.rows:
+        if row.action in (NEW, UPDATE):
+            fill_pinyin(row.instance)
+    has_pinyin = hasattr(model, "PINYIN_SOURCES")
     try:
         with transaction.atomic():
             _check_snapshot(plan, [row.instance.pk for row in updates])
@@ -880,8 +886,10 @@ def apply_plan(
                     if has_last_import and job is not None:
                         obj.last_import = job
                     objs.append(obj)
-                extra = ["version", "updated_at"] + (
-                    ["last_import"] if has_last_import and job else []
+                extra = (
+                    ["version", "updated_at"]
+                    + (["last_import"] if has_last_import and job else [])
+                    + (["search_pinyin"] if has_pinyin else [])
                 )
                 for start in range(0, len(objs), WRITE_SLICE):
                     bulk_update_with_history(

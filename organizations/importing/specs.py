@@ -14,7 +14,13 @@ from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from organizations.importing import cells
-from organizations.models import Enterprise, Federation, ImportJob, ServiceSite
+from organizations.models import (
+    COORDINATES_HELP,
+    Enterprise,
+    Federation,
+    ImportJob,
+    ServiceSite,
+)
 
 
 @dataclass(frozen=True)
@@ -344,8 +350,16 @@ SITE = ListSpec(
         ),
         Column("area", _("所在片区"), ("area",)),
         Column("address", _("地址"), ("address",), help=_("线下阵地必填。")),
-        Column("latitude", _("纬度"), ("latitude", "lat"), parse=cells.decimal),
-        Column("longitude", _("经度"), ("longitude", "lng", "lon"), parse=cells.decimal),
+        Column(
+            "latitude", _("纬度"), ("latitude", "lat"), parse=cells.decimal, help=COORDINATES_HELP
+        ),
+        Column(
+            "longitude",
+            _("经度"),
+            ("longitude", "lng", "lon"),
+            parse=cells.decimal,
+            help=COORDINATES_HELP,
+        ),
         Column("hours_note", _("开放时间说明"), ("hours", "opening hours")),
         Column("services", _("服务内容"), ("services",), help=_("多项服务用换行分隔。")),
         Column(

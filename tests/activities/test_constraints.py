@@ -7,6 +7,7 @@ DATABASE_URL): the rule is a trigger on each, so each is tested where it lives.
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from activities.models import Activity
 from brands.models import Brand, BrandSession
@@ -100,11 +101,43 @@ def test_the_migration_corrects_the_rows_it_finds(brands):
 
     children, love, session = brands
     organizer = FederationFactory()
-    migrate([("activities", "0005_registrations")])  # before the rule: bad rows could be saved
+    before = ("activities", "0005_registrations")
+    migrate([before])  # before the rule: bad rows could be saved
     try:
-        no_brand = ActivityFactory(organizer=organizer, brand=None, brand_session=session)
-        other_brand = ActivityFactory(organizer=organizer, brand=love, brand_session=session)
-        fine = ActivityFactory(organizer=organizer, brand=children, brand_session=session)
+        # Through the models of that state (later migrations add columns the current model has),
+        # each with its creation history row as the admin would have written it.
+        old = MigrationExecutor(connection).loader.project_state([before]).apps
+        Old, OldHistory = (
+            old.get_model("activities", n) for n in ("Activity", "HistoricalActivity")
+        )
+        tracked = {f.attname for f in OldHistory._meta.concrete_fields}
+
+        def create(**fields):
+            # bulk_create: the portal's save signals know only the current models.
+            (row,) = Old.objects.bulk_create(
+                [
+                    Old(
+                        organizer_id=organizer.pk,
+                        title="巾帼心向党主题活动",
+                        category=Activity.Category.GUIDANCE,
+                        starts_at=timezone.now(),
+                        **fields,
+                    )
+                ]
+            )
+            values = {
+                f.attname: getattr(row, f.attname)
+                for f in Old._meta.concrete_fields
+                if f.attname in tracked
+            }
+            OldHistory.objects.bulk_create(
+                [OldHistory(**values, history_date=timezone.now(), history_type="+")]
+            )
+            return Activity(pk=row.pk)
+
+        no_brand = create(brand_id=None, brand_session_id=session.pk)
+        other_brand = create(brand_id=love.pk, brand_session_id=session.pk)
+        fine = create(brand_id=children.pk, brand_session_id=session.pk)
     finally:
         migrate(None)
     no_brand.refresh_from_db(), other_brand.refresh_from_db(), fine.refresh_from_db()

@@ -70,7 +70,9 @@ def test_home_to_news_list_to_article(live_server, page, portal):
     page.wait_for_url("**/news/*/")
     assert page.locator("h1").inner_text() == title
     assert page.get_by_text("图文来源：滨城女性").is_visible()
-    assert page.locator("picture img").first.get_attribute("loading") == "lazy"
+    lead = page.locator(".lead-figure picture img")
+    assert lead.get_attribute("fetchpriority") == "high" and lead.get_attribute("loading") is None
+    assert page.locator(".gallery picture img").first.get_attribute("loading") == "lazy"
 
 
 def test_search_for_funv_lianhe(live_server, page, portal):

@@ -158,8 +158,8 @@ def test_search_results_are_bounded_per_type(client):
         ArticleFactory(title=f"托管新闻{i}")
     response = client.get("/search/?q=托管")
     news = dict(response.context["sections"])["news"]
-    assert len(news["items"]) == 20 and news["more"] is True
-    assert "只显示前 20 条" in text(response)
+    assert len(news["items"]) == 20 and news["count"] == 23
+    assert "查看全部 23 条" in text(response)
 
 
 def test_search_without_or_with_silly_queries(client):

@@ -22,12 +22,12 @@ _spec.loader.exec_module(po_check)
 
 NAV = {  # the public navigation, Chinese source → English
     "活动资讯": "News",
-    "活动日历": "Activities calendar",
+    "活动日历": "Calendar",
     "服务阵地": "Service sites",
     "组织网络": "Network",
-    "品牌项目": "Brand programs",
+    "品牌项目": "Brands",
     "先进典型": "Exemplars",
-    "数据": "Statistics",
+    "数据": "Figures",
 }
 
 

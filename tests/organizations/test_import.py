@@ -168,6 +168,17 @@ def test_dates_compare_as_dates_so_unchanged_sites_stay_unchanged(tmp_path, fede
     assert (job.new_count, job.updated_count, job.unchanged_count) == (0, 0, 1)
 
 
+def test_import_keeps_the_pinyin_search_keys_in_step(tmp_path, federations):
+    headers = ["名称", "类型", "主办妇联", "地址", "服务内容"]
+    row = ["泰达妇女之家", "妇女之家", federations[0].name, "第三大街1号", "暑期托管"]
+    run(tmp_path, xlsx_bytes([row], headers), kind="site")
+    assert ServiceSite.objects.get().search_pinyin == "taidafunvzhijia tdfnzj shuqituoguan sqtg"
+    row[4] = "亲子阅读"
+    job, _plan = run(tmp_path, xlsx_bytes([row], headers), kind="site")
+    assert job.updated_count == 1
+    assert ServiceSite.objects.get().search_pinyin == "taidafunvzhijia tdfnzj qinziyuedu qzyd"
+
+
 # --- rows that are refused -----------------------------------------------------------------------
 
 

@@ -135,5 +135,5 @@ def test_an_imported_look_alike_updates_the_existing_site(tmp_path, world):
 
 def test_pages_deny_browser_features_they_never_use(client):
     policy = client.get("/")["Permissions-Policy"]
-    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+    for feature in ("camera=()", "microphone=()", "geolocation=(self)", "payment=()", "usb=()"):
         assert feature in policy

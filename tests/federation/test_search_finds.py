@@ -1,0 +1,83 @@
+"""Search that finds (issue 12, item 4): true counts, 查看全部, relevance, pinyin and initials."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from federation.core.pinyin import pinyin_keys
+from tests.factories import (
+    ArticleFactory,
+    BrandFactory,
+    ExemplarFactory,
+    FederationFactory,
+    ServiceSiteFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query, group):
+    sections = dict(client.get("/search/", {"q": query}).context["sections"])
+    return [getattr(o, "title", None) or o.name for o in sections[group]["items"]]
+
+
+def test_pinyin_keys_are_full_pinyin_and_initials():
+    assert pinyin_keys("凯莱英妇联") == "kailaiyingfulian klyfl"
+    assert pinyin_keys("暑期托管\n亲子阅读") == "shuqituoguan sqtg qinziyuedu qzyd"
+    assert pinyin_keys("MSD-G3座") == "msdg3zuo msdg3z"
+
+
+def test_initials_and_full_pinyin_find_the_chinese_names(client):
+    FederationFactory(name="凯莱英医药集团妇联")
+    FederationFactory(name="云圣智能妇联")
+    ServiceSiteFactory(name="泰达儿童之家", services="暑期托管\n亲子阅读")
+    BrandFactory(name="为爱而来")
+    ExemplarFactory(name="刘巾帼", workplace="凯莱英医药集团")
+    assert found(client, "kly", "federations") == ["凯莱英医药集团妇联"]
+    assert found(client, "kailaiying", "federations") == ["凯莱英医药集团妇联"]
+    assert found(client, "KLY", "exemplars") == ["刘巾帼"]
+    assert found(client, "tuoguan", "sites") == ["泰达儿童之家"]
+    assert found(client, "wasl", "brands") == []
+    assert found(client, "wael", "brands") == ["为爱而来"]
+    # Two-character Chinese words keep working.
+    assert found(client, "托管", "sites") == ["泰达儿童之家"]
+
+
+def test_true_counts_and_see_all_pages_one_group(client):
+    for i in range(25):
+        ServiceSiteFactory(name=f"托管驿站{i:02d}")
+    response = client.get("/search/", {"q": "托管"})
+    sites = dict(response.context["sections"])["sites"]
+    assert sites["count"] == 25 and len(sites["items"]) == 20
+    assert response.context["total"] == 25
+    html = response.content.decode()
+    assert "找到 25 条结果" in html and "查看全部 25 条" in html
+    assert 'href="?q=%E6%89%98%E7%AE%A1&amp;type=sites"' in html
+    second = client.get("/search/", {"q": "托管", "type": "sites", "page": "2"})
+    assert [o.name for o in second.context["page_obj"]] == [
+        f"托管驿站{i:02d}" for i in range(20, 25)
+    ]
+    assert [name for name, _section in second.context["sections"]] == ["sites"]
+
+
+def test_name_and_title_matches_come_before_body_matches_then_recent_first(client):
+    now = timezone.now()
+    ArticleFactory(
+        title="健康讲座", body="<p>现场开设托管</p>", publish_at=now - datetime.timedelta(hours=1)
+    )
+    ArticleFactory(title="托管班开班（旧）", publish_at=now - datetime.timedelta(days=30))
+    ArticleFactory(title="托管班结业", publish_at=now - datetime.timedelta(days=2))
+    assert found(client, "托管", "news") == ["托管班结业", "托管班开班（旧）", "健康讲座"]
+
+
+def test_pinyin_is_kept_in_step_on_save(client):
+    federation = FederationFactory(name="云圣智能妇联")
+    assert found(client, "yszn", "federations") == ["云圣智能妇联"]
+    federation.name = "凯莱英妇联"
+    federation.save()
+    federation.refresh_from_db()
+    assert federation.search_pinyin == "kailaiyingfulian klyfl"
+    assert found(client, "yszn", "federations") == []
