@@ -7,7 +7,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -207,8 +209,9 @@ class Enterprise(TimeStamped):
         _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
     )
     industry = models.CharField(_("行业"), max_length=60, blank=True)
+    area = models.CharField(_("所在片区"), max_length=40, blank=True, db_index=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    building = models.CharField(_("所在楼宇或园区"), max_length=100, blank=True)
+    building = models.CharField(_("所在楼宇或园区"), max_length=100, blank=True, db_index=True)
     employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
     female_employees = models.PositiveIntegerField(_("女职工人数"), null=True, blank=True)
     has_party_org = models.BooleanField(_("已建立党组织"), default=False)
@@ -228,6 +231,15 @@ class Enterprise(TimeStamped):
         help_text=_("为该企业服务的妇联组织；留空表示尚未覆盖。"),
     )
     covered_since = models.DateField(_("覆盖起始日期"), null=True, blank=True)
+    followed_by = models.ForeignKey(
+        Federation,
+        verbose_name=_("跟进妇联"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+        help_text=_("区妇联分派去联系这家尚未覆盖企业的基层妇联。"),
+    )
     surveyed_on = models.DateField(
         _("摸排日期"),
         null=True,
@@ -260,7 +272,19 @@ class Enterprise(TimeStamped):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
-        permissions = [("view_contact", _("可查看企业联系人及电话"))]
+        permissions = [
+            ("view_contact", _("可查看企业联系人及电话")),
+            ("cover_enterprise", _("可纳入覆盖和分派跟进")),
+        ]
+        indexes = [
+            # The coverage worklist: surveyed, uncovered, most women first.
+            models.Index(
+                Coalesce("female_employees", -1).desc(),
+                "id",
+                name="enterprise_worklist",
+                condition=Q(federation__isnull=True, surveyed_on__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="enterprise_credit_code_format",
@@ -307,6 +331,43 @@ class Enterprise(TimeStamped):
     @property
     def is_covered(self) -> bool:
         return self.federation_id is not None
+
+
+class FollowUpVisit(TimeStamped):
+    """A grassroots federation's visit to an uncovered enterprise the district gave it."""
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "contacted", _("已联系")
+        INTERESTED = "interested", _("有意向")
+        FORMING = "forming", _("筹建中")
+        ESTABLISHED = "established", _("已建立")
+        DECLINED = "declined", _("暂不需要")
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="visits"
+    )
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("走访妇联"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("走访日期"))
+    contact_made = models.BooleanField(_("已与企业取得联系"), default=False)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    note = models.TextField(_("情况说明"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("跟进走访")
+        verbose_name_plural = _("跟进走访")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_date")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.visited_on:%Y-%m-%d} · {self.get_outcome_display()}"
+
+    def clean(self):
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": [_("走访日期不能晚于今天。")]})
 
 
 class ServiceSiteQuerySet(models.QuerySet):

@@ -28,6 +28,7 @@ EXPECTED = {
     ),
     "organizations.servicesite": ("federation", "active", True, "site", []),
     "organizations.openinghours": ("site__federation", None, True, None, []),
+    "organizations.followupvisit": ("federation", None, False, "visit", []),
     "organizations.need": (None, None, False, None, []),
     "organizations.mediaaccount": (None, None, True, None, []),
     "activities.series": (None, None, True, None, []),
