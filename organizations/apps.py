@@ -56,6 +56,8 @@ class OrganizationsConfig(AppConfig):
             content=True,
             staff=("add",),
         )
+        # Figures at past dates (written by a command from history): network-wide, public.
+        registry.register(models.CoverageSnapshot, cached=True)
         registry.register(models.Need, content=True)
         registry.register(models.MediaAccount, cached=True, content=True)
         # Contacts in full, and the spreadsheet imports (each sees only their own, by scope).

@@ -661,3 +661,38 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.row_count}"
+
+
+class CoverageSnapshot(models.Model):
+    """The network's figures at the end of one day (a month's last day), rebuilt from the records'
+    history by ``manage.py coverage_snapshots``: what ``/stats/?as_of=`` reads, so no request
+    scans history."""
+
+    on = models.DateField(_("统计日期"), unique=True)
+    grassroots_federations = models.PositiveIntegerField(_("基层妇联组织"))
+    women_groups = models.PositiveIntegerField(_("妇女小组"))
+    covered_enterprises = models.PositiveIntegerField(_("覆盖企业"))
+    surveyed_enterprises = models.PositiveIntegerField(_("已摸排企业"))
+    covered_of_surveyed = models.PositiveIntegerField(_("已摸排且已覆盖"))
+    service_sites = models.PositiveIntegerField(_("服务阵地"))
+    #: {form: count} of active grassroots federations; {kind: count} of open sites;
+    #: {sector: [surveyed, covered]} of enterprises.
+    by_form = models.JSONField(_("按组建形式"), default=dict)
+    by_kind = models.JSONField(_("按阵地类型"), default=dict)
+    by_sector = models.JSONField(_("按领域"), default=dict)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("覆盖月度快照")
+        verbose_name_plural = _("覆盖月度快照")
+        ordering = ["-on"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d}"
+
+    @property
+    def coverage_rate(self) -> int | None:
+        """Percentage of surveyed enterprises that are covered, as on /stats/ now."""
+        if not self.surveyed_enterprises:
+            return None
+        return round(100 * self.covered_of_surveyed / self.surveyed_enterprises)

@@ -6,6 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -74,6 +75,15 @@ class DashboardView(StaffMixin, TemplateView):
             "sites": (sites.count(), sites[:5]),
             "federations": (federations.count(), federations[:5]),
             "activities": (activities.count(), activities[:5]),
+        }
+        dormant_feds = selectors.dormant_federations(scope_queryset(Federation.objects.all(), user))
+        dormant_sites = selectors.dormant_sites(
+            scope_queryset(ServiceSite.objects.select_related("federation"), user)
+        )
+        context["dormant"] = {
+            "days": settings.DORMANT_DAYS,
+            "federations": (dormant_feds.count(), dormant_feds[:5]),
+            "sites": (dormant_sites.count(), dormant_sites[:5]),
         }
         return context
 
