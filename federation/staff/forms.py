@@ -311,9 +311,13 @@ class CoverageActionForm(forms.Form):
     enterprise = forms.TypedMultipleChoiceField(
         coerce=int, choices=(), error_messages={"required": _("请至少选择一家企业。")}
     )
+    # Typed by name (with the page's suggestions offered): a select of every federation of the
+    # network would cost more to render than the whole worklist.
     federation = forms.ModelChoiceField(
         label=_("妇联组织"),
         queryset=Federation.objects.none(),
+        to_field_name="name",
+        widget=forms.TextInput(attrs={"list": "federation-names", "autocomplete": "off"}),
         error_messages={
             "required": _("请选择妇联组织。"),
             "invalid_choice": _("请选择您管理范围内有效的基层妇联。"),

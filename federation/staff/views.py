@@ -846,6 +846,10 @@ class CoverageWorklistView(StaffMixin, FilterView):
         context.update(
             rows=rows,
             district=district,
+            suggested_names=sorted(
+                {s.federation.name for row in rows for s in row.suggestions}
+                | {row.followed_by.name for row in rows if row.followed_by}
+            ),
             action_form=forms.CoverageActionForm(user=self.request.user),
             today=timezone.localdate(),
             ESTABLISHED=FollowUpVisit.Outcome.ESTABLISHED,

@@ -34,7 +34,7 @@ def test_assign_visit_confirm_and_the_public_figures_change(live_server, page, w
     page.wait_for_url("**/staff/coverage/?*area=*")
     assert "共 1 家" in page.inner_text("#coverage-count")
     page.check("input[name=enterprise]")
-    page.select_option("#coverage-bulk select[name=federation]", str(world.fed_a.pk))
+    page.fill("#coverage-bulk input[name=federation]", world.fed_a.name)
     page.click("#coverage-bulk button[value=assign]")
     page.wait_for_load_state()
     assert "已将 1 家企业分派给泰达中小企业园妇联跟进。" in page.content()

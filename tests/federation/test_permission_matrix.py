@@ -550,7 +550,7 @@ def test_coverage_action_matrix(client, records, role):
     enterprise = EnterpriseFactory(surveyed_on=datetime.date(2025, 3, 1))
     response = _client_for(client, world, role).post(
         reverse("staff:coverage_action"),
-        {"action": "assign", "enterprise": [enterprise.pk], "federation": world.fed_b.pk},
+        {"action": "assign", "enterprise": [enterprise.pk], "federation": world.fed_b.name},
     )
     assert _status(response, role) == COVERAGE_ACTION[role]
     enterprise.refresh_from_db()

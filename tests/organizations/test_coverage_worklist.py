@@ -110,7 +110,7 @@ def test_cover_moves_the_enterprise_off_the_list_with_history(client, world):
         client,
         action="cover",
         enterprise=[e.pk],
-        federation=world.fed_a.pk,
+        federation=world.fed_a.name,
         covered_since="2025-06-01",
     )
     assert "已将 1 家企业纳入泰达中小企业园妇联覆盖。" in response.content.decode()
@@ -131,7 +131,7 @@ def test_bulk_cover_of_a_mixed_selection_names_each_refusal_and_changes_nothing(
         client,
         action="cover",
         enterprise=[good.pk, taken.pk, unsurveyed.pk],
-        federation=world.fed_a.pk,
+        federation=world.fed_a.name,
         covered_since="2025-06-01",
     )
     page = response.content.decode()
@@ -148,14 +148,18 @@ def test_cover_refuses_future_dates_dates_before_the_survey_and_non_grassroots(c
     login(client, world.editor)
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     page = post(
-        client, action="cover", enterprise=[e.pk], federation=world.fed_a.pk, covered_since=tomorrow
+        client,
+        action="cover",
+        enterprise=[e.pk],
+        federation=world.fed_a.name,
+        covered_since=tomorrow,
     ).content.decode()
     assert "覆盖起始日期不能晚于今天。" in page
     page = post(
         client,
         action="cover",
         enterprise=[e.pk],
-        federation=world.fed_a.pk,
+        federation=world.fed_a.name,
         covered_since="2024-01-01",
     ).content.decode()
     assert "甲公司：覆盖起始日期早于摸排日期。" in page
@@ -163,7 +167,7 @@ def test_cover_refuses_future_dates_dates_before_the_survey_and_non_grassroots(c
         client,
         action="cover",
         enterprise=[e.pk],
-        federation=world.group_a.pk,
+        federation=world.group_a.name,
         covered_since="2025-06-01",
     ).content.decode()
     assert "请选择您管理范围内有效的基层妇联。" in page  # a women's group is no choice
@@ -183,7 +187,7 @@ def test_a_building_federation_covering_another_building_asks_to_confirm(client,
     data = {
         "action": "cover",
         "enterprise": [e.pk],
-        "federation": msd.pk,
+        "federation": msd.name,
         "covered_since": "2025-06-01",
     }
     response = client.post(ACT, data)
@@ -203,7 +207,7 @@ def test_grassroots_staff_and_viewers_may_not_cover_or_assign(client, world):
     for user in (world.staff_a, world.viewer):
         login(client, user)
         response = client.post(
-            ACT, {"action": "assign", "enterprise": [e.pk], "federation": world.fed_a.pk}
+            ACT, {"action": "assign", "enterprise": [e.pk], "federation": world.fed_a.name}
         )
         assert response.status_code == 403
     e.refresh_from_db()
@@ -215,7 +219,7 @@ def test_assign_visit_and_confirm(client, world):
     other = uncovered(name="乙公司")
     login(client, world.editor)
     page = post(
-        client, action="assign", enterprise=[e.pk], federation=world.fed_a.pk
+        client, action="assign", enterprise=[e.pk], federation=world.fed_a.name
     ).content.decode()
     assert "已将 1 家企业分派给泰达中小企业园妇联跟进。" in page
     e.refresh_from_db()
@@ -255,7 +259,7 @@ def test_assign_visit_and_confirm(client, world):
         client,
         action="cover",
         enterprise=[e.pk],
-        federation=world.fed_a.pk,
+        federation=world.fed_a.name,
         covered_since="2025-07-01",
     )
     e.refresh_from_db()
