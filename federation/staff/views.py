@@ -839,10 +839,13 @@ class CoverageWorklistView(StaffMixin, FilterView):
         rows = list(context["object_list"])
         district = has_network_scope(self.request.user)
         suggestions = org_selectors.coverage_suggestions(rows) if district else {}
-        outcomes = dict(FollowUpVisit.Outcome.choices)
+        visits = org_selectors.latest_visits(rows)
         for row in rows:
             row.suggestions = suggestions.get(row.pk, [])
-            row.last_outcome_label = outcomes.get(row.last_outcome, "")
+            visit = visits.get(row.pk)
+            row.last_outcome = visit.outcome if visit else ""
+            row.last_visit_on = visit.visited_on if visit else None
+            row.last_outcome_label = visit.get_outcome_display() if visit else ""
         context.update(
             rows=rows,
             district=district,
