@@ -460,6 +460,8 @@ PERMISSIONS_POLICY["geolocation"] = ["self"]
 # Registrants' names, mobiles and answers are erased this many days after the activity ended
 # (manage.py registrations_erase, daily by the teda-portal-retention timer); counts are kept.
 REGISTRATION_KEEP_DAYS = int(os.environ.get("REGISTRATION_KEEP_DAYS", "180"))
+# A federation or an open site with no activity in this many days is flagged as dormant.
+DORMANT_DAYS = int(os.environ.get("DORMANT_DAYS", "90"))
 # Abuse limits of the public sign-up (django-ratelimit rates: "N/s|m|h|d"). A CAPTCHA is asked
 # from the SIGNUP_CAPTCHA_AFTER-th submission of one address within an hour.
 SIGNUP_RATE_PER_ADDRESS = os.environ.get("SIGNUP_RATE_PER_ADDRESS", "30/h")

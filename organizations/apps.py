@@ -47,9 +47,23 @@ class OrganizationsConfig(AppConfig):
         registry.register(
             models.OpeningHours, scope="site__federation", cached=True, content=True, staff=edit
         )
+        # Follow-up visits to uncovered enterprises: owned by the visiting federation, logged by
+        # its staff; district roles see them all.
+        registry.register(
+            models.FollowUpVisit,
+            scope="federation",
+            history="visit",
+            content=True,
+            staff=("add",),
+        )
+        # Figures at past dates (written by a command from history): network-wide, public.
+        registry.register(models.CoverageSnapshot, cached=True)
         registry.register(models.Need, content=True)
         registry.register(models.MediaAccount, cached=True, content=True)
         # Contacts in full, and the spreadsheet imports (each sees only their own, by scope).
         for role in (DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF):
             registry.grant(role, "organizations.view_contact", "organizations.view_importjob")
         registry.grant(DISTRICT_ADMIN, "organizations.view_exportlog")
+        # The coverage worklist's 纳入覆盖 and 分派跟进 are the district's.
+        for role in (DISTRICT_ADMIN, DISTRICT_EDITOR):
+            registry.grant(role, "organizations.cover_enterprise")

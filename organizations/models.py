@@ -7,7 +7,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -228,8 +230,9 @@ class Enterprise(TimeStamped):
         _("所属领域"), max_length=16, choices=Sector.choices, blank=True, db_index=True
     )
     industry = models.CharField(_("行业"), max_length=60, blank=True)
+    area = models.CharField(_("所在片区"), max_length=40, blank=True, db_index=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    building = models.CharField(_("所在楼宇或园区"), max_length=100, blank=True)
+    building = models.CharField(_("所在楼宇或园区"), max_length=100, blank=True, db_index=True)
     employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
     female_employees = models.PositiveIntegerField(_("女职工人数"), null=True, blank=True)
     has_party_org = models.BooleanField(_("已建立党组织"), default=False)
@@ -249,6 +252,15 @@ class Enterprise(TimeStamped):
         help_text=_("为该企业服务的妇联组织；留空表示尚未覆盖。"),
     )
     covered_since = models.DateField(_("覆盖起始日期"), null=True, blank=True)
+    followed_by = models.ForeignKey(
+        Federation,
+        verbose_name=_("跟进妇联"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+        help_text=_("区妇联分派去联系这家尚未覆盖企业的基层妇联。"),
+    )
     surveyed_on = models.DateField(
         _("摸排日期"),
         null=True,
@@ -281,7 +293,19 @@ class Enterprise(TimeStamped):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
-        permissions = [("view_contact", _("可查看企业联系人及电话"))]
+        permissions = [
+            ("view_contact", _("可查看企业联系人及电话")),
+            ("cover_enterprise", _("可纳入覆盖和分派跟进")),
+        ]
+        indexes = [
+            # The coverage worklist: surveyed, uncovered, most women first.
+            models.Index(
+                Coalesce("female_employees", -1).desc(),
+                "id",
+                name="enterprise_worklist",
+                condition=Q(federation__isnull=True, surveyed_on__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="enterprise_credit_code_format",
@@ -337,6 +361,43 @@ class Enterprise(TimeStamped):
     @property
     def is_covered(self) -> bool:
         return self.federation_id is not None
+
+
+class FollowUpVisit(TimeStamped):
+    """A grassroots federation's visit to an uncovered enterprise the district gave it."""
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "contacted", _("已联系")
+        INTERESTED = "interested", _("有意向")
+        FORMING = "forming", _("筹建中")
+        ESTABLISHED = "established", _("已建立")
+        DECLINED = "declined", _("暂不需要")
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="visits"
+    )
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("走访妇联"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("走访日期"))
+    contact_made = models.BooleanField(_("已与企业取得联系"), default=False)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    note = models.TextField(_("情况说明"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("跟进走访")
+        verbose_name_plural = _("跟进走访")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_date")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.visited_on:%Y-%m-%d} · {self.get_outcome_display()}"
+
+    def clean(self):
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": [_("走访日期不能晚于今天。")]})
 
 
 class ServiceSiteQuerySet(models.QuerySet):
@@ -665,3 +726,38 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.row_count}"
+
+
+class CoverageSnapshot(models.Model):
+    """The network's figures at the end of one day (a month's last day), rebuilt from the records'
+    history by ``manage.py coverage_snapshots``: what ``/stats/?as_of=`` reads, so no request
+    scans history."""
+
+    on = models.DateField(_("统计日期"), unique=True)
+    grassroots_federations = models.PositiveIntegerField(_("基层妇联组织"))
+    women_groups = models.PositiveIntegerField(_("妇女小组"))
+    covered_enterprises = models.PositiveIntegerField(_("覆盖企业"))
+    surveyed_enterprises = models.PositiveIntegerField(_("已摸排企业"))
+    covered_of_surveyed = models.PositiveIntegerField(_("已摸排且已覆盖"))
+    service_sites = models.PositiveIntegerField(_("服务阵地"))
+    #: {form: count} of active grassroots federations; {kind: count} of open sites;
+    #: {sector: [surveyed, covered]} of enterprises.
+    by_form = models.JSONField(_("按组建形式"), default=dict)
+    by_kind = models.JSONField(_("按阵地类型"), default=dict)
+    by_sector = models.JSONField(_("按领域"), default=dict)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("覆盖月度快照")
+        verbose_name_plural = _("覆盖月度快照")
+        ordering = ["-on"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d}"
+
+    @property
+    def coverage_rate(self) -> int | None:
+        """Percentage of surveyed enterprises that are covered, as on /stats/ now."""
+        if not self.surveyed_enterprises:
+            return None
+        return round(100 * self.covered_of_surveyed / self.surveyed_enterprises)

@@ -181,6 +181,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
                 name=e["name"],
                 sector=e["sector"],
                 industry=e["industry"],
+                area=e["area"],
                 address=e["address"],
                 building=e["building"],
                 employees=e["employees"],

@@ -163,3 +163,36 @@ def activities_per_month(months: int = 12) -> list[dict]:
         result.append({"month": month, "count": counts.get((month.year, month.month), 0)})
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return result
+
+
+def snapshot_context(snapshot) -> dict:
+    """The /stats/ breakdowns as a monthly snapshot recorded them (the same shapes as now)."""
+    by_form = [
+        {"kind": kind, "label": label, "count": snapshot.by_form.get(kind, 0)}
+        for kind, label in Federation.Kind.choices
+    ]
+    by_kind = [
+        {"kind": kind, "label": label, "count": snapshot.by_kind.get(kind, 0)}
+        for kind, label in ServiceSite.Kind.choices
+    ]
+    labels = dict(Enterprise.Sector.choices)
+    by_sector = [
+        {
+            "sector": sector,
+            "label": labels.get(sector, _("未填写")),
+            "surveyed": surveyed,
+            "covered": covered,
+            "rate": round(100 * covered / surveyed) if surveyed else 0,
+        }
+        for sector, (surveyed, covered) in sorted(snapshot.by_sector.items())
+    ]
+    return {
+        "snapshot": snapshot,
+        "figures": snapshot,
+        "definitions": DEFINITIONS,
+        "by_form": by_form,
+        "by_form_max": max([r["count"] for r in by_form] or [0]),
+        "by_sector": by_sector,
+        "by_kind": by_kind,
+        "by_kind_max": max([r["count"] for r in by_kind] or [0]),
+    }

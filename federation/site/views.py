@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, Value, When, Window
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -24,6 +27,7 @@ from federation.web.cache import public_page
 from federation.web.ratelimits import retry_after, too_many_requests
 from organizations import selectors as directory
 from organizations.models import Federation, MediaAccount, ServiceSite
+from organizations.snapshots import snapshot_at
 
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 50
@@ -44,12 +48,35 @@ class HomeView(TemplateView):
         return context
 
 
-@method_decorator(public_page, name="dispatch")
+def parse_as_of(value: str | None) -> tuple[datetime.date | None, str]:
+    """``as_of`` of /stats/: a past date (YYYY-MM-DD), or a clear message why not."""
+    if not value:
+        return None, ""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, _("日期“%(value)s”无法识别，请按 YYYY-MM-DD 填写，例如 2025-12-31。") % {
+            "value": value
+        }
+    if day >= timezone.localdate():
+        return None, _("%(day)s 不是过去的日期；下面是当前的数字。") % {"day": day.isoformat()}
+    return day, ""
+
+
+@method_decorator(public_page(query={"as_of": querykeys.text(20)}), name="dispatch")
 class StatsView(TemplateView):
     template_name = "federation/stats.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        day, problem = parse_as_of(self.request.GET.get("as_of"))
+        if day is not None:
+            snapshot = snapshot_at(day)
+            if snapshot is not None:
+                context.update(selectors.snapshot_context(snapshot), as_of=day)
+                return context
+            problem = _("%(day)s 之前没有月度快照；下面是当前的数字。") % {"day": day.isoformat()}
+        context["as_of_problem"] = problem
         figures = selectors.headline_figures()
         by_form = directory.federations_by_form()
         by_kind = selectors.sites_by_kind()

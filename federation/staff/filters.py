@@ -11,7 +11,7 @@ from activities.models import Activity, Article, Registration
 from activities.tickets import normalise_code
 from federation.core import privacy
 from federation.core.scoping import own_federations
-from organizations.models import ServiceSite
+from organizations.models import Enterprise, Need, ServiceSite
 
 ANY = _("全部")
 
@@ -132,3 +132,62 @@ class RegistrationFilter(django_filters.FilterSet):
 
     def filter_checked_in(self, qs, name, value):
         return qs.filter(checked_in_at__isnull=False) if value else qs
+
+
+class CoverageFilter(django_filters.FilterSet):
+    """The coverage worklist's filters (every field here is visible to every district role)."""
+
+    q = TextSearchFilter(fields=("name",), label=_("企业名称"))
+    area = django_filters.ChoiceFilter(label=_("片区"), choices=(), empty_label=ANY)
+    building = django_filters.CharFilter(label=_("楼宇或园区"), lookup_expr="contains")
+    sector = django_filters.ChoiceFilter(
+        label=_("所属领域"), choices=Enterprise.Sector.choices, empty_label=ANY
+    )
+    industry = django_filters.CharFilter(label=_("行业"), lookup_expr="contains")
+    female_min = django_filters.NumberFilter(
+        label=_("女职工不少于"), field_name="female_employees", lookup_expr="gte", min_value=0
+    )
+    need = django_filters.ModelChoiceFilter(
+        label=_("迫切需求"), field_name="needs", queryset=Need.objects.all(), empty_label=ANY
+    )
+    party = django_filters.ChoiceFilter(
+        label=_("党组织"),
+        field_name="has_party_org",
+        choices=(("1", _("已建立")), ("0", _("未建立"))),
+        empty_label=ANY,
+        method="filter_party",
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("跟进情况"),
+        choices=(
+            ("unassigned", _("未分派")),
+            ("assigned", _("已分派跟进")),
+            ("confirm", _("待确认覆盖")),
+        ),
+        empty_label=ANY,
+        method="filter_state",
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "area", "building", "sector", "industry", "female_min", "need", "party"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = Enterprise.objects.exclude(area="").order_by("area").values_list("area", flat=True)
+        self.filters["area"].extra["choices"] = [(a, a) for a in areas.distinct()]
+        self.form.fields["area"].choices = [("", ANY), *self.filters["area"].extra["choices"]]
+
+    def filter_party(self, qs, name, value):
+        return qs.filter(has_party_org=value == "1") if value in ("0", "1") else qs
+
+    def filter_state(self, qs, name, value):
+        from organizations.selectors import awaiting_confirmation
+
+        if value == "unassigned":
+            return qs.filter(followed_by__isnull=True)
+        if value == "assigned":
+            return qs.filter(followed_by__isnull=False)
+        if value == "confirm":
+            return awaiting_confirmation(qs)
+        return qs

@@ -12,7 +12,7 @@ from activities.richtext import BodyFormat
 from federation.core import privacy
 from federation.core.locking import VersionedFormMixin
 from federation.core.scoping import own_federations, scope_queryset
-from organizations.models import Federation, OpeningHours, ServiceSite
+from organizations.models import Federation, FollowUpVisit, OpeningHours, ServiceSite
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -302,3 +302,55 @@ class WalkInForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
     )
+
+
+class CoverageActionForm(forms.Form):
+    """纳入覆盖 / 分派跟进 of the ticked enterprises (one or many): the service checks each row."""
+
+    COVER, ASSIGN = "cover", "assign"
+
+    action = forms.ChoiceField(choices=((COVER, _("纳入覆盖")), (ASSIGN, _("分派跟进"))))
+    enterprise = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("请至少选择一家企业。")}
+    )
+    # Typed by name (with the page's suggestions offered): a select of every federation of the
+    # network would cost more to render than the whole worklist.
+    federation = forms.ModelChoiceField(
+        label=_("妇联组织"),
+        queryset=Federation.objects.none(),
+        to_field_name="name",
+        widget=forms.TextInput(attrs={"list": "federation-names", "autocomplete": "off"}),
+        error_messages={
+            "required": _("请选择妇联组织。"),
+            "invalid_choice": _("请选择您管理范围内有效的基层妇联。"),
+        },
+    )
+    covered_since = forms.DateField(
+        label=_("覆盖起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["federation"].queryset = scope_queryset(
+            Federation.objects.active().grassroots().order_by("kind", "name"), user
+        )
+        # Any submitted id is a valid choice here: the service refuses each missing row by name.
+        ids = self.data.getlist("enterprise") if hasattr(self.data, "getlist") else []
+        self.fields["enterprise"].choices = [(v, v) for v in ids if str(v).isdigit()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.COVER and not data.get("covered_since"):
+            self.add_error("covered_since", _("请填写覆盖起始日期。"))
+        return data
+
+
+class FollowUpVisitForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpVisit
+        fields = ["visited_on", "contact_made", "outcome", "note"]
+        widgets = {
+            "visited_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -51,5 +51,8 @@ urlpatterns = [
     path("sites/new/", views.SiteFormView.as_view(), name="site_create"),
     path("sites/<int:pk>/edit/", views.SiteFormView.as_view(), name="site_edit"),
     path("federation/", views.FederationProfileView.as_view(), name="federation_profile"),
+    path("coverage/", views.CoverageWorklistView.as_view(), name="coverage"),
+    path("coverage/act/", views.CoverageActionView.as_view(), name="coverage_action"),
+    path("coverage/<int:pk>/visit/", views.FollowUpVisitView.as_view(), name="coverage_visit"),
     path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
 ]

@@ -6,12 +6,13 @@ import json
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,19 +28,21 @@ from activities.resources import registrations_xlsx
 from federation.core import privacy
 from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
-from federation.core.scoping import has_network_scope, scope_queryset
+from federation.core.scoping import federation_ids, has_network_scope, scope_queryset
 from federation.models import PersonalDataAccess
 from federation.staff import forms, selectors
 from federation.staff.filters import (
     ActivityFilter,
     ArticleFilter,
+    CoverageFilter,
     RegistrationFilter,
     ServiceSiteFilter,
 )
 from federation.staff.mixins import StaffMixin
+from organizations import selectors as org_selectors
 from organizations import services as org_services
 from organizations.forms import hours_from
-from organizations.models import Federation, ServiceSite
+from organizations.models import Enterprise, Federation, FollowUpVisit, ServiceSite
 
 SAVE_FAILED = _("照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存，请稍后再试。")
 
@@ -72,6 +75,15 @@ class DashboardView(StaffMixin, TemplateView):
             "sites": (sites.count(), sites[:5]),
             "federations": (federations.count(), federations[:5]),
             "activities": (activities.count(), activities[:5]),
+        }
+        dormant_feds = selectors.dormant_federations(scope_queryset(Federation.objects.all(), user))
+        dormant_sites = selectors.dormant_sites(
+            scope_queryset(ServiceSite.objects.select_related("federation"), user)
+        )
+        context["dormant"] = {
+            "days": settings.DORMANT_DAYS,
+            "federations": (dormant_feds.count(), dormant_feds[:5]),
+            "sites": (dormant_sites.count(), dormant_sites[:5]),
         }
         return context
 
@@ -800,3 +812,144 @@ class CheckinCodeQRView(ActivityRegistrationMixin, View):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- the coverage drive --------------------------------------------------------------------
+
+
+class CoverageWorklistView(StaffMixin, FilterView):
+    """District roles: every surveyed, uncovered enterprise, with filters and a true count.
+    Grassroots staff: the uncovered enterprises the district gave their federation to follow."""
+
+    permission_required = "organizations.view_enterprise"
+    model = Enterprise
+    filterset_class = CoverageFilter
+    template_name = "staff/coverage_worklist.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = org_selectors.worklist_queryset()
+        ids = federation_ids(self.request.user)
+        if ids is None:
+            return queryset
+        return queryset.filter(followed_by__in=ids)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = list(context["object_list"])
+        district = has_network_scope(self.request.user)
+        suggestions = org_selectors.coverage_suggestions(rows) if district else {}
+        visits = org_selectors.latest_visits(rows)
+        for row in rows:
+            row.suggestions = suggestions.get(row.pk, [])
+            visit = visits.get(row.pk)
+            row.last_outcome = visit.outcome if visit else ""
+            row.last_visit_on = visit.visited_on if visit else None
+            row.last_outcome_label = visit.get_outcome_display() if visit else ""
+        context.update(
+            rows=rows,
+            district=district,
+            suggested_names=sorted(
+                {s.federation.name for row in rows for s in row.suggestions}
+                | {row.followed_by.name for row in rows if row.followed_by}
+            ),
+            action_form=forms.CoverageActionForm(user=self.request.user),
+            today=timezone.localdate(),
+            ESTABLISHED=FollowUpVisit.Outcome.ESTABLISHED,
+        )
+        return context
+
+
+class CoverageActionView(StaffMixin, View):
+    """纳入覆盖 or 分派跟进 of one or many enterprises: all or nothing, each refusal named."""
+
+    permission_required = "organizations.cover_enterprise"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = forms.CoverageActionForm(request.POST, user=request.user)
+        back = request.POST.get("next") or ""
+        if not back.startswith(reverse("staff:coverage")):
+            back = reverse("staff:coverage")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        try:
+            if data["action"] == form.COVER:
+                rows = org_services.coverage_cover(
+                    enterprise_ids=data["enterprise"],
+                    federation=data["federation"],
+                    covered_since=data["covered_since"],
+                    user=request.user,
+                    confirmed=data["confirmed"],
+                )
+                done = _("已将 %(count)d 家企业纳入%(federation)s覆盖。")
+            else:
+                rows = org_services.coverage_assign(
+                    enterprise_ids=data["enterprise"],
+                    federation=data["federation"],
+                    user=request.user,
+                )
+                done = _("已将 %(count)d 家企业分派给%(federation)s跟进。")
+        except org_services.CoverageRefused as refused:
+            if refused.warnings and not refused.refusals:
+                return render(
+                    request,
+                    "staff/coverage_confirm.html",
+                    {"warnings": refused.warnings, "data": data, "next": back},
+                )
+            messages.error(request, _("未作任何修改："))
+            for _row, reason in refused.refusals + refused.warnings:
+                messages.error(request, reason)
+            return HttpResponseRedirect(back)
+        messages.success(request, done % {"count": len(rows), "federation": data["federation"]})
+        return HttpResponseRedirect(back)
+
+
+class FollowUpVisitView(StaffMixin, View):
+    """Grassroots staff log a visit to an enterprise given to their federation."""
+
+    permission_required = "organizations.add_followupvisit"
+    template_name = "staff/followup_visit_form.html"
+
+    def enterprise(self):
+        queryset = Enterprise.objects.select_related("followed_by").filter(
+            federation__isnull=True, followed_by__isnull=False
+        )
+        ids = federation_ids(self.request.user)
+        if ids is not None:
+            queryset = queryset.filter(followed_by__in=ids)
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return self.show(self.enterprise(), forms.FollowUpVisitForm())
+
+    def post(self, request, pk):
+        enterprise = self.enterprise()
+        form = forms.FollowUpVisitForm(request.POST)
+        if form.is_valid():
+            visit = form.save(commit=False)
+            visit.enterprise = enterprise
+            visit.federation = enterprise.followed_by
+            try:
+                org_services.followup_visit_save(visit=visit, user=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+            else:
+                if visit.outcome == FollowUpVisit.Outcome.ESTABLISHED:
+                    messages.success(request, _("走访已记录，已提请区妇联确认覆盖。"))
+                else:
+                    messages.success(request, _("走访已记录。"))
+                return HttpResponseRedirect(reverse("staff:coverage"))
+        return self.show(enterprise, form)
+
+    def show(self, enterprise, form):
+        visits = enterprise.visits.select_related("federation")
+        return render(
+            self.request,
+            self.template_name,
+            {"enterprise": enterprise, "form": form, "visits": visits},
+        )

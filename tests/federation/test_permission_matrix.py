@@ -16,6 +16,7 @@ jobs were uploaded by staff_a.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -68,6 +69,10 @@ STAFF_GET = [
     ("article_create",     None,                        302, 403, 403, 200, 200, 200, 200, 200),
     ("site_create",        None,                        302, 403, 403, 200, 200, 200, 200, 200),
     ("federation_profile", None,                        302, 403, 403, 200, 200, 200, 200, 404),
+    # The coverage drive: district roles see the worklist, staff what was given to them; only
+    # the federation an enterprise was given to (and the district) logs visits to it.
+    ("coverage",           None,                        302, 403, 200, 200, 200, 200, 200, 200),
+    ("coverage_visit",     "organizations.followedup",  302, 403, 403, 200, 404, 200, 200, 200),
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
@@ -88,7 +93,7 @@ STAFF_GET = [
     ("checkin_code",          "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
 ]
 # POSTs with a body of their own, each in a test of its own below.
-DEDICATED_POST = {"checkin_scan", "registration_action"}
+DEDICATED_POST = {"checkin_scan", "registration_action", "coverage_action"}
 # POSTs that change something (each on fresh records): publishing is for editors and admins only.
 STAFF_POST = [
     ("article_transition", "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
@@ -331,6 +336,10 @@ def records(world, png_bytes):
         "organizations.federation": world.fed_a,
         "organizations.enterprise": enterprise,
         "organizations.servicesite": ServiceSiteFactory(federation=world.fed_a),
+        # Uncovered, surveyed, given to A to follow up.
+        "organizations.followedup": EnterpriseFactory(
+            surveyed_on=datetime.date(2025, 3, 1), followed_by=world.fed_a
+        ),
         "organizations.need": NeedFactory(),
         "organizations.mediaaccount": MediaAccountFactory(),
         "organizations.importjob": jobs["enterprise"],
@@ -530,4 +539,25 @@ def test_staff_post_matrix_registration_cancel(client, records, role):
     registration.refresh_from_db()
     assert (registration.status == "cancelled") == (
         role in {"staff_a", "editor", "admin", "superuser"}
+    )
+
+
+# fmt: off
+COVERAGE_ACTION = dict(zip(ROLES, (302, 403, 403, 403, 403, 302, 302, 302), strict=True))
+# fmt: on
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_coverage_action_matrix(client, records, role):
+    """分派跟进 is the district's: every other role is refused and nothing changes."""
+    world = records["world"]
+    enterprise = EnterpriseFactory(surveyed_on=datetime.date(2025, 3, 1))
+    response = _client_for(client, world, role).post(
+        reverse("staff:coverage_action"),
+        {"action": "assign", "enterprise": [enterprise.pk], "federation": world.fed_b.name},
+    )
+    assert _status(response, role) == COVERAGE_ACTION[role]
+    enterprise.refresh_from_db()
+    assert (enterprise.followed_by_id == world.fed_b.pk) == (
+        role in {"editor", "admin", "superuser"}
     )

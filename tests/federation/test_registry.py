@@ -28,6 +28,8 @@ EXPECTED = {
     ),
     "organizations.servicesite": ("federation", "active", True, "site", []),
     "organizations.openinghours": ("site__federation", None, True, None, []),
+    "organizations.followupvisit": ("federation", None, False, "visit", []),
+    "organizations.coveragesnapshot": (None, None, True, None, []),
     "organizations.need": (None, None, False, None, []),
     "organizations.mediaaccount": (None, None, True, None, []),
     "activities.series": (None, None, True, None, []),
