@@ -27,7 +27,7 @@ from activities.models import (
     Registration,
     RegistrationSettings,
 )
-from activities.richtext import BodyFormat, render_body
+from activities.richtext import render_body
 from activities.tickets import BadTicket, new_code, normalise_code, read_ticket
 from activities.validators import normalise_mobile, validate_mobile
 from federation.core.audit import CHANGED, CREATED, set_history
@@ -95,7 +95,6 @@ def article_save(
     *,
     article: Article,
     user,
-    body_format: str = BodyFormat.HTML,
     expected_version: int | None = None,
     photos: Iterable[tuple[CleanImage, str]] = (),
 ) -> Article:
@@ -113,7 +112,7 @@ def article_save(
     else:
         article.status = Status.DRAFT
         article.author = article.author or user
-    article.body = render_body(article.body, body_format)
+    article.body = render_body(article.body)
     if not article.body:
         raise ValidationError({"body": _("正文不能为空（或只含被清除的不安全内容）。")})
     save_record(article, user=user, expected_version=expected_version)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "captcha",
+    # The article body editor's static files (Tiptap/ProseMirror); see activities/widgets.py.
+    "django_prose_editor",
     "federation",
     "organizations",
     "activities",

@@ -189,7 +189,6 @@ class ArticleFormView(StaffFormView):
         return activity_services.article_save(
             article=form.instance,
             user=self.request.user,
-            body_format=form.cleaned_data["body_format"],
             expected_version=form.expected_version,
             photos=form.new_photos(),
         )

@@ -1,0 +1,121 @@
+"""In Chromium: the article body editor on the staff pages and in the admin — typing, formatting,
+saving, reopening exactly what was saved — without any CSP violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.models import Article
+from tests.browser.test_staff_publishing import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Injected by Playwright before any page script (so the page's CSP does not apply to it): it
+# records CSP violations and keeps the editor the page creates.
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
+document.addEventListener("article-editor:ready", (e) => { window.__editor = e.detail.editor; });
+"""
+
+
+def watch(page) -> list[str]:
+    errors: list[str] = []
+    page.add_init_script(WATCH)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def open_editor(page, url):
+    page.goto(url)
+    page.wait_for_function("window.__editor !== undefined")
+    return page.locator(".article-editor-content")
+
+
+def test_type_format_save_and_reopen_exactly(live_server, page, world):
+    errors = watch(page)
+    base = live_server.url
+    log_in(page, base, "staff_a")
+    content = open_editor(page, f"{base}/staff/articles/new/")
+    toolbar = page.locator(".article-editor-toolbar")
+    assert toolbar.locator("button").all_inner_texts() == [
+        "正文段落",
+        "小标题",
+        "加粗",
+        "重点标色",
+        "引用",
+        "项目列表",
+        "编号列表",
+        "链接",
+        "分隔线",
+        "撤销",
+        "重做",
+    ]
+    page.fill("input[name=title]", "巾帼心向党主题党日活动")
+    page.select_option("select[name=federation]", str(world.fed_a.pk))
+    content.click()
+    # A topic tag that Markdown used to turn into a heading stays text.
+    page.keyboard.type("#巾帼心向党# 活动开始")
+    page.keyboard.press("Enter")
+    toolbar.locator("text=小标题").click()
+    page.keyboard.type("活动回顾")
+    page.keyboard.press("Enter")
+    page.keyboard.type("重点句子")
+    page.keyboard.press("Shift+Home")
+    toolbar.locator("text=加粗").click()
+    toolbar.locator("text=重点标色").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    toolbar.locator("text=项目列表").click()
+    page.keyboard.type("第一项")
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/*/")
+
+    article = Article.objects.get()
+    saved = (
+        "<p>#巾帼心向党# 活动开始</p><h2>活动回顾</h2>"
+        "<p><strong><mark>重点句子</mark></strong></p><ul><li><p>第一项</p></li></ul>"
+    )
+    assert article.body == saved
+
+    open_editor(page, f"{base}/staff/articles/{article.pk}/edit/")
+    assert page.evaluate("window.__editor.getHTML()") == saved
+    assert page.input_value("textarea[name=body]") == saved
+    # Saving again unchanged stores the same body.
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/*/")
+    article.refresh_from_db()
+    assert article.body == saved
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_admin_body_uses_the_editor_and_is_sanitised(live_server, page, world):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+        body="<p>原文</p>",
+    )
+    watch(page)
+    base = live_server.url
+    page.goto(f"{base}/admin/login/")
+    page.fill("input[name=username]", "staff_a")
+    from tests.conftest import TEST_PASSWORD
+
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    content = open_editor(page, f"{base}/admin/activities/article/{article.pk}/change/")
+    content.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("第二段")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    article.refresh_from_db()
+    assert article.body == "<p>原文</p><p>第二段</p>"
