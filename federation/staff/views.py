@@ -23,6 +23,7 @@ from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities import tickets
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
+from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
 from federation.core import privacy
 from federation.core.audit import personal_data_access_log
@@ -185,6 +186,12 @@ class ArticleFormView(StaffFormView):
             initial["activity"] = found.first()
         return initial
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = context.get("object")
+        context["photos"] = with_thumbnails(article.photos.all()) if article else []
+        return context
+
     def save(self, form):
         return activity_services.article_save(
             article=form.instance,
@@ -219,6 +226,7 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_delete_photo"] = (
             user.has_perm("activities.delete_photo") and context["can_edit"]
         )
+        context["photos"] = with_thumbnails(article.photos.all())
         context["publish_form"] = forms.PublishForm()
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
@@ -276,6 +284,11 @@ class PhotoListView(StaffMixin, ListView):
             "-created_at", "-pk"
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = with_thumbnails(context["object_list"])
+        return context
+
 
 class PhotoEditView(StaffMixin, UpdateView):
     """Caption and order of one photo of an article the user may edit."""
@@ -290,6 +303,11 @@ class PhotoEditView(StaffMixin, UpdateView):
         if not activity_services.can_edit_article(self.request.user, photo.article):
             raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
         return photo
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["thumbnail"] = with_thumbnails([self.object])[0].thumbnail
+        return context
 
     def form_valid(self, form):
         activity_services.photo_update(

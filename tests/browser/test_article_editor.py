@@ -119,3 +119,46 @@ def test_admin_body_uses_the_editor_and_is_sanitised(live_server, page, world):
     page.wait_for_load_state()
     article.refresh_from_db()
     assert article.body == "<p>原文</p><p>第二段</p>"
+
+
+def test_no_csp_violation_on_any_staff_page(live_server, page, world, serve_media):
+    from tests.factories import ActivityFactory, ArticleFactory, PhotoFactory, ServiceSiteFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a, author=world.staff_a, status="draft", publish_at=None
+    )
+    photo = PhotoFactory(article=article)
+    activity = ActivityFactory(organizer=world.fed_a)
+    site = ServiceSiteFactory(federation=world.fed_a)
+    errors = watch(page)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    log_in(page, base, "staff_a")
+    paths = [
+        "/staff/",
+        "/staff/articles/",
+        "/staff/articles/new/",
+        f"/staff/articles/{article.pk}/",
+        f"/staff/articles/{article.pk}/edit/",
+        "/staff/photos/",
+        f"/staff/photos/{photo.pk}/edit/",
+        "/staff/activities/",
+        "/staff/activities/new/",
+        f"/staff/activities/{activity.pk}/edit/",
+        "/staff/sites/",
+        "/staff/sites/new/",
+        f"/staff/sites/{site.pk}/edit/",
+        "/staff/federation/",
+        f"/staff/history/article/{article.pk}/",
+    ]
+    seen = {}
+    for path in paths:
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        seen[path] = page.evaluate("window.__csp")
+    assert seen == {path: [] for path in paths}
+    assert [e for e in errors if "Content Security Policy" in e] == []
+    # The thumbnails are renditions and load (no original, no broken image).
+    page.goto(f"{base}/staff/photos/")
+    assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
