@@ -162,3 +162,37 @@ def test_no_csp_violation_on_any_staff_page(live_server, page, world, serve_medi
     # The thumbnails are renditions and load (no original, no broken image).
     page.goto(f"{base}/staff/photos/")
     assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+
+
+def test_first_load_bytes_of_the_edit_page_with_ten_photos(live_server, page, world, serve_media):
+    """Prints the transfer of a first visit (empty cache); static text counts gzip-compressed, as
+    whitenoise serves it in production (the test server sends it uncompressed)."""
+    import gzip
+
+    from tests.factories import ArticleFactory, PhotoFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a, author=world.staff_a, status="draft", publish_at=None
+    )
+    for _ in range(10):
+        PhotoFactory(article=article, image__width=4000, image__height=3000)
+    base = live_server.url
+    log_in(page, base, "staff_a")
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(f"{base}/staff/articles/{article.pk}/edit/")
+    page.wait_for_load_state("networkidle")
+    raw = compressed = 0
+    for request in responses:
+        body = request.response().body()
+        raw += len(body)
+        kind = request.response().headers.get("content-type", "")
+        text = kind.startswith(("text/", "application/javascript", "text/javascript"))
+        compressed += len(gzip.compress(body, 9)) if text else len(body)
+    originals = sum(len(p.image.read()) for p in article.photos.all())
+    print(
+        f"\nedit page, 10 photos, first load: {len(responses)} requests, {raw:,} bytes raw, "
+        f"{compressed:,} bytes with gzip; the 10 originals would be {originals:,} bytes"
+    )
+    assert len(responses) >= 10 + 4
+    assert compressed <= 1_000_000
