@@ -149,6 +149,16 @@ class PublishForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("作者会在工作台和文章页看到这段话。"),
+        error_messages={"required": _("请写明退回修改的原因。")},
+    )
+
+
 class ServiceSiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     online_url = forms.URLField(
         label=ServiceSite._meta.get_field("online_url").verbose_name,

@@ -25,7 +25,7 @@ from activities import tickets
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
-from federation.core import privacy
+from federation.core import notifications, privacy
 from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
 from federation.core.scoping import has_network_scope, scope_queryset
@@ -60,7 +60,11 @@ class DashboardView(StaffMixin, TemplateView):
             waiting = waiting.filter(author=user)
         context["waiting"] = waiting[:20]
         context["scheduled"] = articles.filter(pk__in=Article.objects.scheduled())[:10]
-        context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
+        context["my_drafts"] = activity_selectors.with_send_back_reasons(
+            articles.filter(author=user, status=Article.Status.DRAFT)
+        )[:10]
+        context["notifications"] = user.notifications.all()[:10]
+        context["unread"] = notifications.unread_count(user)
         context["recent_changes"] = selectors.recent_changes_by(user)
         sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
         federations = selectors.federations_without_contact(
@@ -228,6 +232,8 @@ class ArticlePreviewView(StaffMixin, DetailView):
         )
         context["photos"] = with_thumbnails(article.photos.all())
         context["publish_form"] = forms.PublishForm()
+        context["send_back_form"] = forms.SendBackForm()
+        context["sent_back"] = activity_selectors.send_back_reason(article)
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
 
@@ -271,6 +277,38 @@ class ArticleTransitionView(StaffMixin, View):
             else:
                 messages.success(request, done)
         return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+
+
+class ArticleSendBackView(StaffMixin, View):
+    """POST only: an editor sends a submitted article back to its author with a reason."""
+
+    permission_required = "activities.change_article"
+    model = Article
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        # The service checks the right first, then the reason (required, at most 300 characters).
+        try:
+            activity_services.article_send_back(
+                article=article, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已退回修改，作者会收到通知。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+
+
+class NotificationsReadView(StaffMixin, View):
+    """POST only: the user's notifications are marked read."""
+
+    permission_required = "activities.view_activity"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        notifications.mark_all_read(request.user)
+        return HttpResponseRedirect(reverse("staff:dashboard"))
 
 
 class PhotoListView(StaffMixin, ListView):

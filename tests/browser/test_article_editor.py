@@ -196,3 +196,34 @@ def test_first_load_bytes_of_the_edit_page_with_ten_photos(live_server, page, wo
     )
     assert len(responses) >= 10 + 4
     assert compressed <= 1_000_000
+
+
+def test_send_back_with_a_reason_and_see_it_as_the_author(live_server, page, world):
+    from activities import services
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        title="巾帼志愿服务",
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+    )
+    services.article_submit(article=article, user=world.staff_a)
+    base = live_server.url
+    log_in(page, base, "editor")
+    page.goto(f"{base}/staff/articles/{article.pk}/")
+    page.fill("#send-back-form textarea[name=reason]", "请补充活动现场照片")
+    page.click("#send-back-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已退回修改" in page.inner_text("main")
+    page.locator(".navbar-toggler").click()
+    page.locator("form[action='/accounts/logout/'] button").click()
+
+    log_in(page, base, "staff_a")
+    assert "1 条未读" in page.inner_text("#notifications")
+    assert "《巾帼志愿服务》被退回修改：请补充活动现场照片" in page.inner_text("#notifications")
+    assert "退回修改：请补充活动现场照片" in page.inner_text("#my-drafts")
+    page.click("#notifications >> text=巾帼志愿服务")
+    page.wait_for_url(f"{base}/staff/articles/{article.pk}/")
+    assert page.inner_text("#send-back-reason") == "退回修改：请补充活动现场照片"
