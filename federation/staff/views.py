@@ -233,6 +233,7 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["photos"] = with_thumbnails(article.photos.all())
         context["publish_form"] = forms.PublishForm()
         context["send_back_form"] = forms.SendBackForm()
+        context["review_diff"] = selectors.changes_since_published(article)
         context["sent_back"] = activity_selectors.send_back_reason(article)
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context

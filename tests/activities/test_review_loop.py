@@ -102,3 +102,37 @@ def test_an_editor_publishing_their_own_article_gets_no_notification(world):
     )
     services.article_publish(article=own, user=world.editor)
     assert not Notification.objects.exists()
+
+
+def test_the_review_page_shows_a_text_diff_against_the_published_version(client, world):
+    article = ArticleFactory(
+        title="巾帼建功",
+        body="<p>活动圆满成功。</p><h2>回顾</h2>",
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+    )
+    services.article_publish(
+        article=article,
+        user=world.editor,
+    )
+    Article.objects.filter(pk=article.pk).update(
+        published_by=world.editor, publish_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    services.article_unpublish(article=Article.objects.get(pk=article.pk), user=world.editor)
+    article = Article.objects.get(pk=article.pk)
+    article.body = "<p>活动<strong>圆满</strong>结束。</p><h2>回顾</h2><p>新段</p>"
+    services.article_save(article=article, user=world.staff_a)
+    services.article_submit(article=Article.objects.get(pk=article.pk), user=world.staff_a)
+    client.force_login(world.editor)
+    html = client.get(reverse("staff:article_preview", args=[article.pk])).content.decode()
+    section = html[
+        html.index('id="review-diff"') : html.index("</section>", html.index('id="review-diff"'))
+    ]
+    assert (
+        '<div class="text-diff"><span>活动圆满</span><del>成功</del><ins>结束</ins>'
+        "<span>。\n回顾</span><ins>\n新段</ins></div>"
+    ) in section
+    assert "<strong>" not in section and "&lt;p&gt;" not in section
+    assert "标题" not in section.split("</h2>", 1)[1]
