@@ -6,6 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,9 +20,9 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from activities import preview, tickets
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities import tickets
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
@@ -234,6 +235,13 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["publish_form"] = forms.PublishForm()
         context["send_back_form"] = forms.SendBackForm()
         context["review_diff"] = selectors.changes_since_published(article)
+        # A signed link to the public layout, to open on a phone (QR code) without logging in.
+        share_url = self.request.build_absolute_uri(preview.preview_url(article))
+        context["share_url"] = share_url
+        qr = segno.make(share_url, error="m")
+        context["share_qr"] = qr.svg_data_uri(scale=4)
+        context["share_qr_size"] = qr.symbol_size(scale=4)[0]
+        context["share_days"] = preview.max_age() // 86400
         context["sent_back"] = activity_selectors.send_back_reason(article)
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
