@@ -21,7 +21,7 @@ from activities.models import (
     RegistrationSettings,
     Series,
 )
-from activities.richtext import BodyFormat
+from activities.widgets import ArticleBodyWidget
 from brands.admin import BrandAdmin, BrandSessionAdmin
 from brands.models import Brand, BrandSession
 from federation.core import privacy
@@ -124,6 +124,12 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The same editor as on the staff pages; the service sanitises what it posts.
+        if db_field.name == "body":
+            kwargs["widget"] = ArticleBodyWidget()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def view_on_site(self, obj):
         # Unpublished work has no public page: "view on site" opens the staff preview.
         return reverse("staff:article_preview", args=[obj.pk])
@@ -147,7 +153,6 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         services.article_save(
             article=obj,
             user=request.user,
-            body_format=BodyFormat.HTML,
             expected_version=self.expected_version(form, change),
         )
 

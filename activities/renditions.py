@@ -126,6 +126,17 @@ def pictures_for(photos) -> dict[int, Picture]:
     return pictures
 
 
+def with_thumbnails(photos) -> list[Photo]:
+    """``photos`` as a list, each with ``thumbnail``: its smallest JPEG rendition (<= 480 px), or
+    None when the original cannot be read. Staff pages show these, never the original upload."""
+    photos = list(photos)
+    pictures = pictures_for(photos)
+    for photo in photos:
+        picture = pictures.get(photo.pk)
+        photo.thumbnail = picture.fallback if picture else None
+    return photos
+
+
 @task()
 def photo_renditions_generate(photo_id: int) -> int:
     """Make every rendition of a new photo ahead of its first visitor; returns how many exist."""

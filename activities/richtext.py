@@ -1,17 +1,12 @@
-"""Article bodies: Markdown or HTML in, sanitised HTML out (the only HTML the public ever sees)."""
+"""Article bodies: the editor's HTML in, sanitised HTML out (the only HTML the public ever sees).
+
+The allow-list covers everything the rich-text editor (``static/js/article-editor.js``) writes, so
+a body saved from the editor comes back unchanged when it is reopened.
+"""
 
 from __future__ import annotations
 
-import markdown
 import nh3
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class BodyFormat(models.TextChoices):
-    MARKDOWN = "markdown", _("Markdown（推荐，手机上也好写）")
-    HTML = "html", _("HTML 富文本")
-
 
 ALLOWED_TAGS = {
     "p",
@@ -29,6 +24,8 @@ ALLOWED_TAGS = {
     "i",
     "u",
     "s",
+    # The editor's colour highlight for key sentences.
+    "mark",
     "sub",
     "sup",
     "blockquote",
@@ -78,8 +75,6 @@ def sanitize_html(html: str, *, lazy_images: bool = False) -> str:
     ).strip()
 
 
-def render_body(source: str, body_format: str = BodyFormat.HTML) -> str:
-    """Render an article body to safe HTML from Markdown or from (untrusted) HTML."""
-    if body_format == BodyFormat.MARKDOWN:
-        source = markdown.markdown(source or "", extensions=["extra", "sane_lists", "nl2br"])
+def render_body(source: str) -> str:
+    """The body as stored: the (untrusted) HTML from the editor, the admin or a script, sanitised."""
     return sanitize_html(source)

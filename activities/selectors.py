@@ -7,11 +7,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
+from activities.models import (
+    Activity,
+    Article,
+    ArticleTransition,
+    Photo,
+    Registration,
+    RegistrationSettings,
+)
 from activities.renditions import pictures_for
 from brands.models import Brand
 from federation.core.scoping import scope_queryset
@@ -190,3 +197,35 @@ def may_see_registrations_of(user, activity: Activity) -> bool:
 
 def attendance_label(counted: bool) -> str:
     return _("签到统计") if counted else _("填报")
+
+
+# --- the review loop ----------------------------------------------------------------------------
+def _latest_step(field: str):
+    steps = ArticleTransition.objects.filter(article=OuterRef("pk")).order_by("-at", "-pk")
+    return Subquery(steps.values(field)[:1])
+
+
+def with_send_back_reasons(articles):
+    """Drafts annotated with ``send_back_reason``: the editor's reason when the last step sent the
+    article back from review (empty otherwise)."""
+    return articles.annotate(
+        last_from_status=_latest_step("from_status"), last_note=_latest_step("note")
+    ).annotate(
+        send_back_reason=Case(
+            When(
+                status=Article.Status.DRAFT,
+                last_from_status=Article.Status.SUBMITTED,
+                then=F("last_note"),
+            ),
+            default=Value(""),
+        )
+    )
+
+
+def send_back_reason(article: Article) -> str:
+    if article.status != Article.Status.DRAFT:
+        return ""
+    step = article.transitions.order_by("-at", "-pk").first()
+    if step and step.from_status == Article.Status.SUBMITTED:
+        return step.note
+    return ""

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -27,11 +28,12 @@ from activities.models import (
     Registration,
     RegistrationSettings,
 )
-from activities.richtext import BodyFormat, render_body
+from activities.richtext import render_body
 from activities.tickets import BadTicket, new_code, normalise_code, read_ticket
 from activities.validators import normalise_mobile, validate_mobile
 from federation.core.audit import CHANGED, CREATED, set_history
 from federation.core.locking import save_versioned
+from federation.core.notifications import notify
 from federation.core.scoping import (
     OUT_OF_SCOPE_MESSAGE,
     can_write_in_scope,
@@ -95,7 +97,6 @@ def article_save(
     *,
     article: Article,
     user,
-    body_format: str = BodyFormat.HTML,
     expected_version: int | None = None,
     photos: Iterable[tuple[CleanImage, str]] = (),
 ) -> Article:
@@ -113,7 +114,7 @@ def article_save(
     else:
         article.status = Status.DRAFT
         article.author = article.author or user
-    article.body = render_body(article.body, body_format)
+    article.body = render_body(article.body)
     if not article.body:
         raise ValidationError({"body": _("正文不能为空（或只含被清除的不安全内容）。")})
     save_record(article, user=user, expected_version=expected_version)
@@ -207,6 +208,29 @@ def article_return_to_draft(*, article: Article, user, note: str = "") -> Articl
 
 
 @transaction.atomic(durable=True)
+def article_send_back(*, article: Article, user, reason: str) -> Article:
+    """Submitted → draft by an editor, with the reason the author is told."""
+    if not can_publish(user):
+        raise PermissionDenied(_("只有区妇联编辑可以退回文章。"))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("请写明退回修改的原因。"))
+    if len(reason) > 300:
+        raise ValidationError(_("退回原因最多 300 字。"))
+    article = _locked(article, user)
+    if article.status != Status.SUBMITTED:
+        raise ValidationError(_("只有待审核的文章可以退回修改。"))
+    article = _transition(article, user, Status.DRAFT, reason)
+    if article.author_id != user.pk:
+        notify(
+            article.author,
+            _("《%(title)s》被退回修改：%(reason)s") % {"title": article.title, "reason": reason},
+            reverse("staff:article_preview", args=[article.pk]),
+        )
+    return article
+
+
+@transaction.atomic(durable=True)
 def article_publish(
     *, article: Article, user, publish_at: datetime.datetime | None = None, note: str = ""
 ) -> Article:
@@ -223,7 +247,17 @@ def article_publish(
         publish_at = article.publish_at if article.publish_at and article.publish_at > now else now
     article.publish_at = publish_at
     article.published_by = user
-    return _transition(article, user, Status.PUBLISHED, note)
+    article = _transition(article, user, Status.PUBLISHED, note)
+    if article.author_id != user.pk:
+        if publish_at > now:
+            message = _("《%(title)s》已审核通过，将于 %(at)s（北京时间）自动公开。") % {
+                "title": article.title,
+                "at": timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        else:
+            message = _("《%(title)s》已发布。") % {"title": article.title}
+        notify(article.author, message, reverse("staff:article_preview", args=[article.pk]))
+    return article
 
 
 @transaction.atomic(durable=True)

@@ -8,6 +8,11 @@ app_name = "activities"
 urlpatterns = [
     path("news/", views.ArticleListView.as_view(), name="article_list"),
     path("news/<int:pk>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path(
+        "news/preview/<str:token>/",
+        views.ArticleSharedPreviewView.as_view(),
+        name="article_shared_preview",
+    ),
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/calendar.ics", views.calendar_ics, name="activity_calendar"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from activities import abuse, selectors, services, tickets
+from activities import abuse, preview, selectors, services, tickets
 from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.forms import CodeForm, SignupForm
@@ -157,6 +157,44 @@ class ArticleDetailView(DetailView):
         )
         context["og_image"] = context["pictures"][0].largest if context["pictures"] else None
         return context
+
+
+class ArticleSharedPreviewView(DetailView):
+    """A draft in the public article layout, by a signed link (activities/preview.py): what the
+    public will see, photos included, at any width. Never cached, never indexed."""
+
+    template_name = "activities/article_detail.html"
+
+    def get_object(self, queryset=None):
+        pk = preview.article_id_from(self.kwargs["token"])
+        article = (
+            with_public_flags(
+                Article.objects.select_related("federation", "activity", "brand"),
+                "federation",
+                "brand",
+            )
+            .filter(pk=pk)
+            .first()
+            if pk
+            else None
+        )
+        if article is None:
+            raise Http404(_("预览链接无效或已过期，请在工作台重新生成。"))
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        photos = list(selectors.public_photos().filter(article=self.object))
+        pictures = pictures_for(photos)
+        context["pictures"] = [pictures[p.pk] for p in photos if p.pk in pictures]
+        context["preview"] = True
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
 
 @method_decorator(public_page(query=ACTIVITY_QUERY), name="dispatch")

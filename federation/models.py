@@ -64,3 +64,27 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_kind_display()} {self.object_repr} ({self.fields})"
+
+
+class Notification(models.Model):
+    """A message for one staff member in the portal (sent back, published …), with a link."""
+
+    recipient = models.ForeignKey(
+        "federation.User",
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("内容"), max_length=400)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

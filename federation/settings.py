@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "captcha",
+    # The article body editor's static files (Tiptap/ProseMirror); see activities/widgets.py.
+    "django_prose_editor",
     "federation",
     "organizations",
     "activities",
@@ -477,3 +479,12 @@ CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_IMAGE_SIZE = (120, 44)
 CAPTCHA_FONT_SIZE = 30
+
+# --- E-mail: notifications are also mailed when EMAIL_HOST is set (in-portal only otherwise) ---
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")

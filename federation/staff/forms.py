@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.images import clean_image
 from activities.models import Activity, Article, Photo, RegistrationSettings
-from activities.richtext import BodyFormat
+from activities.widgets import ArticleBodyWidget
 from federation.core import privacy
 from federation.core.locking import VersionedFormMixin
 from federation.core.scoping import own_federations, scope_queryset
@@ -101,11 +101,6 @@ class ActivityForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
 
 
 class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
-    body_format = forms.ChoiceField(
-        label=_("正文格式"),
-        choices=BodyFormat.choices,
-        help_text=_("保存时会清除脚本、事件属性和 javascript: 链接等不安全内容。"),
-    )
     photos = MultipleImageField(
         label=_("添加照片"),
         required=False,
@@ -125,7 +120,6 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         fields = [
             "title",
             "summary",
-            "body_format",
             "body",
             "federation",
             "activity",
@@ -134,15 +128,11 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
             "editor",
             "proofreader",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        widgets = {"body": ArticleBodyWidget()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["federation"].queryset = own_federations(user)
-        # Stored bodies are sanitised HTML; a new article starts in Markdown.
-        self.fields["body_format"].initial = (
-            BodyFormat.HTML if self.instance.pk else BodyFormat.MARKDOWN
-        )
         if not self.instance.pk and user.federation_id:
             self.fields["federation"].initial = user.federation_id
 
@@ -159,6 +149,16 @@ class PublishForm(forms.Form):
         help_text=_("留空即立即发布；填写将来的时间则到时自动公开。"),
     )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("作者会在工作台和文章页看到这段话。"),
+        error_messages={"required": _("请写明退回修改的原因。")},
+    )
 
 
 class ServiceSiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):

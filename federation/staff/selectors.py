@@ -11,6 +11,7 @@ from django.utils import timezone
 from activities.models import Activity, Article
 from federation.core import privacy, registry
 from federation.core.scoping import scope_queryset
+from federation.core.textdiff import html_diff, text_diff
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
@@ -144,6 +145,10 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
                     "field": field.verbose_name,
                     "old": _display(field, change.old),
                     "new": _display(field, change.new),
+                    # HTML bodies are compared as the text a reader sees, not as markup.
+                    "diff": html_diff(change.old or "", change.new or "")
+                    if field.name == "body"
+                    else None,
                 }
             )
     return records, sorted(revealed)
@@ -158,3 +163,22 @@ def _display(field, value):
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else value
     return value
+
+
+def changes_since_published(article) -> dict | None:
+    """For the reviewer: the title and the text of the body compared with the last published
+    version (None when the article was never published or nothing changed)."""
+    published = (
+        article.history.filter(status="published").order_by("-history_date", "-history_id").first()
+    )
+    if published is None:
+        return None
+    if (published.title, published.body) == (article.title, article.body):
+        return {"since": published.history_date, "title": None, "body": None}
+    return {
+        "since": published.history_date,
+        "title": text_diff(published.title, article.title)
+        if published.title != article.title
+        else None,
+        "body": html_diff(published.body, article.body) if published.body != article.body else None,
+    }

@@ -38,11 +38,21 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article_list"),
     path("articles/new/", views.ArticleFormView.as_view(), name="article_create"),
     path("articles/<int:pk>/", views.ArticlePreviewView.as_view(), name="article_preview"),
+    path(
+        "articles/<int:pk>/send-back/",
+        views.ArticleSendBackView.as_view(),
+        name="article_send_back",
+    ),
     path("articles/<int:pk>/edit/", views.ArticleFormView.as_view(), name="article_edit"),
     path(
         "articles/<int:pk>/<slug:step>/",
         views.ArticleTransitionView.as_view(),
         name="article_transition",
+    ),
+    path(
+        "notifications/read/",
+        views.NotificationsReadView.as_view(),
+        name="notifications_read",
     ),
     path("photos/", views.PhotoListView.as_view(), name="photo_list"),
     path("photos/<int:pk>/edit/", views.PhotoEditView.as_view(), name="photo_edit"),

@@ -6,6 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,12 +21,13 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from activities import preview, tickets
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities import tickets
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
+from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
-from federation.core import privacy
+from federation.core import notifications, privacy
 from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
 from federation.core.scoping import federation_ids, has_network_scope, scope_queryset
@@ -62,7 +64,11 @@ class DashboardView(StaffMixin, TemplateView):
             waiting = waiting.filter(author=user)
         context["waiting"] = waiting[:20]
         context["scheduled"] = articles.filter(pk__in=Article.objects.scheduled())[:10]
-        context["my_drafts"] = articles.filter(author=user, status=Article.Status.DRAFT)[:10]
+        context["my_drafts"] = activity_selectors.with_send_back_reasons(
+            articles.filter(author=user, status=Article.Status.DRAFT)
+        )[:10]
+        context["notifications"] = user.notifications.all()[:10]
+        context["unread"] = notifications.unread_count(user)
         context["recent_changes"] = selectors.recent_changes_by(user)
         sites = selectors.incomplete_sites(scope_queryset(ServiceSite.objects.all(), user))
         federations = selectors.federations_without_contact(
@@ -197,11 +203,16 @@ class ArticleFormView(StaffFormView):
             initial["activity"] = found.first()
         return initial
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = context.get("object")
+        context["photos"] = with_thumbnails(article.photos.all()) if article else []
+        return context
+
     def save(self, form):
         return activity_services.article_save(
             article=form.instance,
             user=self.request.user,
-            body_format=form.cleaned_data["body_format"],
             expected_version=form.expected_version,
             photos=form.new_photos(),
         )
@@ -232,7 +243,18 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_delete_photo"] = (
             user.has_perm("activities.delete_photo") and context["can_edit"]
         )
+        context["photos"] = with_thumbnails(article.photos.all())
         context["publish_form"] = forms.PublishForm()
+        context["send_back_form"] = forms.SendBackForm()
+        context["review_diff"] = selectors.changes_since_published(article)
+        # A signed link to the public layout, to open on a phone (QR code) without logging in.
+        share_url = self.request.build_absolute_uri(preview.preview_url(article))
+        context["share_url"] = share_url
+        qr = segno.make(share_url, error="m")
+        context["share_qr"] = qr.svg_data_uri(scale=4)
+        context["share_qr_size"] = qr.symbol_size(scale=4)[0]
+        context["share_days"] = preview.max_age() // 86400
+        context["sent_back"] = activity_selectors.send_back_reason(article)
         context["is_public"] = Article.objects.published().filter(pk=article.pk).exists()
         return context
 
@@ -278,6 +300,38 @@ class ArticleTransitionView(StaffMixin, View):
         return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
 
 
+class ArticleSendBackView(StaffMixin, View):
+    """POST only: an editor sends a submitted article back to its author with a reason."""
+
+    permission_required = "activities.change_article"
+    model = Article
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        # The service checks the right first, then the reason (required, at most 300 characters).
+        try:
+            activity_services.article_send_back(
+                article=article, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已退回修改，作者会收到通知。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[pk]))
+
+
+class NotificationsReadView(StaffMixin, View):
+    """POST only: the user's notifications are marked read."""
+
+    permission_required = "activities.view_activity"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        notifications.mark_all_read(request.user)
+        return HttpResponseRedirect(reverse("staff:dashboard"))
+
+
 class PhotoListView(StaffMixin, ListView):
     permission_required = "activities.view_photo"
     model = Photo
@@ -288,6 +342,11 @@ class PhotoListView(StaffMixin, ListView):
         return Photo.objects.select_related("article", "article__federation").order_by(
             "-created_at", "-pk"
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = with_thumbnails(context["object_list"])
+        return context
 
 
 class PhotoEditView(StaffMixin, UpdateView):
@@ -303,6 +362,11 @@ class PhotoEditView(StaffMixin, UpdateView):
         if not activity_services.can_edit_article(self.request.user, photo.article):
             raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
         return photo
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["thumbnail"] = with_thumbnails([self.object])[0].thumbnail
+        return context
 
     def form_valid(self, form):
         activity_services.photo_update(

@@ -180,8 +180,7 @@ def test_staff_page_refuses_bad_photos_and_keeps_the_input(client, world, png_by
         reverse("staff:article_create"),
         {
             "title": "巾帼心向党主题活动",
-            "body_format": "markdown",
-            "body": "活动**圆满**结束。",
+            "body": "<p>活动<strong>圆满</strong>结束。</p>",
             "federation": world.fed_a.pk,
             "photos": [upload(png_bytes(), "ok.png"), upload(png_bomb(), "bomb.png")],
         },
@@ -201,7 +200,6 @@ def test_staff_page_stores_several_photos_cleaned(client, world, png_bytes):
         reverse("staff:article_create"),
         {
             "title": "三八节活动",
-            "body_format": "markdown",
             "body": "正文",
             "federation": world.fed_a.pk,
             "photo_caption": "活动现场",
@@ -253,7 +251,6 @@ def test_disk_full_leaves_no_row_and_no_partial_file(
         reverse("staff:article_create"),
         {
             "title": "磁盘满了",
-            "body_format": "markdown",
             "body": "正文",
             "federation": world.fed_a.pk,
             "photos": [upload(png_bytes(), "a.png")],

@@ -98,6 +98,9 @@ DEDICATED_POST = {"checkin_scan", "registration_action", "coverage_action"}
 STAFF_POST = [
     ("article_transition", "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
     ("photo_delete",       "activities.photo",          302, 403, 403, 302, 404, 302, 302, 302),
+    # Sending back needs the editor's right; the check-in staff B never reach A's article.
+    ("article_send_back",  "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
+    ("notifications_read", None,                        302, 403, 302, 302, 302, 302, 302, 302),
 ]
 # fmt: on
 
@@ -467,8 +470,11 @@ def test_staff_post_matrix(client, records, name, label, role):
     article.refresh_from_db()
     if name == "article_transition":
         assert (article.status == "published") == (role in {"editor", "admin", "superuser"})
-    else:
+    elif name == "photo_delete":
         assert article.photos.exists() == (role not in {"staff_a", "editor", "admin", "superuser"})
+    else:
+        # Sending back without a reason (or a draft) and reading notifications change no article.
+        assert (article.status, article.photos.exists()) == ("draft", True)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -20,7 +20,6 @@ from django.urls import reverse
 from activities import services as activity_services
 from activities.images import clean_image
 from activities.models import Activity, Article, ArticleTransition, Photo
-from activities.richtext import BodyFormat
 from brands import services as brand_services
 from brands.models import BrandSession
 from federation.core.locking import STALE_MESSAGE, StaleObjectError
@@ -183,9 +182,7 @@ class ArticleWrite(Write):
         return reverse("staff:article_edit", args=[obj.pk])
 
     def service(self, obj, user, version):
-        activity_services.article_save(
-            article=obj, user=user, body_format=BodyFormat.HTML, expected_version=version
-        )
+        activity_services.article_save(article=obj, user=user, expected_version=version)
 
 
 class FederationWrite(Write):

@@ -276,7 +276,6 @@ def test_full_disk_during_a_staff_photo_upload_keeps_the_form_and_nothing_half_s
         reverse("staff:article_create"),
         {
             "title": "巾帼志愿服务",
-            "body_format": "html",
             "body": "<p>现场照片</p>",
             "federation": world.fed_a.pk,
             "photos": SimpleUploadedFile("现场.png", noisy_png(), "image/png"),

@@ -358,7 +358,6 @@ def test_a_photo_uploaded_on_one_node_is_served_by_both(cluster, network, png_by
         {
             "title": "两台服务器的照片",
             "summary": "",
-            "body_format": "markdown",
             "body": "现场照片。",
             "federation": str(district.pk),
             "activity": "",

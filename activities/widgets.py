@@ -1,0 +1,47 @@
+"""The article body widget: a textarea that static/js/article-editor.js turns into the editor.
+
+Without JavaScript it stays a plain textarea of HTML, which the server sanitises all the same.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext as _
+
+
+def toolbar_labels() -> dict[str, str]:
+    return {
+        "toolbar": _("正文排版"),
+        "body": _("正文"),
+        "paragraph": _("正文段落"),
+        "heading": _("小标题"),
+        "bold": _("加粗"),
+        "highlight": _("重点标色"),
+        "quote": _("引用"),
+        "bullets": _("项目列表"),
+        "numbers": _("编号列表"),
+        "link": _("链接"),
+        "link_prompt": _("链接地址（留空则去掉链接）："),
+        "divider": _("分隔线"),
+        "undo": _("撤销"),
+        "redo": _("重做"),
+    }
+
+
+class ArticleBodyWidget(forms.Textarea):
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 12, **(attrs or {})})
+
+    class Media:
+        css = {"all": ["css/article-editor.css"]}
+        js = [forms.Script("js/article-editor.js", type="module")]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Labels are resolved per request, in the user's language.
+        context["widget"]["attrs"]["data-article-editor"] = json.dumps(
+            toolbar_labels(), ensure_ascii=False
+        )
+        return context

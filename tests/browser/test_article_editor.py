@@ -1,0 +1,229 @@
+"""In Chromium: the article body editor on the staff pages and in the admin — typing, formatting,
+saving, reopening exactly what was saved — without any CSP violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.models import Article
+from tests.browser.test_staff_publishing import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Injected by Playwright before any page script (so the page's CSP does not apply to it): it
+# records CSP violations and keeps the editor the page creates.
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
+document.addEventListener("article-editor:ready", (e) => { window.__editor = e.detail.editor; });
+"""
+
+
+def watch(page) -> list[str]:
+    errors: list[str] = []
+    page.add_init_script(WATCH)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def open_editor(page, url):
+    page.goto(url)
+    page.wait_for_function("window.__editor !== undefined")
+    return page.locator(".article-editor-content")
+
+
+def test_type_format_save_and_reopen_exactly(live_server, page, world):
+    errors = watch(page)
+    base = live_server.url
+    log_in(page, base, "staff_a")
+    content = open_editor(page, f"{base}/staff/articles/new/")
+    toolbar = page.locator(".article-editor-toolbar")
+    assert toolbar.locator("button").all_inner_texts() == [
+        "正文段落",
+        "小标题",
+        "加粗",
+        "重点标色",
+        "引用",
+        "项目列表",
+        "编号列表",
+        "链接",
+        "分隔线",
+        "撤销",
+        "重做",
+    ]
+    page.fill("input[name=title]", "巾帼心向党主题党日活动")
+    page.select_option("select[name=federation]", str(world.fed_a.pk))
+    content.click()
+    # A topic tag that Markdown used to turn into a heading stays text.
+    page.keyboard.type("#巾帼心向党# 活动开始")
+    page.keyboard.press("Enter")
+    toolbar.locator("text=小标题").click()
+    page.keyboard.type("活动回顾")
+    page.keyboard.press("Enter")
+    page.keyboard.type("重点句子")
+    page.keyboard.press("Shift+Home")
+    toolbar.locator("text=加粗").click()
+    toolbar.locator("text=重点标色").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    toolbar.locator("text=项目列表").click()
+    page.keyboard.type("第一项")
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/*/")
+
+    article = Article.objects.get()
+    saved = (
+        "<p>#巾帼心向党# 活动开始</p><h2>活动回顾</h2>"
+        "<p><strong><mark>重点句子</mark></strong></p><ul><li><p>第一项</p></li></ul>"
+    )
+    assert article.body == saved
+
+    open_editor(page, f"{base}/staff/articles/{article.pk}/edit/")
+    assert page.evaluate("window.__editor.getHTML()") == saved
+    assert page.input_value("textarea[name=body]") == saved
+    # Saving again unchanged stores the same body.
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/*/")
+    article.refresh_from_db()
+    assert article.body == saved
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_admin_body_uses_the_editor_and_is_sanitised(live_server, page, world):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+        body="<p>原文</p>",
+    )
+    watch(page)
+    base = live_server.url
+    page.goto(f"{base}/admin/login/")
+    page.fill("input[name=username]", "staff_a")
+    from tests.conftest import TEST_PASSWORD
+
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    content = open_editor(page, f"{base}/admin/activities/article/{article.pk}/change/")
+    content.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("第二段")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    article.refresh_from_db()
+    assert article.body == "<p>原文</p><p>第二段</p>"
+
+
+def test_no_csp_violation_on_any_staff_page(live_server, page, world, serve_media):
+    from tests.factories import ActivityFactory, ArticleFactory, PhotoFactory, ServiceSiteFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a, author=world.staff_a, status="draft", publish_at=None
+    )
+    photo = PhotoFactory(article=article)
+    activity = ActivityFactory(organizer=world.fed_a)
+    site = ServiceSiteFactory(federation=world.fed_a)
+    errors = watch(page)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    log_in(page, base, "staff_a")
+    paths = [
+        "/staff/",
+        "/staff/articles/",
+        "/staff/articles/new/",
+        f"/staff/articles/{article.pk}/",
+        f"/staff/articles/{article.pk}/edit/",
+        "/staff/photos/",
+        f"/staff/photos/{photo.pk}/edit/",
+        "/staff/activities/",
+        "/staff/activities/new/",
+        f"/staff/activities/{activity.pk}/edit/",
+        "/staff/sites/",
+        "/staff/sites/new/",
+        f"/staff/sites/{site.pk}/edit/",
+        "/staff/federation/",
+        f"/staff/history/article/{article.pk}/",
+    ]
+    seen = {}
+    for path in paths:
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        seen[path] = page.evaluate("window.__csp")
+    assert seen == {path: [] for path in paths}
+    assert [e for e in errors if "Content Security Policy" in e] == []
+    # The thumbnails are renditions and load (no original, no broken image).
+    page.goto(f"{base}/staff/photos/")
+    assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+
+
+def test_first_load_bytes_of_the_edit_page_with_ten_photos(live_server, page, world, serve_media):
+    """Prints the transfer of a first visit (empty cache); static text counts gzip-compressed, as
+    whitenoise serves it in production (the test server sends it uncompressed)."""
+    import gzip
+
+    from tests.factories import ArticleFactory, PhotoFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a, author=world.staff_a, status="draft", publish_at=None
+    )
+    for _ in range(10):
+        PhotoFactory(article=article, image__width=4000, image__height=3000)
+    base = live_server.url
+    log_in(page, base, "staff_a")
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(f"{base}/staff/articles/{article.pk}/edit/")
+    page.wait_for_load_state("networkidle")
+    raw = compressed = 0
+    for request in responses:
+        body = request.response().body()
+        raw += len(body)
+        kind = request.response().headers.get("content-type", "")
+        text = kind.startswith(("text/", "application/javascript", "text/javascript"))
+        compressed += len(gzip.compress(body, 9)) if text else len(body)
+    originals = sum(len(p.image.read()) for p in article.photos.all())
+    print(
+        f"\nedit page, 10 photos, first load: {len(responses)} requests, {raw:,} bytes raw, "
+        f"{compressed:,} bytes with gzip; the 10 originals would be {originals:,} bytes"
+    )
+    assert len(responses) >= 10 + 4
+    assert compressed <= 1_000_000
+
+
+def test_send_back_with_a_reason_and_see_it_as_the_author(live_server, page, world):
+    from activities import services
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        title="巾帼志愿服务",
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+    )
+    services.article_submit(article=article, user=world.staff_a)
+    base = live_server.url
+    log_in(page, base, "editor")
+    page.goto(f"{base}/staff/articles/{article.pk}/")
+    page.fill("#send-back-form textarea[name=reason]", "请补充活动现场照片")
+    page.click("#send-back-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已退回修改" in page.inner_text("main")
+    page.locator(".navbar-toggler").click()
+    page.locator("form[action='/accounts/logout/'] button").click()
+
+    log_in(page, base, "staff_a")
+    assert "1 条未读" in page.inner_text("#notifications")
+    assert "《巾帼志愿服务》被退回修改：请补充活动现场照片" in page.inner_text("#notifications")
+    assert "退回修改：请补充活动现场照片" in page.inner_text("#my-drafts")
+    page.click("#notifications >> text=巾帼志愿服务")
+    page.wait_for_url(f"{base}/staff/articles/{article.pk}/")
+    assert page.inner_text("#send-back-reason") == "退回修改：请补充活动现场照片"
