@@ -66,7 +66,14 @@ def test_type_format_save_and_reopen_exactly(live_server, page, world):
     page.keyboard.press("Shift+Home")
     toolbar.locator("text=加粗").click()
     toolbar.locator("text=重点标色").click()
+    page.wait_for_selector("button[data-command=highlight][aria-pressed=true]")
     page.keyboard.press("End")
+    # On a loaded machine the key can arrive late: Enter must not replace the selection.
+    # (Polled from Python: wait_for_function compiles its predicate with eval, which the CSP refuses.)
+    for _ in range(50):
+        if page.evaluate("window.__editor.state.selection.empty"):
+            break
+        page.wait_for_timeout(100)
     page.keyboard.press("Enter")
     toolbar.locator("text=项目列表").click()
     page.keyboard.type("第一项")
