@@ -21,26 +21,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def import_page():
-    """A Chromium page (launch code kept here so it cannot clash with other browser tests)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(locale="zh-CN")
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+def import_page(browser):
+    """A desktop-sized Chromium context on the session's browser (a second Playwright driver in
+    the same process fails: "Sync API inside the asyncio loop")."""
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def login(context, live_server, user):
