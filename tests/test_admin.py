@@ -237,7 +237,10 @@ def test_changelist_renders_with_a_flat_number_of_queries(model, admin_client, a
     url = _url(model, "changelist")
     for _ in range(2):
         make()
-    assert admin_client.get(url).status_code == 200  # warm caches (content types, session)
+    # Warm the caches (content types, session, per-process lookups) with two visits: on the shared
+    # test Redis one warm-up visit sometimes left one lookup for the measured visit (8 vs 9).
+    for _ in range(2):
+        assert admin_client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as small:
         response = admin_client.get(url)
     assert response.status_code == 200
