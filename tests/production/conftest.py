@@ -35,5 +35,8 @@ def reload_urls(settings):
         importlib.reload(federation.urls)
 
     yield reload
+    # Undo the settings first: this fixture tears down before `settings` does, and a URLconf
+    # rebuilt with ADMIN_URL still moved left /admin/ a 404 for the worker's later tests.
+    settings._finalize()  # pytest-django: idempotent, the fixture calls it again
     clear_url_caches()
     importlib.reload(federation.urls)
