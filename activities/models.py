@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.links import object_url
 from federation.core.names import NameField
 
 
@@ -162,7 +162,7 @@ class Activity(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:activity_detail", args=[self.pk])
+        return object_url("activities:activity_detail", self.pk)
 
     @property
     def keeps_participants_private(self) -> bool:
@@ -307,7 +307,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:article_detail", args=[self.pk])
+        return object_url("activities:article_detail", self.pk)
 
 
 class ArticleTransition(models.Model):
@@ -469,7 +469,7 @@ class Exemplar(models.Model):
         return f"{self.name}（{self.get_honour_display()} {self.year}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:exemplar_detail", args=[self.pk])
+        return object_url("activities:exemplar_detail", self.pk)
 
 
 # --- Sign-up (报名) and check-in (签到), issue 13 --------------------------------------------------

@@ -239,12 +239,21 @@ class ActivityListView(ListView):
         end = datetime.datetime.combine(
             last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
         )
-        in_month = list(
-            self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
-        )
-        by_day: dict[datetime.date, list] = {}
-        for activity in in_month:
-            by_day.setdefault(timezone.localdate(activity.starts_at), []).append(activity)
+        in_month = self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end)
+        # The grid needs only the dates; whole activities only for the chosen day.
+        per_day: dict[datetime.date, int] = {}
+        for starts_at in in_month.values_list("starts_at", flat=True):
+            date = timezone.localdate(starts_at)
+            per_day[date] = per_day.get(date, 0) + 1
+        day_activities = []
+        if chosen and chosen.month == first.month and per_day.get(chosen):
+            day_start = datetime.datetime.combine(chosen, datetime.time.min, tzinfo=zone)
+            day_activities = list(
+                self.filterset.qs.filter(
+                    starts_at__gte=day_start,
+                    starts_at__lt=day_start + datetime.timedelta(days=1),
+                ).order_by("starts_at")
+            )
         weeks = [
             [
                 {
@@ -252,7 +261,7 @@ class ActivityListView(ListView):
                     "in_month": date.month == first.month,
                     "today": date == today,
                     "chosen": date == chosen,
-                    "count": len(by_day.get(date, [])) if date.month == first.month else 0,
+                    "count": per_day.get(date, 0) if date.month == first.month else 0,
                 }
                 for date in week
             ]
@@ -268,9 +277,7 @@ class ActivityListView(ListView):
             "previous_month": f"{previous:%Y-%m}",
             "next_month": f"{following:%Y-%m}",
             "chosen_day": chosen,
-            "day_activities": by_day.get(chosen, [])
-            if chosen and chosen.month == first.month
-            else [],
+            "day_activities": day_activities,
             "weekday_names": [_(name) for name in WEEKDAYS],
         }
 

@@ -93,9 +93,15 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "federation.web.context_processors.site",
             ],
+            # {% url %} reversing each address once per process (federation/templatetags).
+            "builtins": ["federation.templatetags.fasturl"],
         },
     },
 ]
+
+# Django's renderer, with <select> written in Python (one template include per option was a
+# quarter of an uncached list page).
+FORM_RENDERER = "federation.web.forms_renderer.FormRenderer"
 
 DATABASES = {
     "default": parse_database_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR)

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.links import object_url
 from federation.core.names import NameField
 from organizations.fields import CreditCodeField
 from organizations.validators import (
@@ -146,7 +146,7 @@ class Federation(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:federation_detail", args=[self.pk])
+        return object_url("organizations:federation_detail", self.pk)
 
     def clean(self):
         errors: dict[str, list] = {}
@@ -500,7 +500,7 @@ class ServiceSite(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:site_detail", args=[self.pk])
+        return object_url("organizations:site_detail", self.pk)
 
     def clean(self):
         errors: dict[str, list] = {}

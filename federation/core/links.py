@@ -1,0 +1,31 @@
+"""Addresses of model pages, reversed once per pattern instead of once per object.
+
+A list page links 20–300 objects; ``reverse()`` walks the resolver each time (about a tenth of
+a millisecond), which made URL building a tenth of an uncached page's cost. The address of
+pattern *name* for any key is the same text around the key, so it is reversed once with a
+sentinel and the key is put in its place.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+
+_SENTINEL = "7071727374757677"  # digits, so int and slug converters both accept it
+
+
+@functools.lru_cache(maxsize=128)
+def _around(resolver, prefix: str, viewname: str) -> tuple[str, str]:
+    # ``resolver`` (a new object after clear_url_caches()) and ``prefix`` only key the cache.
+    url = reverse(viewname, args=[_SENTINEL])
+    head, found, tail = url.partition(_SENTINEL)
+    if not found:  # pragma: no cover - a converter changed the key; never cache a wrong address
+        raise ValueError(f"{viewname} does not keep its key in the address")
+    return head, tail
+
+
+def object_url(viewname: str, key) -> str:
+    """``reverse(viewname, args=[key])`` for a pattern whose only argument is an int or slug."""
+    head, tail = _around(get_resolver(get_urlconf()), get_script_prefix(), viewname)
+    return f"{head}{key}{tail}"
