@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article, Exemplar
 from brands.models import Brand
-from federation.web.cache import current_generation
+from federation.web.cache import computed_once
+
+
+def _published_years() -> list[int]:
+    dates = Article.objects.published().dates("publish_at", "year", order="DESC")
+    return [d.year for d in dates]
 
 
 def _news_years():
     """The years that have news, once per content change and day (a DISTINCT over every article
     on each render was a good part of an uncached /news/)."""
-    key = f"news-years:{current_generation()}:{timezone.localdate()}"
-    years = cache.get(key)
-    if years is None:
-        dates = Article.objects.published().dates("publish_at", "year", order="DESC")
-        years = [d.year for d in dates]
-        cache.set(key, years, 3600)
-    return [(year, str(year)) for year in years]
+    return [(year, str(year)) for year in computed_once("news-years", _published_years)]
 
 
 class ArticleFilter(django_filters.FilterSet):

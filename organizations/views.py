@@ -24,7 +24,7 @@ from federation.core import registry
 from federation.core.links import object_url
 from federation.core.visibility import count_public, with_public_flags
 from federation.web import querykeys
-from federation.web.cache import public_page
+from federation.web.cache import computed_once, public_page
 from organizations import geo, selectors
 from organizations.hours import next_opening, opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
@@ -153,8 +153,8 @@ class FederationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
-        context["by_form"] = selectors.federations_by_form()
-        context["figures"] = selectors.network_figures()
+        context["by_form"] = computed_once("federations-by-form", selectors.federations_by_form)
+        context["figures"] = computed_once("network", selectors.network_figures)
         context["district"] = Federation.objects.active().district().first()
         return context
 

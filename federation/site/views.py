@@ -23,7 +23,7 @@ from brands.models import Brand
 from federation.core.pinyin import is_pinyin_query
 from federation.site import selectors
 from federation.web import querykeys
-from federation.web.cache import public_page
+from federation.web.cache import computed_once, public_page
 from federation.web.ratelimits import retry_after, too_many_requests
 from organizations import selectors as directory
 from organizations.models import Federation, MediaAccount, ServiceSite
@@ -40,7 +40,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["figures"] = selectors.headline_figures()
+        context["figures"] = computed_once("headline", selectors.headline_figures)
         context["news"] = latest_news(6)
         context["brands"] = list(Brand.objects.published().filter(parent__isnull=True))
         context["media_accounts"] = list(MediaAccount.objects.all())
@@ -63,6 +63,25 @@ def parse_as_of(value: str | None) -> tuple[datetime.date | None, str]:
     return day, ""
 
 
+def stats_figures() -> dict:
+    """What /stats/ shows today, derived from whole tables (see computed_once)."""
+    by_form = directory.federations_by_form()
+    by_kind = selectors.sites_by_kind()
+    per_month = selectors.activities_per_month()
+    return {
+        "figures": computed_once("headline", selectors.headline_figures),
+        "by_form": by_form,
+        "by_form_max": max([r["count"] for r in by_form] or [0]),
+        "by_sector": selectors.coverage_by_sector(),
+        "by_kind": by_kind,
+        "by_kind_max": max([r["count"] for r in by_kind] or [0]),
+        "per_month": per_month,
+        "per_month_max": max([r["count"] for r in per_month] or [0]),
+        # A brand without sessions (the master brand) would be a row of zeros.
+        "brand_outcomes": list(brand_selectors.brand_outcomes().filter(session_count__gt=0)),
+    }
+
+
 @method_decorator(public_page(query={"as_of": querykeys.text(20)}), name="dispatch")
 class StatsView(TemplateView):
     template_name = "federation/stats.html"
@@ -77,23 +96,8 @@ class StatsView(TemplateView):
                 return context
             problem = _("%(day)s 之前没有月度快照；下面是当前的数字。") % {"day": day.isoformat()}
         context["as_of_problem"] = problem
-        figures = selectors.headline_figures()
-        by_form = directory.federations_by_form()
-        by_kind = selectors.sites_by_kind()
-        per_month = selectors.activities_per_month()
-        context.update(
-            figures=figures,
-            definitions=selectors.DEFINITIONS,
-            by_form=by_form,
-            by_form_max=max([r["count"] for r in by_form] or [0]),
-            by_sector=selectors.coverage_by_sector(),
-            by_kind=by_kind,
-            by_kind_max=max([r["count"] for r in by_kind] or [0]),
-            per_month=per_month,
-            per_month_max=max([r["count"] for r in per_month] or [0]),
-            # A brand without sessions (the master brand) would be a row of zeros.
-            brand_outcomes=list(brand_selectors.brand_outcomes().filter(session_count__gt=0)),
-        )
+        context.update(computed_once("stats", stats_figures))
+        context["definitions"] = selectors.DEFINITIONS
         return context
 
 
@@ -152,37 +156,38 @@ class SearchView(TemplateView):
         return {"items": rows, "count": rows[0].found if rows else 0}
 
     def querysets(self, words):
+        # The long texts are searched, never shown: not fetched.
         return {
             "news": self.ranked(
-                Article.objects.published().select_related("federation"),
+                Article.objects.published().select_related("federation").defer("body", "summary"),
                 ["title"],
                 ["summary", "body"],
                 words,
                 ["-publish_at", "-pk"],
             ),
             "federations": self.ranked(
-                Federation.objects.active(),
+                Federation.objects.active().defer("description"),
                 ["name", "short_name"],
                 ["area", "description"],
                 words,
                 ["name", "pk"],
             ),
             "sites": self.ranked(
-                ServiceSite.objects.active(),
+                ServiceSite.objects.active().defer("services", "description"),
                 ["name"],
                 ["area", "address", "services", "description"],
                 words,
                 ["name", "pk"],
             ),
             "brands": self.ranked(
-                Brand.objects.published(),
+                Brand.objects.published().defer("description", "services"),
                 ["name"],
                 ["tagline", "description", "services"],
                 words,
                 ["position", "name"],
             ),
             "exemplars": self.ranked(
-                Exemplar.objects.published(),
+                Exemplar.objects.published().defer("story"),
                 ["name"],
                 ["workplace", "title", "story"],
                 words,

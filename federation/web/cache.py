@@ -151,6 +151,27 @@ def _seconds_until_next_publish(generation: str) -> int | None:
     return max(0, int(cached - time.time()))
 
 
+_MISSING = object()
+
+
+def computed_once(name: str, compute, *, timeout: int | None = None):
+    """``compute()`` once per content change, local day and language, shared by every process.
+
+    For what a page derives from whole tables (headline counts, charts by form or kind, the news
+    years): on each render it was most of an uncached /stats/, and it grew with the network. Any
+    save of a public model starts a new generation, so the value is never older than the data; a
+    scheduled article going public ends it too (:func:`page_timeout`). It is kept no longer than a
+    page (PUBLIC_CACHE_TIMEOUT), so a write that sends no signal is not seen later than a page.
+    """
+    generation = current_generation()
+    key = f"public:computed:{name}:{generation}:{timezone.localdate()}:{get_language()}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, page_timeout(generation, timeout))
+    return value
+
+
 def _seconds_until_midnight() -> int:
     now = timezone.localtime()
     tomorrow = datetime.datetime.combine(
