@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.choices import ChoiceLabels
 from federation.core.links import object_url
 from federation.core.names import NameField
 
@@ -39,7 +40,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabels, models.Model):
     class Category(models.TextChoices):
         GUIDANCE = "guidance", _("思想引领类")
         URGENT_NEEDS = "needs", _("迫切需求类")
@@ -211,7 +212,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
 
 
-class Article(models.Model):
+class Article(ChoiceLabels, models.Model):
     """Activity news (活动新闻): draft → submitted for review → published → unpublished."""
 
     class Status(models.TextChoices):
@@ -405,7 +406,7 @@ class ExemplarQuerySet(models.QuerySet):
         return self.filter(consent_to_publish=True)
 
 
-class Exemplar(models.Model):
+class Exemplar(ChoiceLabels, models.Model):
     """An honoured exemplar (典型): a woman or a collective selected in 巾帼建功行动."""
 
     PINYIN_SOURCES = ("name", "workplace")  # federation.core.pinyin

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from federation.core.choices import ChoiceLabels
 from federation.core.names import NameField
 
 
@@ -18,7 +19,7 @@ class BrandQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Brand(models.Model):
+class Brand(ChoiceLabels, models.Model):
     """A brand programme (泰达儿童之家, 为爱而来, 巾帼科创营, …)."""
 
     PINYIN_SOURCES = ("name", "tagline", "services")  # federation.core.pinyin
@@ -128,7 +129,7 @@ class Brand(models.Model):
         return _("第%(number)d%(unit)s") % {"number": number, "unit": self.unit_label}
 
 
-class BrandSession(models.Model):
+class BrandSession(ChoiceLabels, models.Model):
     """One numbered session (第N期) or event of a brand, with its outcome figures."""
 
     brand = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from federation.site import views
+from federation.site import sitemaps, views
 from federation.site.sitemaps import SITEMAPS
 from federation.web import querykeys, two_factor, wellknown
 from federation.web.cache import public_page
@@ -34,7 +34,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         # p=1 is the page without the parameter.
-        public_page(sitemap_views.sitemap, query={"p": querykeys.number(2, 100_000)}),
+        public_page(sitemaps.section, query={"p": querykeys.number(2, 100_000)}),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

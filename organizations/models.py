@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core.choices import ChoiceLabels
 from federation.core.links import object_url
 from federation.core.names import NameField
 from organizations.fields import CreditCodeField
@@ -30,7 +31,7 @@ COORDINATES_HELP = _(
 )
 
 
-class TimeStamped(models.Model):
+class TimeStamped(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Optimistic locking: a save from a stale form is refused instead of overwriting.
@@ -563,7 +564,7 @@ class OpeningHours(models.Model):
         return moment.weekday() == self.weekday and self.opens <= moment.time() < self.closes
 
 
-class MediaAccount(models.Model):
+class MediaAccount(ChoiceLabels, models.Model):
     """An account of the federation's new-media matrix (WeChat official account, Douyin, …)."""
 
     class Platform(models.TextChoices):

@@ -74,6 +74,53 @@ def test_a_large_section_is_split_into_pages(client, monkeypatch):
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+def test_a_sitemap_section_is_the_xml_djangos_template_writes(client):
+    import datetime
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    # 23:30 in Beijing is 15:30 UTC: the date written is Beijing's, as Django's template writes.
+    late = timezone.make_aware(datetime.datetime(2026, 3, 1, 23, 30))
+    article = ArticleFactory(title="新闻 <&>")
+    Article.objects.filter(pk=article.pk).update(updated_at=late)
+    response = client.get("/sitemap-news.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    body = response.content.decode()
+    assert (
+        f"<url><loc>http://testserver/news/{article.pk}/</loc><lastmod>2026-03-01</lastmod>"
+        "<changefreq>weekly</changefreq></url>"
+    ) in body
+    urls = response.context_data["urlset"]
+    assert body == render_to_string("sitemap.xml", {"urlset": urls})
+    pages = client.get("/sitemap-pages.xml")
+    assert pages.content.decode() == render_to_string(
+        "sitemap.xml", {"urlset": pages.context_data["urlset"]}
+    )
+    assert "<priority>0.8</priority>" in pages.content.decode()
+
+
+def test_the_sitemap_index_gives_each_section_its_latest_change(client):
+    import datetime
+
+    from django.utils import timezone
+
+    older, newer = ArticleFactory(title="旧"), ArticleFactory(title="新")
+    Article.objects.filter(pk=older.pk).update(
+        updated_at=timezone.make_aware(datetime.datetime(2025, 1, 2, 9))
+    )
+    Article.objects.filter(pk=newer.pk).update(
+        updated_at=timezone.make_aware(datetime.datetime(2026, 5, 6, 9))
+    )
+    body = client.get("/sitemap.xml").content.decode()
+    assert (
+        "<sitemap><loc>http://testserver/sitemap-news.xml</loc>"
+        "<lastmod>2026-05-06T09:00:00+08:00</lastmod></sitemap>"
+    ) in body.replace("\n", "").replace("  ", "")
+
+
 def test_robots_txt_points_to_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
