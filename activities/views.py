@@ -197,6 +197,19 @@ class ArticleSharedPreviewView(DetailView):
         return response
 
 
+ACTIVITY_LIST_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "location",
+    "category",
+    "format",
+    "site__name",
+    "organizer__name",
+    "organizer__short_name",
+)
+
+
 @method_decorator(public_page(query=ACTIVITY_QUERY), name="dispatch")
 class ActivityListView(ListView):
     """Upcoming activities first (all of them, bounded), then past ones, paginated."""
@@ -208,7 +221,11 @@ class ActivityListView(ListView):
         self.now = timezone.now()
         self.filterset = ActivityFilter(
             self.request.GET or None,
-            queryset=Activity.objects.public().select_related("organizer", "site", "brand"),
+            # Only what the list shows: 40 rows of four joined models were 450 datetime
+            # conversions per render.
+            queryset=Activity.objects.public()
+            .select_related("organizer", "site")
+            .only(*ACTIVITY_LIST_FIELDS),
         )
         return self.filterset.qs.exclude(ongoing_or_upcoming(self.now)).order_by("-starts_at")
 
