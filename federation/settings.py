@@ -503,3 +503,9 @@ WECHAT_REFRESH_MARGIN = int(os.environ.get("WECHAT_REFRESH_MARGIN", "600"))
 WECHAT_FAILURE_BACKOFF = int(os.environ.get("WECHAT_FAILURE_BACKOFF", "60"))
 WECHAT_CONFIG_RATE = os.environ.get("WECHAT_CONFIG_RATE", "60/m")
 MIDDLEWARE += ["federation.web.wechat.WeChatShareMiddleware"]
+
+# --- Site map tiles (issue 12) ---
+# A 天地图 browser key (console.tianditu.gov.cn, bound to the portal's domain): the site pages then
+# show an interactive map (vendored Leaflet) and their CSP allows t0-t7.tianditu.gov.cn. Empty:
+# the server-drawn SVG map only, and no outside request.
+TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")

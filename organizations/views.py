@@ -26,6 +26,7 @@ from federation.web.cache import public_page
 from organizations import geo, selectors
 from organizations.hours import next_opening, opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
+from organizations.tilemap import TileMapMixin, tile_map
 
 
 def open_now_condition(moment):
@@ -186,7 +187,7 @@ class SiteFilterForm(forms.Form):
 
 
 @method_decorator(public_page(timeout=60, query=SITE_QUERY), name="dispatch")
-class SiteListView(ListView):
+class SiteListView(TileMapMixin, ListView):
     """The site finder: by kind, by area, "open now", nearest first (cached briefly: the answer
     moves). Without a position: by area, then name, whatever the kind."""
 
@@ -239,15 +240,14 @@ class SiteListView(ListView):
         context["form"] = self.form
         context["now"] = local
         context["near"] = self.request.GET.get("near", "")
-        context["map"] = svg_map(
-            [
-                (lat, lng, name, reverse("organizations:site_detail", args=[pk]))
-                for pk, name, lat, lng in self.filtered.values_list(
-                    "pk", "name", "latitude", "longitude"
-                )
-            ],
-            here=self.here,
-        )
+        points = [
+            (lat, lng, name, reverse("organizations:site_detail", args=[pk]))
+            for pk, name, lat, lng in self.filtered.values_list(
+                "pk", "name", "latitude", "longitude"
+            )
+        ]
+        context["map"] = svg_map(points, here=self.here)
+        context["tile_map"] = tile_map(points, here=self.here)
         if not context["object_list"] and self.request.GET.get("open_now"):
             context["opening_soon"] = self.opening_soon(local)
         return context
@@ -281,7 +281,7 @@ class SiteListView(ListView):
 
 
 @method_decorator(public_page(timeout=60), name="dispatch")
-class SiteDetailView(DetailView):
+class SiteDetailView(TileMapMixin, DetailView):
     template_name = "organizations/site_detail.html"
 
     def get_queryset(self):
@@ -308,6 +308,9 @@ class SiteDetailView(DetailView):
             context["routes"] = geo.route_links(
                 site.name, float(site.latitude), float(site.longitude)
             )
+        context["tile_map"] = tile_map(
+            [(site.latitude, site.longitude, site.name, site.get_absolute_url())]
+        )
         # Upcoming activities and brand sessions here: contributed by the apps that own them.
         context.update(registry.contributions(site))
         return context
@@ -348,3 +351,8 @@ class SitePosterView(SiteDetailView):
     Cached like the site page (its ``dispatch`` is already wrapped by ``public_page``)."""
 
     template_name = "organizations/site_poster.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tile_map"] = None  # printed: no interactive map, no tiles
+        return context

@@ -254,7 +254,10 @@ class WeChatShareMiddleware:
         request.wechat_share = False
         response = self.get_response(request)
         if request.wechat_share and response.get("Content-Type", "").startswith("text/html"):
-            response._csp_update = {"script-src": [SDK_ORIGIN]}
+            # Added to the page's own allowances (the site map's tile hosts), not replacing them.
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["script-src"] = [*update.get("script-src", []), SDK_ORIGIN]
+            response._csp_update = update
         if request.wechat_share or (enabled() and _is_public_page(request)):
             # WeChat's copy differs (scripts and CSP): shared caches must keep them apart.
             patch_vary_headers(response, ["User-Agent"])
