@@ -502,7 +502,11 @@ WECHAT_REFRESH_MARGIN = int(os.environ.get("WECHAT_REFRESH_MARGIN", "600"))
 # After a failed call, WeChat's API is not asked again for this many seconds.
 WECHAT_FAILURE_BACKOFF = int(os.environ.get("WECHAT_FAILURE_BACKOFF", "60"))
 WECHAT_CONFIG_RATE = os.environ.get("WECHAT_CONFIG_RATE", "60/m")
-MIDDLEWARE += ["federation.web.wechat.WeChatShareMiddleware"]
+# Inside the page cache (so a stored page keeps its CSP allowance); replica routing stays last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("federation.web.middleware.ReplicaRoutingMiddleware"),
+    "federation.web.wechat.WeChatShareMiddleware",
+)
 
 # --- Site map tiles (issue 12) ---
 # A 天地图 browser key (console.tianditu.gov.cn, bound to the portal's domain): the site pages then
