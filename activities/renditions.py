@@ -37,6 +37,12 @@ def spec_name(width: int, fmt: str) -> str:
     return f"w{width}.{fmt}"
 
 
+# The share card's cover: WeChat shows a square and wants at least 300 px; JPEG, which every
+# WeChat version decodes.
+SQUARE_SIZE = 480
+SQUARE_SPEC = f"s{SQUARE_SIZE}.jpeg"
+
+
 @dataclass
 class Picture:
     """What the ``<picture>`` include needs for one photo."""
@@ -44,6 +50,7 @@ class Picture:
     photo: Photo
     webp: list[Rendition] = field(default_factory=list)
     jpeg: list[Rendition] = field(default_factory=list)
+    square: Rendition | None = None  # only when asked for (``pictures_for(square_for=...)``)
 
     @property
     def fallback(self) -> Rendition | None:
@@ -66,15 +73,19 @@ class Picture:
         return self.photo.caption
 
 
-def _render(photo: Photo, width: int, fmt: str) -> Rendition:
+def _render(photo: Photo, width: int, fmt: str, *, square: bool = False) -> Rendition:
     pil_format, _mime, options = FORMATS[fmt]
+    spec = SQUARE_SPEC if square else spec_name(width, fmt)
     with photo.image.open("rb") as source, Image.open(source) as image:
         # JPEG: decode at a reduced scale when the target is much smaller (both sides stay
         # >= width, so an EXIF rotation afterwards still leaves enough pixels).
         image.draft("RGB", (width, width))
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")  # drops alpha and palette; EXIF (GPS) is not copied
-        if image.width > width:
+        if square:
+            # The centre, cropped to a square (a small original is enlarged to the minimum).
+            image = ImageOps.fit(image, (width, width), Image.Resampling.LANCZOS)
+        elif image.width > width:
             height = max(1, round(image.height * width / image.width))
             image = image.resize((width, height), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
@@ -82,10 +93,8 @@ def _render(photo: Photo, width: int, fmt: str) -> Rendition:
         out_width, out_height = image.size
     # A random name, like the original's: /media/ is served without a check, and renditions of a
     # draft's photos exist before it is published (a name from the photo id could be guessed).
-    name = f"{uuid.uuid4().hex}-{spec_name(width, fmt).replace('.', '-')}.{'jpg' if fmt == 'jpeg' else fmt}"
-    rendition = Rendition(
-        photo=photo, spec=spec_name(width, fmt), width=out_width, height=out_height
-    )
+    name = f"{uuid.uuid4().hex}-{spec.replace('.', '-')}.{'jpg' if fmt == 'jpeg' else fmt}"
+    rendition = Rendition(photo=photo, spec=spec, width=out_width, height=out_height)
     rendition.file.save(name, ContentFile(buffer.getvalue()), save=False)
     try:
         with transaction.atomic():
@@ -97,8 +106,9 @@ def _render(photo: Photo, width: int, fmt: str) -> Rendition:
     return rendition
 
 
-def pictures_for(photos) -> dict[int, Picture]:
-    """Renditions of ``photos`` by photo id, generating what is missing."""
+def pictures_for(photos, *, square_for: int | None = None) -> dict[int, Picture]:
+    """Renditions of ``photos`` by photo id, generating what is missing; the photo whose id is
+    ``square_for`` also gets its square share cover (``Picture.square``)."""
     photos = [p for p in photos if p is not None]
     if not photos:
         return {}
@@ -119,6 +129,10 @@ def pictures_for(photos) -> dict[int, Picture]:
                     if rendition.width != seen_width:
                         getattr(picture, fmt).append(rendition)
                         seen_width = rendition.width
+            if photo.pk == square_for:
+                picture.square = existing.get((photo.pk, SQUARE_SPEC)) or _render(
+                    photo, SQUARE_SIZE, "jpeg", square=True
+                )
         except (OSError, ValueError, Image.DecompressionBombError):
             logger.warning("No rendition for photo %s (%s)", photo.pk, photo.image.name)
             continue

@@ -46,15 +46,6 @@ def cover_annotation():
     return Subquery(first_photo.values("pk")[:1])
 
 
-def latest_news(limit: int):
-    return with_covers(
-        Article.objects.published()
-        .select_related("federation")
-        .defer("body")  # lists show title, date, summary and cover, never the body
-        .annotate(cover_id=cover_annotation())[:limit]
-    )
-
-
 def article_cards(articles, limit: int = 10) -> list:
     """The newest of ``articles`` as cards: federation and cover picture included."""
     return with_covers(

@@ -135,7 +135,7 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         photos = list(selectors.public_photos().filter(article=article))
-        pictures = pictures_for(photos)
+        pictures = pictures_for(photos, square_for=photos[0].pk if photos else None)
         context["pictures"] = [pictures[p.pk] for p in photos if p.pk in pictures]
         published = Article.objects.published().only("pk", "title", "publish_at")
         # Newer/older by (publish_at, pk), the list's own order.
@@ -156,6 +156,8 @@ class ArticleDetailView(DetailView):
             .first()
         )
         context["og_image"] = context["pictures"][0].largest if context["pictures"] else None
+        # WeChat's card: the lead photo as a square (the default image otherwise).
+        context["share_image"] = context["pictures"][0].square if context["pictures"] else None
         return context
 
 

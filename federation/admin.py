@@ -1,12 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from simple_history.admin import SimpleHistoryAdmin
 
+from activities.images import clean_image
+from activities.models import Article
+from federation import portal, services
 from federation.core.admin_scoping import ScopedAdminMixin
-from federation.models import PersonalDataAccess, User
+from federation.models import PersonalDataAccess, PortalSettings, User
 
 # django-otp's own device admin shows each authenticator's secret and QR code: whoever can open
 # it could copy a second factor. Devices are set up by their owner (/accounts/two-factor/) and
@@ -91,3 +96,81 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PortalSettingsForm(forms.ModelForm):
+    """Uploads go through the photo validator (format, size, pixels, re-encoded without EXIF)
+    and are scaled down: the emblem is in every page's header, the QR codes in every footer."""
+
+    class Meta:
+        model = PortalSettings
+        fields = [
+            "name",
+            "owner",
+            "emblem",
+            "icp_number",
+            "police_number",
+            "contact_address",
+            "contact_phone",
+            "contact_email",
+            "qr_1_title",
+            "qr_1",
+            "qr_2_title",
+            "qr_2",
+            "qr_3_title",
+            "qr_3",
+            "lead_article",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "lead_article" in self.fields:
+            # Only published articles can be the lead story (newest first).
+            self.fields["lead_article"].queryset = Article.objects.published().order_by(
+                "-publish_at", "-pk"
+            )
+
+    def _shrunk(self, name: str, max_px: int, *, sharp: bool = False):
+        upload = self.cleaned_data.get(name)
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            return portal.shrink_upload(clean_image(upload), max_px, sharp=sharp)
+        return upload
+
+    def clean_emblem(self):
+        return self._shrunk("emblem", portal.EMBLEM_MAX_PX)
+
+    def clean_qr_1(self):
+        return self._shrunk("qr_1", portal.QR_MAX_PX, sharp=True)
+
+    def clean_qr_2(self):
+        return self._shrunk("qr_2", portal.QR_MAX_PX, sharp=True)
+
+    def clean_qr_3(self):
+        return self._shrunk("qr_3", portal.QR_MAX_PX, sharp=True)
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """One row (门户设置); district admins only (federation.apps grants them)."""
+
+    form = PortalSettingsForm
+    list_display = ["__str__", "name", "icp_number", "contact_phone"]
+    fieldsets = [
+        (_("名称与徽标"), {"fields": ["name", "owner", "emblem"]}),
+        (_("备案信息"), {"fields": ["icp_number", "police_number"]}),
+        (_("联系方式"), {"fields": ["contact_address", "contact_phone", "contact_email"]}),
+        (
+            _("公众号二维码"),
+            {"fields": ["qr_1_title", "qr_1", "qr_2_title", "qr_2", "qr_3_title", "qr_3"]},
+        ),
+        (_("首页"), {"fields": ["lead_article"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PortalSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the footer always has its settings; clear the fields instead
+
+    def save_model(self, request, obj, form, change):
+        services.portal_settings_save(portal_settings=obj, user=request.user)

@@ -26,4 +26,19 @@ class FederationConfig(AppConfig):
 
         connect_signals()
 
+        from federation import portal
+        from federation.core import registry
+        from federation.core.roles import DISTRICT_ADMIN
+        from federation.models import PortalSettings
+
+        # Shown in every page's header and footer; only district admins set it.
+        registry.register(PortalSettings, cached=True)
+        registry.grant(
+            DISTRICT_ADMIN,
+            "federation.view_portalsettings",
+            "federation.add_portalsettings",
+            "federation.change_portalsettings",
+        )
+        portal.connect_signals()
+
         import federation.core.pinyin  # noqa: F401  (its pre_save receiver keeps pinyin in step)

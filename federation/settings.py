@@ -494,3 +494,28 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# --- WeChat share cards (issue 12) ---
+# With both set, public pages opened in WeChat load its JS-SDK and set the share card
+# (federation/web/wechat.py). The 公众号's JS safe domain must be the portal's host, and the
+# server's address must be on the 公众号's IP whitelist (WeChat answers 40164 otherwise).
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_API_TIMEOUT = float(os.environ.get("WECHAT_API_TIMEOUT", "3"))
+# Token and ticket are renewed this many seconds before they expire (WeChat gives 7200 s).
+WECHAT_REFRESH_MARGIN = int(os.environ.get("WECHAT_REFRESH_MARGIN", "600"))
+# After a failed call, WeChat's API is not asked again for this many seconds.
+WECHAT_FAILURE_BACKOFF = int(os.environ.get("WECHAT_FAILURE_BACKOFF", "60"))
+WECHAT_CONFIG_RATE = os.environ.get("WECHAT_CONFIG_RATE", "60/m")
+# Inside the page cache (so a stored page keeps its CSP allowance); replica routing stays last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("federation.web.middleware.ReplicaRoutingMiddleware"),
+    "federation.web.wechat.WeChatShareMiddleware",
+)
+
+# --- Site map tiles (issue 12) ---
+# A 天地图 browser key (console.tianditu.gov.cn, bound to the portal's domain): the site pages then
+# show an interactive map (vendored Leaflet) and their CSP allows t0-t7.tianditu.gov.cn. Empty:
+# the server-drawn SVG map only, and no outside request.
+TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")

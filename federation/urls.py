@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.site import sitemaps, views
 from federation.site.sitemaps import SITEMAPS
-from federation.web import querykeys, two_factor, wellknown
+from federation.web import querykeys, two_factor, wechat, wellknown
 from federation.web.cache import public_page
 
 admin.site.site_header = _("有你泰好 · 天津经开区妇联 管理后台")
@@ -48,6 +48,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("staff/", include("federation.staff.urls")),
     path("captcha/", include("captcha.urls")),
+    path("wechat/jssdk-config/", wechat.jssdk_config_view, name="wechat_jssdk_config"),
     path(".well-known/security.txt", wellknown.security_txt, name="security_txt"),
     path("", include("organizations.urls")),
     path("", include("activities.urls")),

@@ -28,6 +28,7 @@ from federation.web.cache import computed_once, public_page
 from organizations import geo, selectors
 from organizations.hours import next_opening, opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
+from organizations.tilemap import TileMapMixin, tile_map
 
 
 def open_now_condition(moment):
@@ -200,7 +201,7 @@ class SiteFilterForm(forms.Form):
 
 
 @method_decorator(public_page(timeout=60, query=SITE_QUERY), name="dispatch")
-class SiteListView(ListView):
+class SiteListView(TileMapMixin, ListView):
     """The site finder: by kind, by area, "open now", nearest first (cached briefly: the answer
     moves). Without a position: by area, then name, whatever the kind."""
 
@@ -254,13 +255,12 @@ class SiteListView(ListView):
         context["now"] = local
         context["near"] = self.request.GET.get("near", "")
         self.map_rows = list(self.filtered.values_list("pk", "name", "latitude", "longitude"))
-        context["map"] = svg_map(
-            [
-                (lat, lng, name, object_url("organizations:site_detail", pk))
-                for pk, name, lat, lng in self.map_rows
-            ],
-            here=self.here,
-        )
+        points = [
+            (lat, lng, name, object_url("organizations:site_detail", pk))
+            for pk, name, lat, lng in self.map_rows
+        ]
+        context["map"] = svg_map(points, here=self.here)
+        context["tile_map"] = tile_map(points, here=self.here)
         if not context["object_list"] and self.request.GET.get("open_now"):
             context["opening_soon"] = self.opening_soon(local)
         return context
@@ -298,7 +298,7 @@ class SiteListView(ListView):
 
 
 @method_decorator(public_page(timeout=60), name="dispatch")
-class SiteDetailView(DetailView):
+class SiteDetailView(TileMapMixin, DetailView):
     template_name = "organizations/site_detail.html"
 
     def get_queryset(self):
@@ -325,6 +325,9 @@ class SiteDetailView(DetailView):
             context["routes"] = geo.route_links(
                 site.name, float(site.latitude), float(site.longitude)
             )
+        context["tile_map"] = tile_map(
+            [(site.latitude, site.longitude, site.name, site.get_absolute_url())]
+        )
         # Upcoming activities and brand sessions here: contributed by the apps that own them.
         context.update(registry.contributions(site))
         return context
@@ -365,3 +368,8 @@ class SitePosterView(SiteDetailView):
     Cached like the site page (its ``dispatch`` is already wrapped by ``public_page``)."""
 
     template_name = "organizations/site_poster.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tile_map"] = None  # printed: no interactive map, no tiles
+        return context

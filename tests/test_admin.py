@@ -195,7 +195,16 @@ def _registration():
     )
 
 
+def _portal_settings():
+    from federation.models import PortalSettings
+
+    return PortalSettings.objects.update_or_create(
+        pk=PortalSettings.SINGLETON_PK, defaults={"icp_number": "津ICP备2024012345号-1"}
+    )[0]
+
+
 ROW_MAKERS = {
+    "federation.PortalSettings": _portal_settings,
     "activities.RegistrationSettings": _registration_settings,
     "activities.Registration": _registration,
     "organizations.ImportJob": _import_job,
@@ -231,7 +240,12 @@ def test_every_registered_admin_has_a_row_maker():
     assert set(LABELS) == set(ROW_MAKERS), "add a row maker for each newly registered admin"
 
 
-@pytest.mark.parametrize("model", REGISTERED, ids=LABELS)
+# One row by design (a database constraint): its changelist cannot grow.
+SINGLETONS = {"federation.PortalSettings"}
+GROWING = [model for model in REGISTERED if model._meta.label not in SINGLETONS]
+
+
+@pytest.mark.parametrize("model", GROWING, ids=[model._meta.label for model in GROWING])
 def test_changelist_renders_with_a_flat_number_of_queries(model, admin_client, admin_user):
     make = ROW_MAKERS[model._meta.label]
     url = _url(model, "changelist")

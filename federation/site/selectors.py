@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article, Exemplar
+from activities.selectors import cover_annotation, public_photos, with_covers
+from brands.selectors import brand_outcomes
 from federation.core.queries import count_many
 from organizations.models import Enterprise, Federation, ServiceSite
 
@@ -196,3 +198,75 @@ def snapshot_context(snapshot) -> dict:
         "by_kind": by_kind,
         "by_kind_max": max([r["count"] for r in by_kind] or [0]),
     }
+
+
+# --- The home page: the lead story (头条) and the brand cards (issue 12) ---------------------
+
+
+def _article_cards():
+    return (
+        Article.objects.published()
+        .select_related("federation")
+        .defer("body")
+        .annotate(cover_id=cover_annotation())
+        .order_by("-publish_at", "-pk")
+    )
+
+
+def latest_articles(limit: int) -> list:
+    """The newest published articles as cards (``cover_id`` annotated, covers not attached)."""
+    return list(_article_cards()[:limit])
+
+
+def lead_story(lead_article_id: int | None):
+    """The admins' chosen lead story if it is still published, else the newest published
+    article with a photo (None: no such article). Its ``cover`` is attached by
+    :func:`home_pictures`."""
+    cards = _article_cards()
+    if lead_article_id:
+        chosen = cards.filter(pk=lead_article_id).first()
+        if chosen is not None:
+            return chosen
+    return cards.filter(cover_id__isnull=False).first()
+
+
+@dataclass(frozen=True)
+class BrandFigure:
+    value: int
+    label: str
+
+
+def brand_cards(limit: int = 6) -> list:
+    """Published brands that hold sessions, each with its figures summed from the sessions
+    (``figures``: the session count in the brand's own unit, then its chief outcome) and
+    ``cover_id``: the first public photo of its newest published article. A matchmaking
+    brand's articles show participants, so public_photos() gives it none."""
+    newest_photo = (
+        public_photos()
+        .filter(article__brand=OuterRef("pk"), article__in=Article.objects.published())
+        .order_by("-article__publish_at", "-article__pk", "position", "pk")
+    )
+    brands = list(
+        brand_outcomes()
+        .filter(session_count__gt=0)
+        .annotate(cover_id=Subquery(newest_photo.values("pk")[:1]))
+        .order_by("position", "name")[:limit]
+    )
+    for brand in brands:
+        figures = [BrandFigure(brand.session_count, brand.unit_label)]
+        for total, label in (
+            (brand.total_couples, _("对牵手")),
+            (brand.total_classes, _("个托管班")),
+            (brand.total_families, _("户家庭")),
+            (brand.total_participants, _("人次参与")),
+        ):
+            if total:
+                figures.append(BrandFigure(total, label))
+                break
+        brand.figures = figures
+    return brands
+
+
+def home_pictures(*items) -> None:
+    """Attach ``cover`` to every article and brand given (two queries in all)."""
+    with_covers([item for item in items if item is not None])

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from activities.models import Article, Exemplar
-from activities.selectors import latest_news
 from brands import selectors as brand_selectors
 from brands.models import Brand
+from federation import portal
 from federation.core.pinyin import is_pinyin_query
 from federation.site import selectors
 from federation.web import querykeys
@@ -41,8 +41,11 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = computed_once("headline", selectors.headline_figures)
-        context["news"] = latest_news(6)
-        context["brands"] = list(Brand.objects.published().filter(parent__isnull=True))
+        lead = selectors.lead_story(portal.current().lead_article_id)
+        news = [a for a in selectors.latest_articles(7) if lead is None or a.pk != lead.pk][:6]
+        brands = selectors.brand_cards()
+        selectors.home_pictures(lead, *news, *brands)  # one query for the photos, one for sizes
+        context.update(lead=lead, news=news, brands=brands, today=timezone.localdate())
         context["media_accounts"] = list(MediaAccount.objects.all())
         context["site_kinds"] = ServiceSite.Kind.choices
         return context

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 
 import pytest
+import segno
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from activities.models import Photo
 from activities.renditions import pictures_for
+from federation.models import PortalSettings
 from organizations.models import ServiceSite
 from tests.browser.conftest import PHONE
 from tests.factories import ArticleFactory, PhotoFactory, ServiceSiteFactory
@@ -138,6 +141,17 @@ def test_no_horizontal_scroll_at_375px_on_every_page_type(live_server, page, por
 
 
 def test_home_page_first_load_is_light(live_server, browser, photo_news):
+    # The lead story (头条) with a camera-size photo (12 MP), and the footer's QR code.
+    lead = ArticleFactory(title="三八国际妇女节表彰大会", summary="表彰一批巾帼建功标兵。")
+    PhotoFactory(article=lead, image=photo_like_jpeg(99, 4032, 3024))
+    settings_row = PortalSettings(
+        icp_number="津ICP备2024012345号-1", qr_1_title="妇联公众号", lead_article=lead
+    )
+    qr = io.BytesIO()
+    segno.make("https://portal.example.cn/", error="m").save(qr, kind="png", scale=8, border=4)
+    settings_row.qr_1.save("qr.png", ContentFile(qr.getvalue()), save=False)
+    settings_row.save()
+    pictures_for(Photo.objects.all())
     # A first-time visitor on a 3× phone (the heaviest case): empty cache, count everything.
     context = browser.new_context(**{**PHONE, "device_scale_factor": 3})
     page = context.new_page()
@@ -145,6 +159,13 @@ def test_home_page_first_load_is_light(live_server, browser, photo_news):
     page.on("requestfinished", lambda request: responses.append(request))
     page.goto(live_server.url + "/", wait_until="networkidle")
     assert page.locator(".item-thumb picture").count() >= 6
+    lead_image = page.locator(".lead-story picture img")
+    assert lead_image.get_attribute("alt") == "三八国际妇女节表彰大会"
+    assert lead_image.evaluate("img => img.currentSrc").endswith(".webp")
+    if os.environ.get("SCREENSHOTS"):  # for a person to look at (issue 12's closing note)
+        page.screenshot(
+            path=os.path.join(os.environ["SCREENSHOTS"], "home-lead.png"), full_page=True
+        )
     total = 0
     for request in responses:
         sizes = request.sizes()

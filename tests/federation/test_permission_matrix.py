@@ -34,6 +34,7 @@ from activities.models import Registration, RegistrationSettings
 from activities.services import photo_add
 from federation.core.audit import personal_data_access_log
 from federation.core.roles import FEDERATION_STAFF, VIEWER
+from federation.models import PortalSettings
 from organizations.models import Enterprise, ExportLog, ImportJob
 from tests.factories import (
     ActivityFactory,
@@ -193,6 +194,13 @@ ADMIN = [
     ("django_tasks_database.dbtaskresult", "change",         302, 403, 403, 403, 403, 403, 403, 200),
     ("django_tasks_database.dbtaskresult", "delete",         302, 403, 403, 403, 403, 403, 403, 403),
     ("django_tasks_database.dbtaskresult", "history",        302, 403, 403, 403, 403, 403, 403, 200),
+
+    # District admins only; one row, never deleted (its fields are cleared instead).
+    ("federation.portalsettings",          "changelist",     302, 403, 403, 403, 403, 403, 200, 200),
+    ("federation.portalsettings",          "add",            302, 403, 403, 403, 403, 403, 403, 403),
+    ("federation.portalsettings",          "change",         302, 404, 403, 403, 403, 403, 200, 200),
+    ("federation.portalsettings",          "delete",         302, 404, 403, 403, 403, 403, 403, 403),
+    ("federation.portalsettings",          "history",        302, 404, 403, 403, 403, 403, 200, 200),
 
     ("federation.personaldataaccess",      "changelist",     302, 403, 403, 403, 403, 403, 403, 200),
     ("federation.personaldataaccess",      "add",            302, 403, 403, 403, 403, 403, 403, 403),
@@ -360,6 +368,9 @@ def records(world, png_bytes):
         "brands.brandsession": BrandSessionFactory(federation=world.fed_a),
         "federation.user": UserFactory(
             username="colleague_a", role=FEDERATION_STAFF, federation=world.fed_a
+        ),
+        "federation.portalsettings": PortalSettings.objects.create(
+            icp_number="津ICP备2024012345号-1"
         ),
         "federation.personaldataaccess": personal_data_access_log(
             user=world.staff_a, model=Enterprise, obj=enterprise, fields=["contact_phone"]

@@ -40,6 +40,10 @@ DISTRICT_ADMIN = {
     "federation.add_user",
     "federation.change_user",
     "federation.view_user",
+    # The portal's official face (footer, 备案 numbers, lead story): district admins only.
+    "federation.view_portalsettings",
+    "federation.add_portalsettings",
+    "federation.change_portalsettings",
     "organizations.view_contact",
     "organizations.cover_enterprise",
     "organizations.view_exportlog",
