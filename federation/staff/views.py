@@ -1035,7 +1035,7 @@ class CockpitView(CockpitMixin, TemplateView):
     template_name = "staff/cockpit.html"
 
     def get_context_data(self, **kwargs):
-        from federation.staff import charts, cockpit
+        from federation.staff import charts, cockpit, reports
 
         context = super().get_context_data(**kwargs)
         data = cockpit.cockpit()
@@ -1070,6 +1070,7 @@ class CockpitView(CockpitMixin, TemplateView):
             activity_chart=charts.bar_chart(
                 str(_("每月活动场次")), [(m["label"], m["count"]) for m in data["per_month"]]
             ),
+            quarters=reports.finished_quarters(),
             can_set_targets=self.request.user.has_perm("organizations.change_coveragetarget"),
             target_form=forms.CoverageTargetForm(
                 areas=data["areas"], initial={"year": targets.year}
@@ -1129,3 +1130,22 @@ class CoverageTargetView(CockpitMixin, View):
                 },
             )
         return HttpResponseRedirect(back)
+
+
+class QuarterlyReportView(CockpitMixin, View):
+    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download."""
+
+    def get(self, request):
+        from federation.staff import reports
+
+        try:
+            quarter = reports.parse_quarter(request.GET.get("quarter", ""))
+        except reports.QuarterError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("staff:cockpit") + "#quarterly")
+        response = HttpResponse(
+            reports.quarterly_report_xlsx(quarter),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="quarterly-{quarter.code}.xlsx"'
+        return response

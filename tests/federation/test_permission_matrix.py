@@ -76,6 +76,8 @@ STAFF_GET = [
     # The district cockpit and its xlsx: district roles only; grassroots staff are refused.
     ("cockpit",            None,                        302, 403, 200, 403, 403, 200, 200, 200),
     ("cockpit_export",     None,                        302, 403, 200, 403, 403, 200, 200, 200),
+    # Without a quarter: back to the cockpit with the message.
+    ("quarterly_report",   None,                        302, 403, 302, 403, 403, 302, 302, 302),
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
