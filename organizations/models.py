@@ -702,9 +702,17 @@ class ImportJob(models.Model):
 
 
 class ExportLog(models.Model):
-    """Every export of a list: who exported what, when, how many rows, with or without contacts."""
+    """Every export of a list or report: who exported what, when, how many rows, with or without
+    contacts."""
 
-    kind = models.CharField(_("名单类型"), max_length=16, choices=ImportJob.Kind.choices)
+    #: The spreadsheet lists, plus the reports of the district cockpit.
+    KIND_CHOICES = [
+        *ImportJob.Kind.choices,
+        ("cockpit", _("数据驾驶舱")),
+        ("quarterly", _("季度工作台账")),
+    ]
+
+    kind = models.CharField(_("名单类型"), max_length=16, choices=KIND_CHOICES)
     user = models.ForeignKey(
         "federation.User",
         verbose_name=_("操作人"),

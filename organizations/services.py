@@ -14,6 +14,7 @@ from federation.core.writes import delete_record, save_record
 from organizations.models import (
     CoverageTarget,
     Enterprise,
+    ExportLog,
     Federation,
     FollowUpVisit,
     OpeningHours,
@@ -276,3 +277,14 @@ def coverage_target_set(
         return target
     target.rate = rate
     return save_record(target, user=user)
+
+
+def report_download_log(*, kind: str, user, row_count: int, filters: str = "") -> ExportLog:
+    """A cockpit xlsx or a quarterly report was downloaded (aggregates: no personal data)."""
+    return ExportLog.objects.create(
+        kind=kind,
+        user=user if getattr(user, "pk", None) else None,
+        file_format="xlsx",
+        row_count=row_count,
+        filters=filters[:500],
+    )

@@ -289,6 +289,15 @@ def cockpit_xlsx(data: dict) -> bytes:
     """The cockpit's tables, one sheet each, as the page shows them."""
     from organizations.importing.writers import workbook_bytes
 
+    return workbook_bytes(cockpit_sheets(data))
+
+
+def data_rows(sheets) -> int:
+    """Rows below the headings of every sheet (what the export log records)."""
+    return sum(len(rows) - headings for _title, rows, headings in sheets)
+
+
+def cockpit_sheets(data: dict) -> list:
     targets = data["targets"]
     now = data["now"]
     overview = [
@@ -369,20 +378,18 @@ def cockpit_xlsx(data: dict) -> bytes:
         [_("服务阵地"), s.name, s.federation.name, s.area, _day(s.last_activity)]
         for s in dormant["sites"]
     ]
-    return workbook_bytes(
-        [
-            (_("概览"), overview, 2),
-            (_("覆盖趋势"), trend, 1),
-            (_("按片区"), coverage(data["by_area"], with_target=True), 1),
-            (_("按领域"), coverage(data["by_sector"]), 1),
-            (_("按楼宇园区"), coverage(data["by_building"]), 1),
-            (_("按组建形式"), forms, 1),
-            (_("服务阵地"), sites, 1),
-            (_("活动"), activities, 1),
-            (_("品牌成效"), brands, 1),
-            (_("沉睡组织和阵地"), idle, 1),
-        ]
-    )
+    return [
+        (_("概览"), overview, 2),
+        (_("覆盖趋势"), trend, 1),
+        (_("按片区"), coverage(data["by_area"], with_target=True), 1),
+        (_("按领域"), coverage(data["by_sector"]), 1),
+        (_("按楼宇园区"), coverage(data["by_building"]), 1),
+        (_("按组建形式"), forms, 1),
+        (_("服务阵地"), sites, 1),
+        (_("活动"), activities, 1),
+        (_("品牌成效"), brands, 1),
+        (_("沉睡组织和阵地"), idle, 1),
+    ]
 
 
 def _day(moment) -> str:

@@ -200,6 +200,12 @@ def quarterly_report_xlsx(quarter: Quarter, *, generated_at: datetime.datetime |
     """The 季度工作台账 workbook (bytes)."""
     from organizations.importing.writers import workbook_bytes
 
+    return workbook_bytes(quarterly_report_sheets(quarter, generated_at=generated_at))
+
+
+def quarterly_report_sheets(
+    quarter: Quarter, *, generated_at: datetime.datetime | None = None
+) -> list:
     data = quarterly_report(quarter)
     stock = data["stock"]
     generated_at = generated_at or timezone.now()
@@ -325,15 +331,13 @@ def quarterly_report_xlsx(quarter: Quarter, *, generated_at: datetime.datetime |
         ]
         for f in data["per_federation"]
     ]
-    return workbook_bytes(
-        [
-            (_("说明"), cover, 1),
-            (_("组织建设"), forms, 1),
-            (_("覆盖情况"), coverage, 1),
-            (_("服务阵地"), sites, 1),
-            (_("活动开展"), activities, 1),
-            (_("品牌活动"), brands, 1),
-            (_("先进典型"), exemplars, 1),
-            (_("各基层妇联"), federations, 1),
-        ]
-    )
+    return [
+        (_("说明"), cover, 1),
+        (_("组织建设"), forms, 1),
+        (_("覆盖情况"), coverage, 1),
+        (_("服务阵地"), sites, 1),
+        (_("活动开展"), activities, 1),
+        (_("品牌活动"), brands, 1),
+        (_("先进典型"), exemplars, 1),
+        (_("各基层妇联"), federations, 1),
+    ]

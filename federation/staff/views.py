@@ -1082,10 +1082,15 @@ class CockpitView(CockpitMixin, TemplateView):
 class CockpitExportView(CockpitMixin, View):
     def get(self, request):
         from federation.staff import cockpit
+        from organizations.importing.writers import workbook_bytes
 
         data = cockpit.cockpit()
+        sheets = cockpit.cockpit_sheets(data)
+        org_services.report_download_log(
+            kind="cockpit", user=request.user, row_count=cockpit.data_rows(sheets)
+        )
         response = HttpResponse(
-            cockpit.cockpit_xlsx(data),
+            workbook_bytes(sheets),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         name = f"cockpit-{data['today']:%Y%m%d}.xlsx"
@@ -1143,8 +1148,15 @@ class QuarterlyReportView(CockpitMixin, View):
         except reports.QuarterError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("staff:cockpit") + "#quarterly")
+        from federation.staff.cockpit import data_rows
+        from organizations.importing.writers import workbook_bytes
+
+        sheets = reports.quarterly_report_sheets(quarter)
+        org_services.report_download_log(
+            kind="quarterly", user=request.user, row_count=data_rows(sheets), filters=quarter.code
+        )
         response = HttpResponse(
-            reports.quarterly_report_xlsx(quarter),
+            workbook_bytes(sheets),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="quarterly-{quarter.code}.xlsx"'

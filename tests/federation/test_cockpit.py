@@ -152,6 +152,10 @@ def test_cockpit_xlsx_holds_the_figures_of_the_page(client, network):
     ]
     assert [c.value for c in trend[2]] == ["2025-06", 8, 2, 25.0, 50.0, 0.0]
     assert [c.value for c in trend[3]] == ["今天", 8, 4, 50.0, 75.0, 25.0]
+    from organizations.models import ExportLog
+
+    log = ExportLog.objects.get()
+    assert (log.kind, log.user, log.file_format) == ("cockpit", network.admin, "xlsx")
 
 
 def test_district_admin_sets_and_removes_a_target(client, network):

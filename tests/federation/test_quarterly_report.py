@@ -199,6 +199,8 @@ def test_the_command_writes_the_workbook(history, tmp_path):
     call_command("quarterly_report", "2025Q3", output=str(target))
     assert _rows(_book(target.read_bytes())["活动开展"])[-1] == ["合计", 2, 42]
     assert not list(tmp_path.glob("*.part"))
+    call_command("quarterly_report", "2025Q3", dir=str(tmp_path))
+    assert (tmp_path / "quarterly-2025Q3.xlsx").is_file()
     with pytest.raises(CommandError, match="季度“2025年3季”无法识别"):
         call_command("quarterly_report", "2025年3季", output=str(tmp_path / "x.xlsx"))
 
@@ -208,5 +210,15 @@ def test_cockpit_downloads_the_report_and_explains_a_bad_quarter(client, history
     response = client.get(reverse("staff:quarterly_report"), {"quarter": "2025Q3"})
     assert response["Content-Disposition"] == 'attachment; filename="quarterly-2025Q3.xlsx"'
     assert _rows(_book(response.content)["品牌活动"])[1] == ["泰好帮", 1, 40, 3, 0, 0, 0]
+    from organizations.models import ExportLog
+
+    log = ExportLog.objects.get()
+    assert (log.kind, log.user, log.filters, log.with_personal_data) == (
+        "quarterly",
+        history.viewer,
+        "2025Q3",
+        False,
+    )
+    assert log.get_kind_display() == "季度工作台账"
     response = client.get(reverse("staff:quarterly_report"), {"quarter": "下季度"}, follow=True)
     assert "季度“下季度”无法识别" in response.content.decode()

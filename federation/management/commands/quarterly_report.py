@@ -22,13 +22,17 @@ class Command(BaseCommand):
             "quarter", nargs="?", help="季度，如 2026Q3；省略则为上一个已结束的季度。"
         )
         parser.add_argument("--output", "-o", help="输出文件路径（默认 quarterly-<季度>.xlsx）。")
+        parser.add_argument(
+            "--dir", help="输出目录：写入 <目录>/quarterly-<季度>.xlsx（定时任务用，逐季保留）。"
+        )
 
-    def handle(self, *args, quarter=None, output=None, **options):
+    def handle(self, *args, quarter=None, output=None, dir=None, **options):
         try:
             chosen = parse_quarter(quarter) if quarter else finished_quarters(1)[0]
         except QuarterError as exc:
             raise CommandError(str(exc)) from exc
-        path = Path(output or f"quarterly-{chosen.code}.xlsx")
+        name = f"quarterly-{chosen.code}.xlsx"
+        path = Path(output) if output else Path(dir or ".") / name
         if not path.parent.is_dir():
             raise CommandError(f"目录 {path.parent} 不存在。")
         content = quarterly_report_xlsx(chosen)
