@@ -21,6 +21,11 @@ class Series:
     css: str = "series-0"
 
 
+def text_width(text: str, size: int = 11) -> float:
+    """Rough width of a label in the chart's font: a CJK character is square, Latin about half."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in str(text))
+
+
 def _y(value: float, maximum: float) -> float:
     span = HEIGHT - TOP - BOTTOM
     return round(TOP + span - span * (value / maximum if maximum else 0), 1)
@@ -100,22 +105,26 @@ def line_chart(
                 body.append(
                     format_html('<circle class="dot {}" cx="{}" cy="{}" r="3"/>', line.css, x, y)
                 )
-    legend_x = LEFT
+    # The legend below the axis, wrapped onto as many rows as it needs.
+    legend_x, legend_y = LEFT, HEIGHT - 14
     for line in series:
+        width = 14 + text_width(line.label) + 14
+        if legend_x + width > WIDTH - RIGHT and legend_x > LEFT:
+            legend_x, legend_y = LEFT, legend_y + 16
         body.append(
             format_html(
                 '<rect class="swatch {}" x="{}" y="{}" width="10" height="10"/>'
                 '<text class="legend" x="{}" y="{}">{}</text>',
                 line.css,
                 legend_x,
-                HEIGHT - 14,
+                legend_y,
                 legend_x + 14,
-                HEIGHT - 5,
+                legend_y + 9,
                 line.label,
             )
         )
-        legend_x += 28 + 13 * len(line.label)
-    return _svg(title, body)
+        legend_x += width
+    return _svg(title, body, legend_y + 14)
 
 
 def bar_chart(
@@ -129,7 +138,8 @@ def bar_chart(
     """Horizontal bars, one per (label, value); ``marks`` draws a target tick on a bar."""
     marks = marks or {}
     top = maximum or max([value for _label, value in rows] or [0]) or 1
-    bar, gap, label_width = 18, 8, 120
+    bar, gap = 18, 8
+    label_width = min(220, max([text_width(label) for label, _v in rows] or [0]) + 12)
     height = TOP + len(rows) * (bar + gap) + 8
     span = WIDTH - label_width - 60
     body = []

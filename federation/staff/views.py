@@ -1043,7 +1043,7 @@ class CockpitView(CockpitMixin, TemplateView):
         labels = [m["label"] for m in trend]
         series = [charts.Series(str(_("全区")), [m["rate"] for m in trend], "series-0")]
         series += [
-            charts.Series(area, [m["areas"][i] for m in trend], f"series-{i % 6 + 1}")
+            charts.Series(area, [m["areas"][i] for m in trend], f"series-{i % 8 + 1}")
             for i, area in enumerate(data["areas"])
         ]
         targets = data["targets"]
