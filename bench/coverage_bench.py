@@ -1,5 +1,6 @@
 """The coverage drive at the network's size and at 10×: worklist, its filters, the confirmation
-list, /stats/?as_of= (a monthly snapshot) and the staff dashboard (dormant alerts), uncached.
+list, /stats/?as_of= (a monthly snapshot), the staff dashboard (dormant alerts) and the district
+cockpit with its xlsx, uncached.
 
 Run: DEBUG=true DATABASE_URL=postgres://… .venv/bin/python bench/coverage_bench.py --scale 10
 Builds a throw-away test database with bench/public_pages.py's data (741 × scale grassroots
@@ -125,6 +126,8 @@ def main() -> None:
             (editor, "/staff/coverage/?page=20"),
             (staff, "/staff/coverage/"),
             (editor, "/staff/"),
+            (editor, "/staff/cockpit/"),
+            (editor, "/staff/cockpit/cockpit.xlsx"),
             (None, "/stats/"),
             (None, "/stats/?as_of=2025-06-15"),
         ]

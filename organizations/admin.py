@@ -18,6 +18,36 @@ from organizations.models import (
 )
 
 
+class DormantFilter(admin.SimpleListFilter):
+    """沉睡: no activity in DORMANT_DAYS (the rule of the dashboard and the cockpit)."""
+
+    title = _("近期活动")
+    parameter_name = "dormant"
+
+    def lookups(self, request, model_admin):
+        from django.conf import settings
+
+        days = settings.DORMANT_DAYS
+        return [
+            ("yes", _("%(days)d 天没有活动") % {"days": days}),
+            ("no", _("%(days)d 天内有活动") % {"days": days}),
+        ]
+
+    def queryset(self, request, queryset):
+        from organizations import selectors
+
+        rule = (
+            selectors.dormant_federations
+            if queryset.model is Federation
+            else selectors.dormant_sites
+        )
+        if self.value() == "yes":
+            return queryset.filter(pk__in=rule(queryset.model._default_manager.all()).values("pk"))
+        if self.value() == "no":
+            return queryset.exclude(pk__in=rule(queryset.model._default_manager.all()).values("pk"))
+        return queryset
+
+
 class WomenGroupInline(ScopedAdminMixin, admin.TabularInline):
     model = Federation
     fk_name = "parent"
@@ -38,7 +68,7 @@ class FederationAdmin(
     SpreadsheetImportExportMixin, PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
 ):
     list_display = ["name", "level", "kind", "parent", "area", "group_count", "is_active"]
-    list_filter = ["level", "kind", "area", "is_active"]
+    list_filter = ["level", "kind", "area", "is_active", DormantFilter]
     search_fields = ["name", "short_name", "address", "channel", "contact_name", "contact_phone"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
@@ -153,7 +183,7 @@ class EnterpriseAdmin(
 @admin.register(ServiceSite)
 class ServiceSiteAdmin(SpreadsheetImportExportMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "federation", "area", "is_online", "is_mobile", "is_active"]
-    list_filter = ["kind", "area", "is_online", "is_mobile", "is_active"]
+    list_filter = ["kind", "area", "is_online", "is_mobile", "is_active", DormantFilter]
     search_fields = ["name", "address", "services", "federation__name"]
     autocomplete_fields = ["federation"]
     list_select_related = ["federation"]

@@ -10,7 +10,7 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from federation.core import registry
         from federation.core.privacy import CONTACT_FIELDS
-        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF
+        from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF, VIEWER
         from organizations import models
 
         edit = ("add", "change")
@@ -58,6 +58,8 @@ class OrganizationsConfig(AppConfig):
         )
         # Figures at past dates (written by a command from history): network-wide, public.
         registry.register(models.CoverageSnapshot, cached=True)
+        # Coverage targets: network-wide, read by the district's cockpit, set by its admins.
+        registry.register(models.CoverageTarget)
         registry.register(models.Need, content=True)
         registry.register(models.MediaAccount, cached=True, content=True)
         # Contacts in full, and the spreadsheet imports (each sees only their own, by scope).
@@ -67,3 +69,12 @@ class OrganizationsConfig(AppConfig):
         # The coverage worklist's 纳入覆盖 and 分派跟进 are the district's.
         for role in (DISTRICT_ADMIN, DISTRICT_EDITOR):
             registry.grant(role, "organizations.cover_enterprise")
+        # The district cockpit is the district's overview: every district role reads it; only
+        # district admins set its targets.
+        for role in (DISTRICT_ADMIN, DISTRICT_EDITOR, VIEWER):
+            registry.grant(role, "organizations.view_cockpit", "organizations.view_coveragetarget")
+        registry.grant(
+            DISTRICT_ADMIN,
+            "organizations.add_coveragetarget",
+            "organizations.change_coveragetarget",
+        )

@@ -703,9 +703,17 @@ class ImportJob(models.Model):
 
 
 class ExportLog(models.Model):
-    """Every export of a list: who exported what, when, how many rows, with or without contacts."""
+    """Every export of a list or report: who exported what, when, how many rows, with or without
+    contacts."""
 
-    kind = models.CharField(_("名单类型"), max_length=16, choices=ImportJob.Kind.choices)
+    #: The spreadsheet lists, plus the reports of the district cockpit.
+    KIND_CHOICES = [
+        *ImportJob.Kind.choices,
+        ("cockpit", _("数据驾驶舱")),
+        ("quarterly", _("季度工作台账")),
+    ]
+
+    kind = models.CharField(_("名单类型"), max_length=16, choices=KIND_CHOICES)
     user = models.ForeignKey(
         "federation.User",
         verbose_name=_("操作人"),
@@ -746,12 +754,15 @@ class CoverageSnapshot(models.Model):
     by_form = models.JSONField(_("按组建形式"), default=dict)
     by_kind = models.JSONField(_("按阵地类型"), default=dict)
     by_sector = models.JSONField(_("按领域"), default=dict)
+    #: {area: [surveyed, covered]} of enterprises (the cockpit's trend by 片区).
+    by_area = models.JSONField(_("按片区"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("覆盖月度快照")
         verbose_name_plural = _("覆盖月度快照")
         ordering = ["-on"]
+        permissions = [("view_cockpit", _("可查看区级数据驾驶舱"))]
 
     def __str__(self) -> str:
         return f"{self.on:%Y-%m-%d}"
@@ -762,3 +773,49 @@ class CoverageSnapshot(models.Model):
         if not self.surveyed_enterprises:
             return None
         return round(100 * self.covered_of_surveyed / self.surveyed_enterprises)
+
+
+class CoverageTarget(models.Model):
+    """A coverage-rate target the district admin sets (for example 2026 年底覆盖率 80 %): for a
+    year (quarter 0, the year's end) or one quarter, for the whole district or one 片区."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), default=0, help_text=_("0 表示全年（年底）目标，1–4 表示该季度末的目标。")
+    )
+    area = models.CharField(_("片区"), max_length=40, blank=True, help_text=_("留空表示全区目标。"))
+    rate = models.PositiveSmallIntegerField(_("目标覆盖率（%）"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("覆盖目标")
+        verbose_name_plural = _("覆盖目标")
+        ordering = ["year", "quarter", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "area"], name="coverage_target_once_per_period"
+            ),
+            models.CheckConstraint(name="coverage_target_rate_percent", condition=Q(rate__lte=100)),
+            models.CheckConstraint(name="coverage_target_quarter_0_4", condition=Q(quarter__lte=4)),
+            models.CheckConstraint(
+                name="coverage_target_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_label} {self.area or _('全区')} {self.rate}%"
+
+    @property
+    def period_label(self) -> str:
+        if self.quarter:
+            return _("%(year)d年第%(quarter)d季度末") % {"year": self.year, "quarter": self.quarter}
+        return _("%(year)d年底") % {"year": self.year}
+
+    @property
+    def ends_on(self) -> datetime.date:
+        if self.quarter:
+            month = self.quarter * 3
+            following = datetime.date(self.year + (month == 12), month % 12 + 1, 1)
+            return following - datetime.timedelta(days=1)
+        return datetime.date(self.year, 12, 31)

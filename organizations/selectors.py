@@ -129,3 +129,35 @@ def coverage_suggestions(enterprises) -> dict[int, list[Suggestion]]:
             found.append(Suggestion(industry[0], _("新就业群体的行业妇联")))
         suggestions[e.pk] = found
     return suggestions
+
+
+# --- dormant federations and sites ---------------------------------------------------------
+
+
+def _recently_active(queryset):
+    """Primary keys of the queryset's records with an activity held in the last DORMANT_DAYS
+    (read through the reverse relation ``activities``: this app imports no other)."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = timezone.now()
+    since = now - datetime.timedelta(days=settings.DORMANT_DAYS)
+    return (
+        queryset.model._default_manager.filter(
+            activities__starts_at__gte=since, activities__starts_at__lte=now
+        )
+        .values("pk")
+        .order_by()
+    )
+
+
+def dormant_federations(federations):
+    """Active grassroots federations that organised no activity in the last DORMANT_DAYS."""
+    return federations.active().grassroots().exclude(pk__in=_recently_active(federations))
+
+
+def dormant_sites(sites):
+    """Open sites where no activity took place in the last DORMANT_DAYS."""
+    return sites.active().exclude(pk__in=_recently_active(sites))

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from federation.core.writes import delete_record, save_record
 from organizations.models import (
+    CoverageTarget,
     Enterprise,
+    ExportLog,
     Federation,
     FollowUpVisit,
     OpeningHours,
@@ -249,3 +251,40 @@ def followup_visit_save(*, visit: FollowUpVisit, user) -> FollowUpVisit:
     if enterprise.federation_id is not None:
         raise PermissionDenied(_("这家企业已纳入覆盖，无需再记录走访。"))
     return save_record(visit, user=user)
+
+
+# --- the district cockpit's targets -----------------------------------------------------------
+
+
+@transaction.atomic
+def coverage_target_set(
+    *, year: int, quarter: int, area: str, rate: int | None, user
+) -> CoverageTarget | None:
+    """Set (or, with ``rate`` None, remove) the coverage target of one period and 片区: district
+    admins only, one history record each."""
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perm("organizations.change_coveragetarget"):
+        raise PermissionDenied(_("只有区妇联管理员可以设置覆盖目标。"))
+    target = CoverageTarget.objects.filter(year=year, quarter=quarter, area=area).first()
+    if rate is None:
+        if target is not None:
+            delete_record(target, user=user)
+        return None
+    if target is None:
+        target = CoverageTarget(year=year, quarter=quarter, area=area)
+    elif target.rate == rate:
+        return target
+    target.rate = rate
+    return save_record(target, user=user)
+
+
+def report_download_log(*, kind: str, user, row_count: int, filters: str = "") -> ExportLog:
+    """A cockpit xlsx or a quarterly report was downloaded (aggregates: no personal data)."""
+    return ExportLog.objects.create(
+        kind=kind,
+        user=user if getattr(user, "pk", None) else None,
+        file_format="xlsx",
+        row_count=row_count,
+        filters=filters[:500],
+    )

@@ -67,8 +67,10 @@ def figures_by_day(days: list[datetime.date]) -> dict[datetime.date, dict]:
             women_groups=sum(1 for f in active if f["level"] == Federation.Level.GROUP),
             by_form=dict(Counter(f["kind"] for f in grassroots)),
         )
-    for day, firms in _replay(Enterprise, ("federation_id", "surveyed_on", "sector"), days):
+    fields = ("federation_id", "surveyed_on", "sector", "area")
+    for day, firms in _replay(Enterprise, fields, days):
         by_sector: dict[str, list[int]] = {}
+        by_area: dict[str, list[int]] = {}
         covered = surveyed = covered_of_surveyed = 0
         for e in firms.values():
             is_covered = e["federation_id"] is not None
@@ -79,11 +81,15 @@ def figures_by_day(days: list[datetime.date]) -> dict[datetime.date, dict]:
                 pair = by_sector.setdefault(e["sector"], [0, 0])
                 pair[0] += 1
                 pair[1] += is_covered
+                pair = by_area.setdefault(e["area"], [0, 0])
+                pair[0] += 1
+                pair[1] += is_covered
         figures[day].update(
             covered_enterprises=covered,
             surveyed_enterprises=surveyed,
             covered_of_surveyed=covered_of_surveyed,
             by_sector=by_sector,
+            by_area=by_area,
         )
     for day, sites in _replay(ServiceSite, ("kind", "is_active"), days):
         open_sites = [s for s in sites.values() if s["is_active"]]

@@ -23,6 +23,7 @@ from brands.models import Brand, BrandSession
 from federation.core import roles
 from federation.core.pinyin import fill_pinyin
 from federation.demo.helpers import local_time
+from federation.demo.history import demo_history, followed_by
 from federation.demo.photos import photo_bytes
 from federation.demo.plan import build_plan
 from federation.demo.registrations import demo_activities, demo_registrations_seed
@@ -115,8 +116,9 @@ def demo_accounts_ensure(*, report: SeedReport) -> None:
 
 def demo_loaded_on() -> datetime.date | None:
     """The day the demo data were first loaded (from their history rows), if they were."""
+    # The district federation's row: the others are dated back to their founding (demo history).
     first = (
-        Federation.history.filter(history_change_reason=CHANGE_REASON)
+        Federation.history.filter(history_change_reason=CHANGE_REASON, name=DISTRICT_NAME)
         .order_by("history_date")
         .values_list("history_date", flat=True)
         .first()
@@ -144,9 +146,11 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     feds = plan.federations
     _create_missing(Federation, "name", [_federation(feds[0], None)], report)
     district_pk = Federation.objects.get(name=DISTRICT_NAME).pk
-    _create_missing(Federation, "name", [_federation(f, district_pk) for f in feds[1:]], report)
+    new_federations = _create_missing(
+        Federation, "name", [_federation(f, district_pk) for f in feds[1:]], report
+    )
     fed_pk = dict(Federation.objects.values_list("name", "pk"))
-    _create_missing(
+    new_federations += _create_missing(
         Federation,
         "name",
         [
@@ -174,6 +178,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
     )
     need_pk = dict(Need.objects.values_list("code", "pk"))
     enterprise_objs = []
+    followed = followed_by(plan.enterprises)
     for e in plan.enterprises:
         enterprise_objs.append(
             Enterprise(
@@ -190,6 +195,9 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
                 party_org_formed_on=e["party_org_formed_on"],
                 federation_id=fed_pk[e["federation"]] if e["federation"] else None,
                 covered_since=e["covered_since"],
+                followed_by_id=fed_pk[followed[e["credit_code"]]]
+                if e["credit_code"] in followed
+                else None,
                 surveyed_on=e["surveyed_on"],
                 contact_name=e["contact_name"],
                 contact_phone=e["contact_phone"],
@@ -197,6 +205,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
             )
         )
     created = _create_missing(Enterprise, "credit_code", enterprise_objs, report)
+    new_enterprise_codes = [obj.credit_code for obj in created]
     if created:
         needs_of = {e["credit_code"]: e["needs"] for e in plan.enterprises}
         codes = [obj.credit_code for obj in created]
@@ -222,6 +231,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
         data = {k: v for k, v in s.items() if k not in ("hours", "federation")}
         site_objs.append(ServiceSite(federation_id=fed_pk[s["federation"]], **data))
     created = _create_missing(ServiceSite, "name", site_objs, report)
+    new_site_names = [obj.name for obj in created]
     site_pk = dict(ServiceSite.objects.values_list("name", "pk"))
     new_sites = {obj.name for obj in created}
     hours = [
@@ -438,6 +448,15 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
             for x in plan.exemplars
         ],
         report,
+    )
+    # A past for the new records: dated history, follow-up visits, monthly snapshots.
+    demo_history(
+        anchor=today,
+        enterprise_codes=new_enterprise_codes,
+        federation_names=[f.name for f in new_federations],
+        site_names=new_site_names,
+        followed=followed,
+        report=report,
     )
     if sum(report.created.values()):
         transaction.on_commit(public_cache_invalidate)  # bulk writes send no signals

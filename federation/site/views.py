@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, Value, When, Window
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,7 @@ from brands import selectors as brand_selectors
 from brands.models import Brand
 from federation import portal
 from federation.core.pinyin import is_pinyin_query
-from federation.site import selectors
+from federation.site import opendata, selectors
 from federation.web import querykeys
 from federation.web.cache import computed_once, public_page
 from federation.web.ratelimits import retry_after, too_many_requests
@@ -256,4 +256,40 @@ def switch_language(request, code: str):
             path=settings.LANGUAGE_COOKIE_PATH,
             samesite="Lax",
         )
+    return response
+
+
+@method_decorator(public_page, name="dispatch")
+class OpenDataView(TemplateView):
+    """The list of open data sets, each as CSV (UTF-8 with BOM, for Excel) and JSON."""
+
+    template_name = "federation/open_data.html"
+
+    def get_context_data(self, **kwargs):
+
+        context = super().get_context_data(**kwargs)
+        context.update(
+            datasets=opendata.DATASETS,
+            as_of=timezone.localdate(),
+            licence=opendata.LICENCE,
+            licence_url=opendata.LICENCE_URL,
+            suppress_below=opendata.SUPPRESS_BELOW,
+        )
+        return context
+
+
+@public_page
+def open_data_file(request, slug: str, fmt: str):
+
+    dataset = opendata.BY_SLUG.get(slug)
+    if dataset is None or fmt not in ("csv", "json"):
+        raise Http404
+    if fmt == "csv":
+        response = HttpResponse(opendata.as_csv(dataset), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            opendata.as_json(dataset), content_type="application/json; charset=utf-8"
+        )
+    name = f"teda-{slug}-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -354,3 +354,33 @@ class FollowUpVisitForm(forms.ModelForm):
             "visited_on": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class CoverageTargetForm(forms.Form):
+    """One coverage target of the cockpit: a period, the district or one 片区, a rate (empty
+    removes the target)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("期间"),
+        coerce=int,
+        choices=[(0, _("全年（年底）"))]
+        + [(q, _("第%(q)d季度末") % {"q": q}) for q in range(1, 5)],
+    )
+    area = forms.ChoiceField(label=_("范围"), required=False)
+    rate = forms.IntegerField(
+        label=_("目标覆盖率（%）"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("留空则删除该目标。"),
+        error_messages={
+            "min_value": _("目标覆盖率应在 0 到 100 之间。"),
+            "max_value": _("目标覆盖率应在 0 到 100 之间。"),
+            "invalid": _("请填写 0 到 100 之间的整数。"),
+        },
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("全区"))] + [(a, a) for a in areas if a]

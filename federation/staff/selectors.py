@@ -12,6 +12,7 @@ from activities.models import Activity, Article
 from federation.core import privacy, registry
 from federation.core.scoping import scope_queryset
 from federation.core.textdiff import html_diff, text_diff
+from organizations import selectors as org_selectors
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
@@ -36,36 +37,14 @@ def federations_without_contact(federations: QuerySet) -> QuerySet:
     return federations.active().filter(Q(contact_name="") | Q(contact_phone=""))
 
 
-def _recent_activities(**outer):
-    import datetime
-
-    from django.conf import settings
-    from django.db.models import OuterRef
-
-    now = timezone.now()
-    since = now - datetime.timedelta(days=settings.DORMANT_DAYS)
-    return Activity.objects.filter(
-        starts_at__gte=since, starts_at__lte=now, **{k: OuterRef(v) for k, v in outer.items()}
-    )
-
-
 def dormant_federations(federations: QuerySet) -> QuerySet:
     """Active grassroots federations that organised no activity in the last DORMANT_DAYS."""
-    from django.db.models import Exists
-
-    return (
-        federations.active()
-        .grassroots()
-        .filter(~Exists(_recent_activities(organizer="pk")))
-        .order_by("name")
-    )
+    return org_selectors.dormant_federations(federations).order_by("name")
 
 
 def dormant_sites(sites: QuerySet) -> QuerySet:
     """Open sites where no activity took place in the last DORMANT_DAYS."""
-    from django.db.models import Exists
-
-    return sites.active().filter(~Exists(_recent_activities(site="pk"))).order_by("name")
+    return org_selectors.dormant_sites(sites).order_by("name")
 
 
 def activities_without_news(activities: QuerySet) -> QuerySet:

@@ -64,5 +64,9 @@ urlpatterns = [
     path("coverage/", views.CoverageWorklistView.as_view(), name="coverage"),
     path("coverage/act/", views.CoverageActionView.as_view(), name="coverage_action"),
     path("coverage/<int:pk>/visit/", views.FollowUpVisitView.as_view(), name="coverage_visit"),
+    path("cockpit/", views.CockpitView.as_view(), name="cockpit"),
+    path("cockpit/cockpit.xlsx", views.CockpitExportView.as_view(), name="cockpit_export"),
+    path("cockpit/quarterly/", views.QuarterlyReportView.as_view(), name="quarterly_report"),
+    path("cockpit/targets/", views.CoverageTargetView.as_view(), name="cockpit_target"),
     path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
 ]

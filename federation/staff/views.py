@@ -1017,3 +1017,147 @@ class FollowUpVisitView(StaffMixin, View):
             self.template_name,
             {"enterprise": enterprise, "form": form, "visits": visits},
         )
+
+
+# --- the district cockpit ------------------------------------------------------------------
+
+
+class CockpitMixin(StaffMixin):
+    """District roles only: the cockpit shows the whole network (grassroots staff: 403)."""
+
+    permission_required = "organizations.view_cockpit"
+
+    def has_permission(self):
+        return super().has_permission() and has_network_scope(self.request.user)
+
+
+class CockpitView(CockpitMixin, TemplateView):
+    template_name = "staff/cockpit.html"
+
+    def get_context_data(self, **kwargs):
+        from federation.staff import charts, cockpit, reports
+
+        context = super().get_context_data(**kwargs)
+        data = cockpit.cockpit()
+        trend = data["trend"]
+        labels = [m["label"] for m in trend]
+        series = [charts.Series(str(_("全区")), [m["rate"] for m in trend], "series-0")]
+        series += [
+            charts.Series(area, [m["areas"][i] for m in trend], f"series-{i % 8 + 1}")
+            for i, area in enumerate(data["areas"])
+        ]
+        targets = data["targets"]
+        marks = {
+            row["label"]: row["progress"]["target"] for row in data["by_area"] if row["progress"]
+        }
+        context.update(
+            data,
+            dormant_listed=cockpit.DORMANT_LISTED,
+            trend_chart=charts.line_chart(str(_("覆盖率按月趋势")), labels, series),
+            area_chart=charts.bar_chart(
+                str(_("各片区覆盖率")),
+                [(r["label"], r["rate"] or 0) for r in data["by_area"]],
+                maximum=100,
+                unit="%",
+                marks=marks,
+            ),
+            sector_chart=charts.bar_chart(
+                str(_("各领域覆盖率")),
+                [(r["label"], r["rate"] or 0) for r in data["by_sector"]],
+                maximum=100,
+                unit="%",
+            ),
+            activity_chart=charts.bar_chart(
+                str(_("每月活动场次")), [(m["label"], m["count"]) for m in data["per_month"]]
+            ),
+            quarters=reports.finished_quarters(),
+            can_set_targets=self.request.user.has_perm("organizations.change_coveragetarget"),
+            target_form=forms.CoverageTargetForm(
+                areas=data["areas"], initial={"year": targets.year}
+            ),
+        )
+        return context
+
+
+class CockpitExportView(CockpitMixin, View):
+    def get(self, request):
+        from federation.staff import cockpit
+        from organizations.importing.writers import workbook_bytes
+
+        data = cockpit.cockpit()
+        sheets = cockpit.cockpit_sheets(data)
+        org_services.report_download_log(
+            kind="cockpit", user=request.user, row_count=cockpit.data_rows(sheets)
+        )
+        response = HttpResponse(
+            workbook_bytes(sheets),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"cockpit-{data['today']:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class CoverageTargetView(CockpitMixin, View):
+    """District admins set (or remove) a coverage target; back to the cockpit with a message."""
+
+    permission_required = ("organizations.view_cockpit", "organizations.change_coveragetarget")
+    http_method_names = ["post"]
+
+    def post(self, request):
+        areas = Enterprise.objects.exclude(area="").values_list("area", flat=True).distinct()
+        form = forms.CoverageTargetForm(request.POST, areas=sorted(set(areas)))
+        back = reverse("staff:cockpit") + "#targets"
+        if not form.is_valid():
+            messages.error(request, _("目标未保存："))
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        target = org_services.coverage_target_set(
+            year=data["year"],
+            quarter=data["quarter"],
+            area=data["area"],
+            rate=data["rate"],
+            user=request.user,
+        )
+        if target is None:
+            messages.success(request, _("已删除该目标。"))
+        else:
+            messages.success(
+                request,
+                _("已设置%(scope)s%(period)s覆盖率目标 %(rate)d%%。")
+                % {
+                    "scope": target.area or _("全区"),
+                    "period": target.period_label,
+                    "rate": target.rate,
+                },
+            )
+        return HttpResponseRedirect(back)
+
+
+class QuarterlyReportView(CockpitMixin, View):
+    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download."""
+
+    def get(self, request):
+        from federation.staff import reports
+
+        try:
+            quarter = reports.parse_quarter(request.GET.get("quarter", ""))
+        except reports.QuarterError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("staff:cockpit") + "#quarterly")
+        from federation.staff.cockpit import data_rows
+        from organizations.importing.writers import workbook_bytes
+
+        sheets = reports.quarterly_report_sheets(quarter)
+        org_services.report_download_log(
+            kind="quarterly", user=request.user, row_count=data_rows(sheets), filters=quarter.code
+        )
+        response = HttpResponse(
+            workbook_bytes(sheets),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="quarterly-{quarter.code}.xlsx"'
+        return response

@@ -53,6 +53,36 @@ def xlsx_bytes(sheet_title: str, headers: list[str], rows: Iterable[list[Any]]) 
     return buffer.getvalue()
 
 
+def workbook_bytes(sheets: Iterable[tuple[str, list[list[Any]], int]]) -> bytes:
+    """Several sheets, each (title, rows, how many leading rows are headings in bold); text is
+    written as text cells, escaped against formulas, like :func:`xlsx_bytes`."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, rows, headings in sheets:
+        sheet = workbook.create_sheet(str(title)[:31])
+        for index, row in enumerate(rows):
+            out = []
+            for value in row:
+                value = escape_formula(value)
+                if isinstance(value, str) or index < headings:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"
+                    if index < headings:
+                        cell.font = bold
+                    out.append(cell)
+                else:
+                    out.append(value)
+            sheet.append(out)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def csv_bytes(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese correctly."""
     buffer = io.StringIO()

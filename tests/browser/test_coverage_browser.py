@@ -27,6 +27,8 @@ def test_assign_visit_confirm_and_the_public_figures_change(live_server, page, w
     assert "0%" in covered_figure(page, base)
 
     log_in(page, base, "editor")
+    page.goto(f"{base}/staff/cockpit/")
+    assert page.inner_text("#rate-now") == "0.0%"
     page.goto(f"{base}/staff/coverage/")
     assert "共 2 家" in page.inner_text("#coverage-count")
     page.select_option("select[name=area]", "西区")
@@ -63,7 +65,48 @@ def test_assign_visit_confirm_and_the_public_figures_change(live_server, page, w
     page.goto(f"{base}/staff/coverage/")
     assert "共 1 家" in page.inner_text("#coverage-count")
     assert "泰达西区智能制造有限公司" not in page.inner_text("main")
+    page.goto(f"{base}/staff/cockpit/")
+    assert page.inner_text("#rate-now") == "50.0%"
+    assert "西区 1 1 100.0% —" in " ".join(page.inner_text("#by-area").split())
     page.locator(".navbar-toggler").click()
     log_out(page)
 
     assert "50%" in covered_figure(page, base)
+
+
+def test_the_cockpit_breaks_no_csp_rule_and_draws_its_charts(live_server, page, world):
+    from organizations.models import CoverageSnapshot, CoverageTarget
+    from tests.browser.test_article_editor import watch
+
+    EnterpriseFactory(area="西区", surveyed_on=datetime.date(2025, 3, 1), federation=world.fed_a)
+    EnterpriseFactory(area="西区", surveyed_on=datetime.date(2025, 3, 1))
+    CoverageSnapshot.objects.create(
+        on=datetime.date(2025, 6, 30),
+        grassroots_federations=2,
+        women_groups=1,
+        covered_enterprises=0,
+        surveyed_enterprises=2,
+        covered_of_surveyed=0,
+        service_sites=0,
+        by_area={"西区": [2, 0]},
+    )
+    CoverageTarget.objects.create(year=datetime.date.today().year, area="西区", rate=80)
+    errors = watch(page)
+    base = live_server.url
+    log_in(page, base, "admin")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/staff/cockpit/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+    assert page.locator("svg.chart").count() == 4
+    # The line is drawn with its colour from the stylesheet (no inline style).
+    stroke = page.eval_on_selector("svg.chart polyline", "e => getComputedStyle(e).stroke")
+    assert stroke == "rgb(200, 16, 46)"
+    assert page.locator("svg.chart line.target").count() == 1
+    page.select_option("#target-form select[name=area]", "西区")
+    page.fill("#target-form input[name=rate]", "85")
+    page.click("#target-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已设置西区" in page.content()
+    assert "85%" in page.inner_text("#by-area")

@@ -55,3 +55,28 @@ def test_the_window_is_the_dormant_days_setting(client, world, places, settings)
     assert dormant(client, world.editor) == ([], [], 0, 0)
     settings.DORMANT_DAYS = 5
     assert dormant(client, world.editor)[2:] == (2, 2)
+
+
+def _changelist(client, user, model, query):
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.get(reverse(f"admin:organizations_{model}_changelist"), query)
+    assert response.status_code == 200
+    return sorted(str(obj) for obj in response.context["cl"].result_list)
+
+
+def test_admin_list_filter_dormant(client, world, places):
+    assert _changelist(client, world.editor, "federation", {"dormant": "yes"}) == ["网约车司机妇联"]
+    assert "泰达中小企业园妇联" in _changelist(
+        client, world.editor, "federation", {"dormant": "no"}
+    )
+    assert "网约车司机妇联" not in _changelist(
+        client, world.editor, "federation", {"dormant": "no"}
+    )
+    assert _changelist(client, world.editor, "servicesite", {"dormant": "yes"}) == ["西区安静阵地"]
+    assert _changelist(client, world.editor, "servicesite", {"dormant": "no"}) == ["泰达活力阵地"]
+    # Within the user's scope: staff of A see no dormant site of B.
+    assert _changelist(client, world.staff_a, "servicesite", {"dormant": "yes"}) == []
+    page = client.get("/admin/organizations/servicesite/").content.decode()
+    assert "90 天没有活动" in page

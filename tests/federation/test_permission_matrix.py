@@ -74,6 +74,11 @@ STAFF_GET = [
     # the federation an enterprise was given to (and the district) logs visits to it.
     ("coverage",           None,                        302, 403, 200, 200, 200, 200, 200, 200),
     ("coverage_visit",     "organizations.followedup",  302, 403, 403, 200, 404, 200, 200, 200),
+    # The district cockpit and its xlsx: district roles only; grassroots staff are refused.
+    ("cockpit",            None,                        302, 403, 200, 403, 403, 200, 200, 200),
+    ("cockpit_export",     None,                        302, 403, 200, 403, 403, 200, 200, 200),
+    # Without a quarter: back to the cockpit with the message.
+    ("quarterly_report",   None,                        302, 403, 302, 403, 403, 302, 302, 302),
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
@@ -102,6 +107,8 @@ STAFF_POST = [
     # Sending back needs the editor's right; the check-in staff B never reach A's article.
     ("article_send_back",  "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
     ("notifications_read", None,                        302, 403, 302, 302, 302, 302, 302, 302),
+    # Coverage targets are set by district admins alone (an empty form: back with its errors).
+    ("cockpit_target",     None,                        302, 403, 403, 403, 403, 403, 302, 302),
 ]
 # fmt: on
 

@@ -30,6 +30,7 @@ EXPECTED = {
     "organizations.openinghours": ("site__federation", None, True, None, []),
     "organizations.followupvisit": ("federation", None, False, "visit", []),
     "organizations.coveragesnapshot": (None, None, True, None, []),
+    "organizations.coveragetarget": (None, None, False, None, []),
     "organizations.need": (None, None, False, None, []),
     "organizations.mediaaccount": (None, None, True, None, []),
     "activities.series": (None, None, True, None, []),

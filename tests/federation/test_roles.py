@@ -46,6 +46,8 @@ DISTRICT_ADMIN = {
     "federation.change_portalsettings",
     "organizations.view_contact",
     "organizations.cover_enterprise",
+    "organizations.view_cockpit",
+    "organizations.view_coveragetarget", "organizations.add_coveragetarget", "organizations.change_coveragetarget",
     "organizations.view_exportlog",
     "organizations.view_importjob",
     "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings", "activities.delete_registrationsettings",
@@ -72,6 +74,8 @@ DISTRICT_EDITOR = {
     "activities.publish_article",
     "organizations.view_contact",
     "organizations.cover_enterprise",
+    "organizations.view_cockpit",
+    "organizations.view_coveragetarget",
     "organizations.view_importjob",
     "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings", "activities.delete_registrationsettings",
     "activities.view_registration", "activities.add_registration", "activities.change_registration", "activities.delete_registration",
@@ -117,6 +121,8 @@ VIEWER = {
     "brands.view_brandsession",
     "activities.view_registrationsettings",
     "activities.view_registration",
+    "organizations.view_cockpit",
+    "organizations.view_coveragetarget",
 }
 # fmt: on
 EXPECTED = {

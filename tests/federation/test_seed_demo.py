@@ -275,7 +275,12 @@ def test_a_second_run_changes_nothing(seeded, db):
     assert seeded.second["tables"] == seeded.first["tables"]
     assert seeded.second["files"] == seeded.first["files"]
     history = {label: v for label, v in seeded.second["tables"].items() if ".Historical" in label}
-    assert history["organizations.HistoricalEnterprise"][0] == demo.ENTERPRISES
+    # One row per enterprise, and a second one for each covered enterprise: the day the coverage
+    # drive recorded it (the demo's past, federation/demo/history.py).
+    assert (
+        history["organizations.HistoricalEnterprise"][0]
+        == demo.ENTERPRISES + demo.COVERED_ENTERPRISES
+    )
     assert "nothing changed" in seeded.second_output
 
 
@@ -295,3 +300,32 @@ def test_a_run_on_a_later_day_changes_nothing(seeded, db):
     assert report.anchor == timezone.localdate()
     assert sum(report.created.values()) == 0 and report.files_written == 0
     assert _snapshot(seeded.media_root) == seeded.first
+
+
+def test_the_demo_has_a_past_that_snapshots_and_the_cockpit_read(seeded, db):
+    """Coverage grew month by month over two years; follow-up visits in every state."""
+    from organizations.models import CoverageSnapshot, FollowUpVisit
+
+    today = timezone.localdate()
+    snapshots = list(CoverageSnapshot.objects.order_by("on"))
+    assert len(snapshots) >= 24
+    assert snapshots[-1].on == (today.replace(day=1) - datetime.timedelta(days=1))
+    rates = [s.coverage_rate or 0 for s in snapshots]
+    assert rates == sorted(rates)  # never falls
+    year_ago = next(s for s in reversed(snapshots) if s.on <= today - datetime.timedelta(days=365))
+    assert year_ago.coverage_rate < 30 < snapshots[-1].coverage_rate
+    assert snapshots[-1].surveyed_enterprises > year_ago.surveyed_enterprises
+    assert snapshots[-1].by_area and sum(v[0] for v in snapshots[-1].by_area.values()) == (
+        snapshots[-1].surveyed_enterprises
+    )
+    outcomes = set(FollowUpVisit.objects.values_list("outcome", flat=True))
+    assert outcomes == set(FollowUpVisit.Outcome.values)
+    staff = set(
+        Enterprise.objects.filter(followed_by__isnull=False).values_list(
+            "followed_by__name", flat=True
+        )
+    )
+    assert staff == {demo.PARK_NAME, "网约车司机妇联"}
+    page = Client().get("/stats/", {"as_of": year_ago.on.isoformat()}).content.decode()
+    figure = f"{year_ago.covered_of_surveyed} / {year_ago.surveyed_enterprises}"
+    assert figure in page.replace(",", "")
