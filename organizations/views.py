@@ -212,8 +212,13 @@ class SiteListView(TileMapMixin, ListView):
         self.now = timezone.now()
         self.here = geo.parse_point(self.request.GET.get("near", ""))
         base = ServiceSite.objects.active()
-        areas = base.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
-        self.form = SiteFilterForm(self.request.GET or None, areas=list(areas))
+        areas = computed_once(
+            "site-areas",
+            lambda: list(
+                base.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
+            ),
+        )
+        self.form = SiteFilterForm(self.request.GET or None, areas=areas)
         queryset = (
             base.select_related("federation")
             .prefetch_related("hours")
@@ -254,16 +259,27 @@ class SiteListView(TileMapMixin, ListView):
         context["form"] = self.form
         context["now"] = local
         context["near"] = self.request.GET.get("near", "")
-        self.map_rows = list(self.filtered.values_list("pk", "name", "latitude", "longitude"))
-        points = [
-            (lat, lng, name, object_url("organizations:site_detail", pk))
-            for pk, name, lat, lng in self.map_rows
-        ]
-        context["map"] = svg_map(points, here=self.here)
-        context["tile_map"] = tile_map(points, here=self.here)
+        self.map_rows, context["map"], context["tile_map"] = self.site_map()
         if not context["object_list"] and self.request.GET.get("open_now"):
             context["opening_soon"] = self.opening_soon(local)
         return context
+
+    def site_map(self):
+        """Every site of the kind/area filter as a dot: computed once per content change for
+        each filter (it grows with the network), or for this request when it has a position."""
+
+        def build():
+            rows = list(self.filtered.values_list("pk", "name", "latitude", "longitude"))
+            points = [
+                (lat, lng, name, object_url("organizations:site_detail", pk))
+                for pk, name, lat, lng in rows
+            ]
+            return rows, svg_map(points, here=self.here), tile_map(points, here=self.here)
+
+        if self.here:
+            return build()
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return computed_once(f"site-map:{data.get('kind', '')}:{data.get('area', '')}", build)
 
     def opening_soon(self, local, limit: int = 3) -> list[dict]:
         """Nothing open now: the sites (of the same kind and area) that open first."""
