@@ -18,7 +18,8 @@ From the admin (:func:`import_job_upload`, then :func:`import_job_confirm`):
    upload is deleted afterwards.
 
 The command line (:func:`import_file`) takes steps 1, 4, 5 and 7 in one process, without storing
-the file. Leftovers of abandoned previews are removed by :func:`import_jobs_cleanup_stale`.
+the file. Stored files and per-row data are removed IMPORT_KEEP_DAYS after a job's last step by
+:func:`import_jobs_cleanup_stale`; the record keeps its summary.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -638,21 +640,31 @@ def import_jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
 
 
 def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
-    """End dead jobs, and delete the stored files of every job that is not running after
-    IMPORT_STALE_HOURS (finished, failed, cancelled, invalid or left at the preview)."""
+    """End dead jobs, then remove what every job that is not running keeps beyond its summary,
+    IMPORT_KEEP_DAYS after its last step (finished, failed, cancelled, invalid, or left at the
+    preview, which then expires): the stored upload, the error sheet, the preview rows, the row
+    errors and the warnings (they hold the list's names, codes and phones). Returns how many."""
     now = now or timezone.now()
     import_jobs_fail_stale(now=now)
-    cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
-    stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(status__in=RUNNING)
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    stale = (
+        ImportJob.objects.alias(last_step=Coalesce("finished_at", "previewed_at", "created_at"))
+        .filter(last_step__lt=cutoff, data_removed_at__isnull=True)
+        .exclude(status__in=RUNNING)
+    )
     count = 0
-    for job in stale.defer("preview_rows"):
+    for job in stale.only("pk", "status", "stored_file", "error_file", "message"):
         _delete_stored(job, keep_errors=False)
-        fields = ["stored_file", "error_file"]
+        job.preview_rows, job.errors, job.warnings = [], [], []
+        job.data_removed_at = now
+        fields = ["stored_file", "error_file", "preview_rows", "errors", "warnings"]
         if job.status == ImportJob.Status.PREVIEWED:
             job.status = ImportJob.Status.EXPIRED
-            fields.append("status")
-        job.save(update_fields=fields)
+            job.message = _("预览后 %(days)d 天内未确认，已过期，数据库未做任何修改。") % {
+                "days": settings.IMPORT_KEEP_DAYS
+            }
+            fields += ["status", "message"]
+        job.save(update_fields=[*fields, "data_removed_at"])
         count += 1
     return count
 

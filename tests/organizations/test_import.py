@@ -492,10 +492,11 @@ def test_cancel_and_stale_cleanup_delete_stored_uploads(federations, admin_user,
     left_stored = left.stored_file
     assert default_storage.exists(left_stored)
     count = jobs.import_jobs_cleanup_stale(
-        now=left.created_at + datetime.timedelta(hours=settings.IMPORT_STALE_HOURS + 1)
+        now=left.created_at + datetime.timedelta(days=settings.IMPORT_KEEP_DAYS, minutes=1)
     )
     left.refresh_from_db()
-    assert count == 1 and left.status == "expired" and not default_storage.exists(left_stored)
+    # Both: the cancelled job keeps no per-row data either.
+    assert count == 2 and left.status == "expired" and not default_storage.exists(left_stored)
 
 
 def test_upload_size_limit(federations, admin_user, settings):
