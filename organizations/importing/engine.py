@@ -497,6 +497,7 @@ def plan_table(
     skip_invalid: bool = False,
     duplicates: str = REFUSE,
     keep_instances: bool = True,
+    keep_values: bool = True,
     **reading: Any,
 ) -> Plan:
     """Plan from an opened table, whose rows are read once; the table is closed afterwards.
@@ -505,7 +506,9 @@ def plan_table(
     ``skip_invalid`` leaves the rows with errors out (SKIPPED) instead of refusing the file;
     ``duplicates`` keeps the first or last row of a repeated key (the others SKIPPED).
     ``keep_instances=False`` (a preview, which writes nothing) drops each row's model instance
-    once the row is checked: the memory then holds the parsed values, not every record."""
+    once the row is checked: the memory then holds the parsed values, not every record;
+    ``keep_values=False`` (an apply that records no preview) drops the parsed values instead,
+    once digested: the instances hold them."""
     plan = Plan(spec=spec, skip_invalid=skip_invalid, duplicates=duplicates)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
@@ -521,7 +524,7 @@ def plan_table(
     if not plan.rows:
         plan.file_errors.append(RowError(0, "", _("表格中没有数据行。")))
         return plan
-    _validate_rows(plan, user, progress, keep_instances)
+    _validate_rows(plan, user, progress, keep_instances, keep_values)
     plan.digest = _digest(plan)
     for row in plan.rows:
         if not row.errors:
@@ -529,7 +532,9 @@ def plan_table(
     return plan
 
 
-def _validate_rows(plan: Plan, user, progress, keep_instances: bool = True) -> None:
+def _validate_rows(
+    plan: Plan, user, progress, keep_instances: bool = True, keep_values: bool = True
+) -> None:
     spec = plan.spec
     model = spec.model
     key_column = str(spec.key_column.header)
@@ -587,7 +592,7 @@ def _validate_rows(plan: Plan, user, progress, keep_instances: bool = True) -> N
         row.values_digest = _values_digest(fields, row.values)
         if not keep_instances:
             row.instance = None  # a preview: the values are shown, the records are not needed
-        elif not spec.parent_field:
+        if not keep_values and not spec.parent_field:
             row.values = {}  # an apply: the instance holds the values (no later row reads them)
     # A key repeated in the file (refused): an error on every row that carries it, added after
     # each row was checked, so that the rows' other errors are reported in the same round.

@@ -232,7 +232,9 @@ def _plan_stored(job: ImportJob, user, *, for_apply: bool) -> engine.Plan:
         user=user,
         sheet=job.sheet_name or None,
         progress=_progress_updater(job),
+        # A preview needs the values (shown), an apply the instances (written).
         keep_instances=for_apply,
+        keep_values=not for_apply,
         **_reading(job),
     )
 

@@ -567,6 +567,12 @@ def test_command_applies_and_prints_counts(tmp_path, federations, capsys):
     assert "新增 2" in capsys.readouterr().out
     call_command("import_enterprises", str(path))
     assert Enterprise.objects.count() == 2
+    # The record of the applied import lists each row with its name, as the admin's preview.
+    job = ImportJob.objects.filter(status="applied").get()
+    assert [row[:4] for row in job.preview_rows] == [
+        [2, "new", make_credit_code(1), "泰达导入测试1有限公司"],
+        [3, "new", make_credit_code(2), "泰达导入测试2有限公司"],
+    ]
 
 
 def test_command_lists_every_row_error_and_exits_non_zero(tmp_path, federations, capsys):
