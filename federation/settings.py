@@ -388,8 +388,11 @@ IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "3000"))
 # reading stops at the limit (checked while streaming, for xlsx, xls and CSV alike).
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 IMPORT_MAX_CELL_BYTES = int(os.environ.get("IMPORT_MAX_CELL_MB", "64")) * 1024 * 1024
-# Uploads left at the preview are deleted from storage after this many hours.
-IMPORT_STALE_HOURS = int(os.environ.get("IMPORT_STALE_HOURS", "24"))
+# Uploaded lists and their error sheets hold contacts' phones: every job's stored files and its
+# per-row data (preview rows, row errors, warnings) are deleted this many days after the job's
+# last step (``manage.py import_cleanup``, daily by teda-portal-retention.timer, and on every
+# upload); a preview left waiting that long expires. The job record keeps its summary.
+IMPORT_KEEP_DAYS = int(os.environ.get("IMPORT_KEEP_DAYS", "7"))
 # A running import reports progress every few seconds; one silent this long is dead (its worker
 # was killed or lost the database) and ends as failed, nothing changed. A job still queued after
 # IMPORT_QUEUED_MINUTES (no worker running) ends the same way.

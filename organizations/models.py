@@ -670,6 +670,9 @@ class ImportJob(models.Model):
     preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
     plan_digest = models.CharField(_("预览摘要"), max_length=64, blank=True, editable=False)
     error_file = models.CharField(_("错误表路径"), max_length=300, blank=True, editable=False)
+    # When the clean-up deleted the stored files and per-row data (IMPORT_KEEP_DAYS after the
+    # job's last step); the summary (counts, message) stays.
+    data_removed_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -14,6 +14,7 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NP-RTUW-Y]{18}$"
 _CREDIT_CODE_RE = re.compile(CREDIT_CODE_PATTERN)
 _SPACES_RE = re.compile(r"\s+")
+_CHARSET_INDEX = {char: index for index, char in enumerate(CREDIT_CODE_CHARSET)}
 
 
 def normalize_credit_code(value: object) -> str:
@@ -27,7 +28,7 @@ def normalize_credit_code(value: object) -> str:
 def credit_code_check_char(first17: str) -> str:
     """The check character (position 18) for the first 17 characters of a credit code."""
     total = sum(
-        CREDIT_CODE_CHARSET.index(char) * weight
+        _CHARSET_INDEX[char] * weight
         for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]

@@ -23,12 +23,15 @@ def normalize_name(value):
     if not isinstance(value, str) or not value:
         return value
     text = unicodedata.normalize("NFKC", value)
-    # Keep tabs and newlines until the split below turns them into single spaces.
-    text = "".join(
-        ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) not in _INVISIBLE
-    )
-    text = " ".join(text.split())
-    if _has_cjk(text):
+    # The common case costs no per-character loop (a bulk import normalises each name four
+    # times): printable text has no control, format or odd space characters left to remove.
+    if not text.isprintable() or "  " in text or text[0] == " " or text[-1] == " ":
+        # Keep tabs and newlines until the split below turns them into single spaces.
+        text = "".join(
+            ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) not in _INVISIBLE
+        )
+        text = " ".join(text.split())
+    if ("(" in text or ")" in text) and _has_cjk(text):
         # Chinese names take full-width brackets (as registered: 某某（天津）有限公司); NFKC made
         # them plain, so both spellings end as the same canonical text.
         text = text.replace("(", "（").replace(")", "）")

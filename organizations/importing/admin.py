@@ -217,6 +217,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             mapping_url=self._url("import_mapping", job.pk),
             mapping_rows=self._mapping_rows(request, job),
             errors_url=self._url("import_errors", job.pk) if job.error_file else "",
+            keep_days=settings.IMPORT_KEEP_DAYS,
             confirm_url=self._url("process_import"),
             import_url=self._url("import"),
             changelist_url=self._url("changelist"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,13 @@ class RowPlan:
     errors: list[RowError] = field(default_factory=list)
     # Values stored only if the admin accepts them (unverified credit codes).
     warnings: list[RowError] = field(default_factory=list)
+    # The row's cells as read (pickled), kept only while the row may go to the error sheet
+    # (no second read of the file); dropped once the row is known valid.
+    raw: bytes | None = None
+    # The digest of the parsed values (the plan's digest uses it: the values need not be kept).
+    values_digest: bytes = b""
+    # The row of the same file that creates this row's parent (federations), if any.
+    pending_parent: RowPlan | None = None
 
 
 @dataclass
@@ -103,6 +111,8 @@ class Plan:
     redacted: set[tuple[int, int]] = field(default_factory=set)
     # The file's own header: (column index, label); the field chosen for each label ("" ignored).
     header: list[tuple[int, str]] = field(default_factory=list)
+    # The header row's cells as read (the error sheet repeats them).
+    header_cells: list[Any] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     signature: str = ""
 
@@ -323,6 +333,8 @@ def read_plan_rows(
             break
     if header_row and header is not None:
         plan.header_row = header_row
+    if header is not None:
+        plan.header_cells = list(header)
     if header is None:
         if header_row:
             message = _("第 %(row)d 行不存在或是空行，不能作为表头。") % {"row": header_row}
@@ -367,7 +379,9 @@ def _parse_rows(plan: Plan, iterator, formula_cells) -> None:
         if _is_blank_row(values):
             continue
         parsed: dict[str, Any] = {}
-        row = RowPlan(row=number, values=parsed)
+        # Pickled: one compact object instead of a list and its cells (a third of the plan's
+        # memory otherwise), read back only for the rows that end in the error sheet.
+        row = RowPlan(row=number, values=parsed, raw=pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
         for index, column in plan.columns:
             raw = values[index] if index < len(values) else None
             if (number, index) in formula_cells:
@@ -482,13 +496,19 @@ def plan_table(
     progress: Callable[[int, int], None] | None = None,
     skip_invalid: bool = False,
     duplicates: str = REFUSE,
+    keep_instances: bool = True,
+    keep_values: bool = True,
     **reading: Any,
 ) -> Plan:
     """Plan from an opened table, whose rows are read once; the table is closed afterwards.
 
     ``reading`` is passed to :func:`read_plan_rows` (mapping, header_row, remembered).
     ``skip_invalid`` leaves the rows with errors out (SKIPPED) instead of refusing the file;
-    ``duplicates`` keeps the first or last row of a repeated key (the others SKIPPED)."""
+    ``duplicates`` keeps the first or last row of a repeated key (the others SKIPPED).
+    ``keep_instances=False`` (a preview, which writes nothing) drops each row's model instance
+    once the row is checked: the memory then holds the parsed values, not every record;
+    ``keep_values=False`` (an apply that records no preview) drops the parsed values instead,
+    once digested: the instances hold them."""
     plan = Plan(spec=spec, skip_invalid=skip_invalid, duplicates=duplicates)
     try:
         plan.format, plan.sheet_name = table.format, table.sheet_name
@@ -504,12 +524,17 @@ def plan_table(
     if not plan.rows:
         plan.file_errors.append(RowError(0, "", _("表格中没有数据行。")))
         return plan
-    _validate_rows(plan, user, progress)
+    _validate_rows(plan, user, progress, keep_instances, keep_values)
     plan.digest = _digest(plan)
+    for row in plan.rows:
+        if not row.errors:
+            row.raw = None
     return plan
 
 
-def _validate_rows(plan: Plan, user, progress) -> None:
+def _validate_rows(
+    plan: Plan, user, progress, keep_instances: bool = True, keep_values: bool = True
+) -> None:
     spec = plan.spec
     model = spec.model
     key_column = str(spec.key_column.header)
@@ -564,6 +589,11 @@ def _validate_rows(plan: Plan, user, progress) -> None:
         if progress and done % 1000 == 0:
             progress(done, total)
         _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, excludes)
+        row.values_digest = _values_digest(fields, row.values)
+        if not keep_instances:
+            row.instance = None  # a preview: the values are shown, the records are not needed
+        if not keep_values and not spec.parent_field:
+            row.values = {}  # an apply: the instance holds the values (no later row reads them)
     # A key repeated in the file (refused): an error on every row that carries it, added after
     # each row was checked, so that the rows' other errors are reported in the same round.
     for key, rows in repeated.items():
@@ -593,7 +623,7 @@ def _skip_orphans(plan: Plan) -> None:
     while changed:
         changed = False
         for row in plan.rows:
-            parent = getattr(row.instance, "_pending_parent_row", None)
+            parent = row.pending_parent
             if row.action == NEW and parent is not None and parent.action == SKIPPED:
                 column = plan.spec.column_for(plan.spec.parent_field)
                 row.errors.append(
@@ -700,7 +730,7 @@ def _plan_row(plan, row, existing, refs, in_file, scope, fields, ref_columns, ex
         return
     row.instance = obj
     if pending_parent is not None:
-        obj._pending_parent_row = pending_parent
+        obj._pending_parent_row = row.pending_parent = pending_parent
     if current is None:
         row.action = NEW
     elif row.changes:
@@ -782,17 +812,23 @@ def _check_scope(spec, row, current, values, scope: set[int], pending_parent) ->
             )
 
 
+def _values_digest(fields: list[str], values: dict[str, Any]) -> bytes:
+    digest = hashlib.sha256()
+    for name in fields:
+        # A blank cell (kept value) and a cleared one digest differently.
+        if name in values:
+            digest.update(f"{name}={values[name]!r};".encode())
+        else:
+            digest.update(f"{name}~;".encode())
+    return digest.digest()
+
+
 def _digest(plan: Plan) -> str:
     digest = hashlib.sha256()
     for row in plan.rows:
         digest.update(f"{row.row}|{row.action}|{row.key}|".encode())
         if row.action in (NEW, UPDATE):
-            for name in plan.fields:
-                # A blank cell (kept value) and a cleared one digest differently.
-                if name in row.values:
-                    digest.update(f"{name}={row.values[name]!r};".encode())
-                else:
-                    digest.update(f"{name}~;".encode())
+            digest.update(row.values_digest)
             for name, old, _new in row.changes:
                 digest.update(f"{name}<{_comparable(old)!r};".encode())
         for error in row.errors:

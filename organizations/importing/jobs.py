@@ -18,7 +18,8 @@ From the admin (:func:`import_job_upload`, then :func:`import_job_confirm`):
    upload is deleted afterwards.
 
 The command line (:func:`import_file`) takes steps 1, 4, 5 and 7 in one process, without storing
-the file. Leftovers of abandoned previews are removed by :func:`import_jobs_cleanup_stale`.
+the file. Stored files and per-row data are removed IMPORT_KEEP_DAYS after a job's last step by
+:func:`import_jobs_cleanup_stale`; the record keeps its summary.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ import hashlib
 import io
 import logging
 import os
+import pickle
 import posixpath
 import secrets
-from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,8 +146,8 @@ def import_job_upload(
         job.refresh_from_db()
         return job
     if table is not None:
-        plan = engine.plan_table(spec, table, user=job.user, **_reading(job))
-    _preview(job, plan, data)
+        plan = engine.plan_table(spec, table, user=job.user, keep_instances=False, **_reading(job))
+    _preview(job, plan)
     return job
 
 
@@ -216,23 +218,25 @@ def _read_stored(job: ImportJob) -> bytes:
 # --- 4–5: plan and record -----------------------------------------------------------------------
 
 
-def _plan_stored(job: ImportJob, user) -> tuple[engine.Plan, bytes | None]:
+def _plan_stored(job: ImportJob, user, *, for_apply: bool) -> engine.Plan:
     """Plan from the stored upload (in the worker, or at the confirmation)."""
     spec = SPECS[job.kind]
     try:
         data = _read_stored(job)
     except FileRejected as exc:
-        return engine.rejected_plan(spec, exc), None
-    plan = engine.plan_import(
+        return engine.rejected_plan(spec, exc)
+    return engine.plan_import(
         spec,
         io.BytesIO(data),
         job.file_name,
         user=user,
         sheet=job.sheet_name or None,
         progress=_progress_updater(job),
+        # A preview needs the values (shown), an apply the instances (written).
+        keep_instances=for_apply,
+        keep_values=not for_apply,
         **_reading(job),
     )
-    return plan, data
 
 
 def _reading(job: ImportJob) -> dict[str, Any]:
@@ -275,14 +279,14 @@ def import_job_preview(*, job: ImportJob) -> engine.Plan:
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["status", "heartbeat_at"])
     try:
-        plan, data = _plan_stored(job, job.user)
+        plan = _plan_stored(job, job.user, for_apply=False)
     except JobStopped:
         return engine.Plan(spec=SPECS[job.kind])
-    _preview(job, plan, data)
+    _preview(job, plan)
     return plan
 
 
-def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
+def _preview(job: ImportJob, plan: engine.Plan) -> None:
     if job.pk and ImportJob.objects.filter(pk=job.pk).exclude(status__in=RUNNING).exists():
         return  # cancelled (or declared dead) while it was being checked
     _record_plan(job, plan)
@@ -292,9 +296,9 @@ def _preview(job: ImportJob, plan: engine.Plan, data: bytes | None) -> None:
     else:
         job.status = ImportJob.Status.INVALID
         job.finished_at = timezone.now()
-    if plan.rows and not plan.file_errors and data is not None and plan.errors:
+    if plan.rows and not plan.file_errors and plan.errors:
         # Every row not imported, with its original cells and reasons: fix, then re-upload.
-        job.error_file = _write_error_sheet(job, plan, data)
+        job.error_file = _write_error_sheet(job, plan)
     job.save()
 
 
@@ -366,32 +370,27 @@ def _preview_row(spec: ListSpec, row: engine.RowPlan) -> list:
     return [row.row, row.action, row.key, str(label or ""), detail]
 
 
-def _write_error_sheet(job: ImportJob, plan: engine.Plan, data: bytes) -> str:
-    """The original rows that have errors, with a reason column, as an xlsx in shared storage."""
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for error in plan.errors:
-        reasons[error.row].append(
-            f"{error.column}：{error.message}" if error.column else error.message
-        )
-    try:
-        table = open_table(io.BytesIO(data), job.file_name, job.sheet_name or None)
-    except FileRejected:
-        return ""
-    header: list[Any] = []
-    rows: list[list[Any]] = []
+def _write_error_sheet(job: ImportJob, plan: engine.Plan) -> str:
+    """The original rows that have errors, with a reason column, as an xlsx in shared storage.
+
+    The cells are those the planning read (each row with errors keeps them): the file is not
+    read a second time."""
     redacted = _("（已隐去：疑似身份证号）")
-    try:
-        for number, values in table.rows():
-            if number == plan.header_row:
-                header = [("" if v is None else str(v)) for v in values]
-            elif number in reasons:
-                values = [
-                    redacted if (number, index) in plan.redacted else value
-                    for index, value in enumerate(values)
-                ]
-                rows.append([number, "；".join(reasons[number]), *values])
-    finally:
-        table.close()
+    header = [("" if v is None else str(v)) for v in plan.header_cells]
+    rows: list[list[Any]] = []
+    for row in plan.rows:
+        if not row.errors:
+            continue
+        reasons = "；".join(
+            f"{error.column}：{error.message}" if error.column else error.message
+            for error in row.errors
+        )
+        values = [
+            redacted if (row.row, index) in plan.redacted else value
+            # Bytes this process pickled while planning (never read from outside).
+            for index, value in enumerate(pickle.loads(row.raw) if row.raw else [])
+        ]
+        rows.append([row.row, reasons, *values])
     content = xlsx_bytes(
         _("错误行"), [*(str(label) for label in engine.ERROR_SHEET_HEADERS), *header], rows
     )
@@ -426,8 +425,7 @@ def import_job_remap(
         preview_import.enqueue(job.pk)
         job.refresh_from_db()
         return job
-    plan, data = _plan_stored(job, user)
-    _preview(job, plan, data)
+    _preview(job, _plan_stored(job, user, for_apply=False))
     return job
 
 
@@ -516,7 +514,9 @@ def import_job_apply(*, job: ImportJob, user=None, plan: engine.Plan | None = No
 
     try:
         if plan is None:
-            plan, _data = _plan_stored(job, user)
+            plan = _plan_stored(job, user, for_apply=True)
+        for row in plan.rows:
+            row.values = {}  # digested already; the writes need only the instances
         if not plan.is_valid:
             raise engine.StalePlan(
                 "；".join(str(e) for e in plan.errors[:5])
@@ -638,21 +638,31 @@ def import_jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
 
 
 def import_jobs_cleanup_stale(*, now: datetime.datetime | None = None) -> int:
-    """End dead jobs, and delete the stored files of every job that is not running after
-    IMPORT_STALE_HOURS (finished, failed, cancelled, invalid or left at the preview)."""
+    """End dead jobs, then remove what every job that is not running keeps beyond its summary,
+    IMPORT_KEEP_DAYS after its last step (finished, failed, cancelled, invalid, or left at the
+    preview, which then expires): the stored upload, the error sheet, the preview rows, the row
+    errors and the warnings (they hold the list's names, codes and phones). Returns how many."""
     now = now or timezone.now()
     import_jobs_fail_stale(now=now)
-    cutoff = now - datetime.timedelta(hours=settings.IMPORT_STALE_HOURS)
-    stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file="", error_file="")
-    stale = stale.exclude(status__in=RUNNING)
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    stale = (
+        ImportJob.objects.alias(last_step=Coalesce("finished_at", "previewed_at", "created_at"))
+        .filter(last_step__lt=cutoff, data_removed_at__isnull=True)
+        .exclude(status__in=RUNNING)
+    )
     count = 0
-    for job in stale.defer("preview_rows"):
+    for job in stale.only("pk", "status", "stored_file", "error_file", "message"):
         _delete_stored(job, keep_errors=False)
-        fields = ["stored_file", "error_file"]
+        job.preview_rows, job.errors, job.warnings = [], [], []
+        job.data_removed_at = now
+        fields = ["stored_file", "error_file", "preview_rows", "errors", "warnings"]
         if job.status == ImportJob.Status.PREVIEWED:
             job.status = ImportJob.Status.EXPIRED
-            fields.append("status")
-        job.save(update_fields=fields)
+            job.message = _("预览后 %(days)d 天内未确认，已过期，数据库未做任何修改。") % {
+                "days": settings.IMPORT_KEEP_DAYS
+            }
+            fields += ["status", "message"]
+        job.save(update_fields=[*fields, "data_removed_at"])
         count += 1
     return count
 
@@ -703,7 +713,7 @@ def import_file(
     )
     if columns or header_row:
         job.mapping = {"chosen": True}
-    _preview(job, plan, data)
+    _preview(job, plan)
     if plan.is_valid and dry_run:
         job.status = ImportJob.Status.CANCELLED
         job.message = _("试运行（--dry-run）：未写入数据库。")
@@ -749,7 +759,8 @@ def preview_import(job_id: int) -> str:
 
 @task()
 def apply_import(job_id: int) -> str:
-    job = ImportJob.objects.get(pk=job_id)
+    # The preview rows (one per row of the file) are not needed to apply: not loaded.
+    job = ImportJob.objects.defer("preview_rows").get(pk=job_id)
     if job.status != ImportJob.Status.APPLYING:
         return job.status
     try:

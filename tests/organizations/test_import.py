@@ -492,10 +492,11 @@ def test_cancel_and_stale_cleanup_delete_stored_uploads(federations, admin_user,
     left_stored = left.stored_file
     assert default_storage.exists(left_stored)
     count = jobs.import_jobs_cleanup_stale(
-        now=left.created_at + datetime.timedelta(hours=settings.IMPORT_STALE_HOURS + 1)
+        now=left.created_at + datetime.timedelta(days=settings.IMPORT_KEEP_DAYS, minutes=1)
     )
     left.refresh_from_db()
-    assert count == 1 and left.status == "expired" and not default_storage.exists(left_stored)
+    # Both: the cancelled job keeps no per-row data either.
+    assert count == 2 and left.status == "expired" and not default_storage.exists(left_stored)
 
 
 def test_upload_size_limit(federations, admin_user, settings):
@@ -566,6 +567,12 @@ def test_command_applies_and_prints_counts(tmp_path, federations, capsys):
     assert "新增 2" in capsys.readouterr().out
     call_command("import_enterprises", str(path))
     assert Enterprise.objects.count() == 2
+    # The record of the applied import lists each row with its name, as the admin's preview.
+    job = ImportJob.objects.filter(status="applied").get()
+    assert [row[:4] for row in job.preview_rows] == [
+        [2, "new", make_credit_code(1), "泰达导入测试1有限公司"],
+        [3, "new", make_credit_code(2), "泰达导入测试2有限公司"],
+    ]
 
 
 def test_command_lists_every_row_error_and_exits_non_zero(tmp_path, federations, capsys):

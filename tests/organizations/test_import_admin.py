@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from organizations.models import Enterprise, ImportJob
@@ -226,3 +229,101 @@ def test_import_record_page_links_to_the_import(admin_client, district):
         reverse("admin:organizations_importjob_change", args=[job.pk])
     ).content.decode()
     assert reverse("admin:organizations_enterprise_import_job", args=[job.pk]) in page
+
+
+# --- IMPORT_KEEP_DAYS: files and per-row data go, the summary stays ----------------------------
+
+UPLOADED = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def cleanup() -> str:
+    out = io.StringIO()
+    call_command("import_cleanup", stdout=out)
+    return out.getvalue().strip()
+
+
+def test_an_invalid_jobs_files_and_rows_are_kept_keep_days_then_only_its_summary(
+    admin_client, district, settings, time_machine
+):
+    assert settings.IMPORT_KEEP_DAYS == 7
+    time_machine.move_to(UPLOADED, tick=False)
+    post_file(
+        admin_client, xlsx_bytes([enterprise_row(1), enterprise_row(2, employees=5, female=6)])
+    )
+    job = ImportJob.objects.get()
+    stored, sheet = job.stored_file, job.error_file
+    job_url = reverse("admin:organizations_enterprise_import_job", args=[job.pk])
+    errors_url = reverse("admin:organizations_enterprise_import_errors", args=[job.pk])
+    assert (
+        job.status == "invalid" and default_storage.exists(stored) and default_storage.exists(sheet)
+    )
+
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=7, minutes=-1), tick=False)
+    assert cleanup() == "已清理 0 个导入记录的文件和逐行数据（保留 7 天）。"
+    assert default_storage.exists(stored) and admin_client.get(errors_url).status_code == 200
+
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=7, minutes=1), tick=False)
+    assert cleanup() == "已清理 1 个导入记录的文件和逐行数据（保留 7 天）。"
+    assert not default_storage.exists(stored) and not default_storage.exists(sheet)
+    job.refresh_from_db()
+    assert (job.status, job.invalid_count, job.new_count) == ("invalid", 1, 1)
+    assert (job.stored_file, job.error_file, job.errors, job.preview_rows) == ("", "", [], [])
+    page = admin_client.get(job_url).content.decode()
+    assert (
+        "上传的文件、错误表和逐行明细已按保留期限（7 天）于 2026-03-09 删除，本记录只保留汇总。"
+        in page
+    )
+    assert "女职工人数（6）不能大于职工人数（5）" not in page and "下载错误表" not in page
+    assert admin_client.get(errors_url).status_code == 404
+    # Once is enough: the next run finds nothing left.
+    assert cleanup() == "已清理 0 个导入记录的文件和逐行数据（保留 7 天）。"
+
+
+def test_a_preview_left_waiting_expires_after_keep_days_not_after_a_day(
+    admin_client, district, settings, time_machine
+):
+    settings.IMPORT_KEEP_DAYS = 2
+    time_machine.move_to(UPLOADED, tick=False)
+    post_file(admin_client, xlsx_bytes([enterprise_row(1)]))
+    job = ImportJob.objects.get()
+    stored = job.stored_file
+    assert job.status == "previewed"
+
+    time_machine.move_to(UPLOADED + datetime.timedelta(hours=25), tick=False)
+    assert cleanup() == "已清理 0 个导入记录的文件和逐行数据（保留 2 天）。"
+    job.refresh_from_db()
+    assert job.status == "previewed" and default_storage.exists(stored)
+
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=2, minutes=1), tick=False)
+    assert cleanup() == "已清理 1 个导入记录的文件和逐行数据（保留 2 天）。"
+    job.refresh_from_db()
+    assert job.status == "expired" and not default_storage.exists(stored)
+    assert job.message == "预览后 2 天内未确认，已过期，数据库未做任何修改。"
+    admin_client.post(reverse("admin:organizations_enterprise_process_import"), {"job": job.pk})
+    assert not Enterprise.objects.exists()
+    page = admin_client.get(reverse("admin:organizations_enterprise_import_job", args=[job.pk]))
+    assert "已过期" in page.content.decode()
+
+
+def test_an_applied_jobs_preview_rows_are_kept_from_its_last_step(
+    admin_client, district, time_machine
+):
+    time_machine.move_to(UPLOADED, tick=False)
+    post_file(admin_client, xlsx_bytes([enterprise_row(1), enterprise_row(2)]))
+    job = ImportJob.objects.get()
+    # Confirmed five days after the upload: the days count from the import, not the upload.
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=5), tick=False)
+    admin_client.post(reverse("admin:organizations_enterprise_process_import"), {"job": job.pk})
+    job_url = reverse("admin:organizations_enterprise_import_job", args=[job.pk])
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=11), tick=False)
+    assert cleanup() == "已清理 0 个导入记录的文件和逐行数据（保留 7 天）。"
+    assert make_credit_code(2) in admin_client.get(job_url).content.decode()
+
+    time_machine.move_to(UPLOADED + datetime.timedelta(days=12, minutes=1), tick=False)
+    assert cleanup() == "已清理 1 个导入记录的文件和逐行数据（保留 7 天）。"
+    job.refresh_from_db()
+    assert (job.status, job.new_count, job.preview_rows) == ("applied", 2, [])
+    page = admin_client.get(job_url).content.decode()
+    assert make_credit_code(2) not in page and "已导入：新增 2 条" in page
+    assert "于 2026-03-14 删除" in page
+    assert Enterprise.objects.count() == 2

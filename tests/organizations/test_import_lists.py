@@ -351,6 +351,31 @@ def test_a_lying_dimension_drops_no_row(tmp_path, park):
     assert job.new_count == 5 and Enterprise.objects.count() == 5
 
 
+def test_a_sheet_without_dimension_is_parsed_once_when_opened(monkeypatch):
+    """openpyxl would parse such a sheet whole at opening only to find it has no size."""
+    from openpyxl.worksheet import _reader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from organizations.importing.readers import open_table
+
+    original = ReadOnlyWorksheet.__dict__["_get_size"]
+    scans = []
+    real = _reader.WorkSheetParser.parse_dimensions
+    monkeypatch.setattr(
+        _reader.WorkSheetParser,
+        "parse_dimensions",
+        lambda self: scans.append(1) or real(self),
+    )
+    table = open_table(io.BytesIO(write_only_xlsx(five_rows())), "list.xlsx", None)
+    try:
+        assert [number for number, _values in table.rows()] == [1, 2, 3, 4, 5, 6]
+    finally:
+        table.close()
+    assert scans == []
+    # openpyxl itself is left as it was for anyone else.
+    assert ReadOnlyWorksheet.__dict__["_get_size"] is original
+
+
 def test_a_missing_dimension_is_counted_and_a_large_file_goes_to_the_worker(
     admin_client, park, settings
 ):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -5,8 +6,14 @@ from organizations.importing.jobs import import_jobs_cleanup_stale
 
 
 class Command(BaseCommand):
-    help = "Delete stored uploads and error sheets of imports older than IMPORT_STALE_HOURS."
+    help = (
+        "Delete the stored uploads, error sheets and per-row data of imports whose last step is "
+        "older than IMPORT_KEEP_DAYS (the job records keep their summary)."
+    )
 
     def handle(self, *args, **options):
         count = import_jobs_cleanup_stale()
-        self.stdout.write(_("已清理 %(n)d 个导入的临时文件。") % {"n": count})
+        self.stdout.write(
+            _("已清理 %(n)d 个导入记录的文件和逐行数据（保留 %(days)d 天）。")
+            % {"n": count, "days": settings.IMPORT_KEEP_DAYS}
+        )
