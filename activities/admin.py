@@ -106,23 +106,36 @@ class TransitionInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "status", "publish_at", "federation", "activity", "brand", "author"]
+    list_display = [
+        "title",
+        "status_column",
+        "publish_at",
+        "federation",
+        "activity",
+        "brand",
+        "author",
+    ]
     list_filter = ["status", "brand", "activity__category"]
     search_fields = ["title", "summary", "body"]
     autocomplete_fields = ["federation", "activity", "brand"]
     list_select_related = ["federation", "activity", "brand", "author"]
     # The status changes only through the workflow (actions below), never by editing the field.
-    readonly_fields = ["status", "author", "submitted_at", "submitted_by", "published_by"]
+    readonly_fields = ["status_column", "author", "submitted_at", "submitted_by", "published_by"]
     date_hierarchy = "publish_at"
     inlines = [PhotoInline, TransitionInline]
     actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
-        (_("发布"), {"fields": ["status", "publish_at"]}),
+        (_("发布"), {"fields": ["status_column", "publish_at"]}),
         (_("关联"), {"fields": ["federation", "activity", "brand"]}),
         (_("署名"), {"fields": ["source", "editor", "proofreader"]}),
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
     ]
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_column(self, obj):
+        # A scheduled article says when it goes public, not 已发布.
+        return obj.status_label
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The same editor as on the staff pages; the service sanitises what it posts.

@@ -309,6 +309,25 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("activities:article_detail", args=[self.pk])
 
+    @property
+    def is_scheduled(self) -> bool:
+        """Published with a publish time still to come: not public yet."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status as staff read it: a scheduled article is not yet 已发布."""
+        if self.is_scheduled:
+            at = timezone.localtime(self.publish_at, timezone.get_default_timezone()).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+            return _("定时发布（北京时间 %(at)s）") % {"at": at}
+        return self.get_status_display()
+
 
 class ArticleTransition(models.Model):
     """One step of the publishing workflow: who moved the article from which state to which."""

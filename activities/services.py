@@ -86,8 +86,25 @@ def activity_save(*, activity: Activity, user, expected_version: int | None = No
     return activity
 
 
+def can_delete_activity(user, activity: Activity) -> bool:
+    """District roles delete any activity in scope; staff the ones they created, as long as no
+    news of it was ever published and nobody signed up (their sign-ups would go with it)."""
+    if not in_scope(activity, user):
+        return False
+    if user.has_perm("activities.delete_activity"):
+        return True
+    return (
+        user.has_perm("activities.change_activity")
+        and activity.created_by_id == user.pk
+        and not Article.history.filter(activity_id=activity.pk, status=Status.PUBLISHED).exists()
+        and not activity.registrations.exists()
+    )
+
+
 @transaction.atomic
 def activity_delete(*, activity: Activity, user) -> None:
+    if not can_delete_activity(user, activity):
+        raise PermissionDenied(_("只能删除自己创建、没有发布过新闻且无人报名的活动。"))
     delete_record(activity, user=user)
 
 
@@ -122,9 +139,26 @@ def article_save(
     return article
 
 
+def can_delete_article(user, article: Article) -> bool:
+    """District roles delete any article in scope; authors their own drafts that were never
+    published (a published one is withdrawn instead, and its history stays)."""
+    if not in_scope(article, user):
+        return False
+    if user.has_perm("activities.delete_article"):
+        return True
+    return (
+        user.has_perm("activities.change_article")
+        and article.author_id == user.pk
+        and article.status == Status.DRAFT
+        and not article.history.filter(status=Status.PUBLISHED).exists()
+    )
+
+
 @transaction.atomic
 def article_delete(*, article: Article, user) -> None:
     """Delete an article with its photos (their files go once the deletion is committed)."""
+    if not can_delete_article(user, article):
+        raise PermissionDenied(_("只能删除自己写的、从未发布过的草稿。"))
     for photo in article.photos.all():
         photo_delete(photo=photo, user=user)
     delete_record(article, user=user)

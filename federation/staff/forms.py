@@ -10,6 +10,7 @@ from activities.images import clean_image
 from activities.models import Activity, Article, Photo, RegistrationSettings
 from activities.widgets import ArticleBodyWidget
 from federation.core import privacy
+from federation.core.forms import LineEndingsFormMixin
 from federation.core.locking import VersionedFormMixin
 from federation.core.scoping import own_federations, scope_queryset
 from organizations.models import Federation, FollowUpVisit, OpeningHours, ServiceSite
@@ -47,8 +48,9 @@ class MultipleImageField(forms.FileField):
         return results
 
 
-class ScopedFormMixin:
-    """Gives the form its user and limits every foreign-key choice to the user's scope."""
+class ScopedFormMixin(LineEndingsFormMixin):
+    """Gives the form its user and limits every foreign-key choice to the user's scope (and
+    stores line breaks as LF)."""
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -213,7 +215,7 @@ OpeningHoursFormSet = forms.inlineformset_factory(
 )
 
 
-class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
+class FederationProfileForm(LineEndingsFormMixin, VersionedFormMixin, forms.ModelForm):
     """A federation's own profile: its place in the network (level, parent, kind) stays fixed."""
 
     class Meta:
@@ -250,7 +252,7 @@ class PhotoForm(forms.ModelForm):
 
 
 # --- sign-up and check-in (issue 13) ---------------------------------------------------------------
-class RegistrationSettingsForm(VersionedFormMixin, forms.ModelForm):
+class RegistrationSettingsForm(LineEndingsFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = RegistrationSettings
         fields = [

@@ -158,6 +158,14 @@ class ActivityFormView(StaffFormView):
     def get_permission_required(self):
         return ["activities.change_activity" if "pk" in self.kwargs else "activities.add_activity"]
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = context.get("object")
+        context["can_delete"] = bool(
+            activity and activity_services.can_delete_activity(self.request.user, activity)
+        )
+        return context
+
     def save(self, form):
         return activity_services.activity_save(
             activity=form.instance, user=self.request.user, expected_version=form.expected_version
@@ -165,6 +173,48 @@ class ActivityFormView(StaffFormView):
 
     def get_success_url(self):
         return reverse("staff:activity_list")
+
+
+class StaffDeleteView(StaffMixin, DetailView):
+    """GET: a confirmation page naming what goes; POST: delete through the app's service, which
+    decides who may (``can_delete``) and records the deletion in the history."""
+
+    template_name = "staff/confirm_delete.html"
+    can_delete = None
+    delete = None
+    success_url_name = ""
+    cancel_url_name = ""
+    done_message = _("已删除。")
+    refused_message = ""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not type(self).can_delete(self.request.user, obj):
+            raise PermissionDenied(self.refused_message)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = reverse(self.cancel_url_name, args=[self.object.pk])
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        title = str(self.object)
+        type(self).delete(**{self.model._meta.model_name: self.object, "user": request.user})
+        messages.success(request, self.done_message % {"title": title})
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+class ActivityDeleteView(StaffDeleteView):
+    permission_required = "activities.change_activity"
+    model = Activity
+    can_delete = activity_services.can_delete_activity
+    delete = activity_services.activity_delete
+    success_url_name = "staff:activity_list"
+    cancel_url_name = "staff:activity_edit"
+    done_message = _("活动“%(title)s”已删除。")
+    refused_message = _("只能删除自己创建、没有发布过新闻且无人报名的活动。")
 
 
 class ArticleListView(StaffMixin, FilterView):
@@ -221,6 +271,17 @@ class ArticleFormView(StaffFormView):
         return reverse("staff:article_preview", args=[self.object.pk])
 
 
+class ArticleDeleteView(StaffDeleteView):
+    permission_required = "activities.change_article"
+    model = Article
+    can_delete = activity_services.can_delete_article
+    delete = activity_services.article_delete
+    success_url_name = "staff:article_list"
+    cancel_url_name = "staff:article_preview"
+    done_message = _("草稿“%(title)s”已删除。")
+    refused_message = _("只能删除自己写的、从未发布过的草稿。")
+
+
 class ArticlePreviewView(StaffMixin, DetailView):
     """How the article will look on the public site, for staff in scope (any status)."""
 
@@ -238,6 +299,7 @@ class ArticlePreviewView(StaffMixin, DetailView):
         user, article = self.request.user, self.object
         context["transitions"] = article.transitions.select_related("user")
         context["can_edit"] = activity_services.can_edit_article(user, article)
+        context["can_delete"] = activity_services.can_delete_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
         context["can_delete_photo"] = (

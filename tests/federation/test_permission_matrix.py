@@ -76,6 +76,10 @@ STAFF_GET = [
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
+    # Deleting (the confirmation page): district roles any record, staff only their own drafts
+    # and activities (these were written by nobody in particular).
+    ("activity_delete",    "activities.activity",       302, 403, 403, 403, 404, 200, 200, 200),
+    ("article_delete",     "activities.article",        302, 403, 403, 403, 404, 200, 200, 200),
     ("photo_edit",         "activities.photo",          302, 403, 403, 200, 404, 200, 200, 200),
     ("article_preview",    "activities.article",        302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "organizations.federation",  302, 403, 200, 200, 404, 200, 200, 200),
