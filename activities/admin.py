@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from activities import selectors as activity_selectors
 from activities import services
-from activities.images import PhotoFileValidationMixin, clean_image
+from activities.images import PhotoFileValidationMixin, PixelBudget, clean_image
 from activities.models import (
     Activity,
     Article,
@@ -88,6 +88,12 @@ class PhotoInline(ScopedAdminMixin, admin.TabularInline):
     fields = ["image", "caption", "position", "width", "height"]
     readonly_fields = ["width", "height"]
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The rows of one request share one pixel allowance, checked from each file's header.
+        formset.form = type(formset.form.__name__, (formset.form,), {"pixel_budget": PixelBudget()})
+        return formset
 
 
 class TransitionInline(ScopedAdminMixin, admin.TabularInline):

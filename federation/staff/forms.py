@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from activities.images import clean_image
+from activities.images import clean_images
 from activities.models import Activity, Article, Photo, RegistrationSettings
 from activities.widgets import ArticleBodyWidget
 from federation.core import privacy
@@ -25,7 +25,8 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    """Several photos in one input; each is checked by activities.images.clean_image."""
+    """Several photos in one input, bounded per request (activities.images.clean_images): the
+    value is an UploadBatch; a refused file is no field error, the form reports it by name."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -37,15 +38,7 @@ class MultipleImageField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        results, errors = [], []
-        for upload in files:
-            try:
-                results.append(clean_image(upload))
-            except ValidationError as exc:
-                errors.extend(f"{upload.name}：{message}" for message in exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return results
+        return clean_images(files)
 
 
 class ScopedFormMixin(LineEndingsFormMixin):
@@ -107,7 +100,8 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         label=_("添加照片"),
         required=False,
         help_text=_(
-            "可一次选择多张；JPEG、PNG 或 WebP，单张不超过 10 MB；位置等隐私信息会被清除。"
+            "可一次选择多张（最多 20 张）；JPEG、PNG 或 WebP，单张不超过 10 MB、4000 万像素；"
+            "位置等隐私信息会被清除。"
         ),
     )
     photo_caption = forms.CharField(
@@ -138,9 +132,28 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         if not self.instance.pk and user.federation_id:
             self.fields["federation"].initial = user.federation_id
 
+    def _batch(self):
+        batch = getattr(self, "cleaned_data", {}).get("photos")
+        return batch if batch is not None else None
+
     def new_photos(self):
         caption = self.cleaned_data.get("photo_caption", "")
-        return [(image, caption) for image in self.cleaned_data.get("photos") or []]
+        batch = self._batch()
+        return [(image, caption) for _name, image in batch.accepted] if batch else []
+
+    @property
+    def refused_photos(self) -> list[tuple[str, str]]:
+        """(file name, reason) of each photo of this submit that was not accepted."""
+        batch = self._batch()
+        return batch.refused if batch else []
+
+    @property
+    def unsaved_photo_names(self) -> list[str]:
+        """Valid photos of this submit that a form error kept from being saved: to re-select."""
+        batch = self._batch()
+        if not batch or not self.errors:
+            return []
+        return [name for name, _image in batch.accepted]
 
 
 class PublishForm(forms.Form):

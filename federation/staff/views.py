@@ -257,7 +257,27 @@ class ArticleFormView(StaffFormView):
         context = super().get_context_data(**kwargs)
         article = context.get("object")
         context["photos"] = with_thumbnails(article.photos.all()) if article else []
+        if article and self.request.method == "GET":
+            # Photos refused by the save that brought the user back here (see form_valid).
+            context["refused_after_save"] = self.request.session.pop(
+                self.refused_key(article.pk), None
+            )
         return context
+
+    @staticmethod
+    def refused_key(pk: int) -> str:
+        return f"staff:refused-photos:{pk}"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 302 and form.refused_photos:
+            # The article and its valid photos are saved; the refused ones are listed at the
+            # top of the form, which stays open to add them again.
+            self.request.session[self.refused_key(self.object.pk)] = [
+                list(item) for item in form.refused_photos
+            ]
+            return HttpResponseRedirect(reverse("staff:article_edit", args=[self.object.pk]))
+        return response
 
     def save(self, form):
         return activity_services.article_save(
