@@ -255,6 +255,15 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
     )
+    # Chosen by the author (设为封面): the lead picture of the article and its card's thumbnail.
+    cover_photo = models.ForeignKey(
+        "Photo",
+        verbose_name=_("封面照片"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     source = models.CharField(_("图文来源"), max_length=60, blank=True)
     editor = models.CharField(_("编辑"), max_length=40, blank=True)
     proofreader = models.CharField(_("校对"), max_length=40, blank=True)
@@ -308,6 +317,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:article_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.cover_photo_id and self.cover_photo.article_id != self.pk:
+            raise ValidationError({"cover_photo": _("封面只能是本文的照片。")})
 
     @property
     def is_scheduled(self) -> bool:

@@ -258,10 +258,24 @@ class FederationProfileForm(LineEndingsFormMixin, VersionedFormMixin, forms.Mode
                 self.masked_contacts.append((field.label, value))
 
 
-class PhotoForm(forms.ModelForm):
+class PhotoForm(LineEndingsFormMixin, forms.ModelForm):
     class Meta:
         model = Photo
         fields = ["caption", "position"]
+
+
+class PanelPhotoForm(PhotoForm):
+    """One row of the photo panel: caption and order (the position box is the no-JS way to
+    reorder; photo-panel.js drags the rows and renumbers it)."""
+
+    class Meta(PhotoForm.Meta):
+        widgets = {
+            "caption": forms.TextInput(attrs={"placeholder": _("图片说明（可留空）")}),
+            "position": forms.NumberInput(attrs={"min": 0, "class": "photo-position"}),
+        }
+
+
+PhotoPanelFormSet = forms.modelformset_factory(Photo, form=PanelPhotoForm, extra=0, can_delete=True)
 
 
 # --- sign-up and check-in (issue 13) ---------------------------------------------------------------

@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/edit/", views.ArticleFormView.as_view(), name="article_edit"),
     path("articles/<int:pk>/delete/", views.ArticleDeleteView.as_view(), name="article_delete"),
+    path("articles/<int:pk>/photos/", views.ArticlePhotosView.as_view(), name="article_photos"),
     path(
         "articles/<int:pk>/<slug:step>/",
         views.ArticleTransitionView.as_view(),

@@ -24,9 +24,11 @@ from django_filters.views import FilterView
 from activities import preview, tickets
 from activities import selectors as activity_selectors
 from activities import services as activity_services
+from activities.layout import article_layout
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
+from activities.richtext import foreign_images
 from federation.core import notifications, privacy
 from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
@@ -46,6 +48,10 @@ from organizations import services as org_services
 from organizations.forms import hours_from
 from organizations.models import Enterprise, Federation, FollowUpVisit, ServiceSite
 
+FOREIGN_IMAGES_WARNING = _(
+    "正文里有外站图片（如公众号文章的图片）：公众页面不会显示它们。请把图片下载后作为照片上传，"
+    "再用“插入照片”放回原处。"
+)
 SAVE_FAILED = _("照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存，请稍后再试。")
 
 
@@ -257,6 +263,14 @@ class ArticleFormView(StaffFormView):
         context = super().get_context_data(**kwargs)
         article = context.get("object")
         context["photos"] = with_thumbnails(article.photos.all()) if article else []
+        # The editor's 插入照片 offers these (their smallest rendition, as shown on this page).
+        context["form"].fields["body"].widget.photos = [
+            {"id": photo.pk, "src": photo.thumbnail.file.url, "caption": photo.caption}
+            for photo in context["photos"]
+            if photo.thumbnail
+        ]
+        if article:
+            context["foreign_images"] = foreign_images(context["form"]["body"].value() or "")
         if article and self.request.method == "GET":
             # Photos refused by the save that brought the user back here (see form_valid).
             context["refused_after_save"] = self.request.session.pop(
@@ -270,6 +284,8 @@ class ArticleFormView(StaffFormView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        if response.status_code == 302 and foreign_images(self.object.body):
+            messages.warning(self.request, FOREIGN_IMAGES_WARNING)
         if response.status_code == 302 and form.refused_photos:
             # The article and its valid photos are saved; the refused ones are listed at the
             # top of the form, which stays open to add them again.
@@ -322,10 +338,9 @@ class ArticlePreviewView(StaffMixin, DetailView):
         context["can_delete"] = activity_services.can_delete_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
-        context["can_delete_photo"] = (
-            user.has_perm("activities.delete_photo") and context["can_edit"]
-        )
         context["photos"] = with_thumbnails(article.photos.all())
+        context["layout"] = article_layout(article)
+        context["foreign_images"] = foreign_images(article.body)
         context["publish_form"] = forms.PublishForm()
         context["send_back_form"] = forms.SendBackForm()
         context["review_diff"] = selectors.changes_since_published(article)
@@ -429,6 +444,80 @@ class PhotoListView(StaffMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["object_list"] = with_thumbnails(context["object_list"])
         return context
+
+
+class ArticlePhotosView(StaffMixin, DetailView):
+    """The photo panel of one article on one page: caption and order of every photo, deletion,
+    and 设为封面 (the cover is an explicit choice, never silently the first photo)."""
+
+    permission_required = "activities.change_photo"
+    model = Article
+    template_name = "staff/article_photos.html"
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if not activity_services.can_edit_article(self.request.user, article):
+            raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+        return article
+
+    def formset(self, data=None):
+        return forms.PhotoPanelFormSet(
+            data, queryset=self.object.photos.order_by("position", "pk"), prefix="photos"
+        )
+
+    def get_context_data(self, formset=None, cover_error=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        formset = formset or self.formset()
+        thumbnails = {p.pk: p for p in with_thumbnails(f.instance for f in formset.forms)}
+        context["rows"] = [(f, thumbnails[f.instance.pk]) for f in formset.forms]
+        context["formset"] = formset
+        context["cover_id"] = (
+            self.request.POST.get("cover", "") if self.request.method == "POST" else ""
+        ) or str(self.object.cover_photo_id or "")
+        context["cover_error"] = cover_error
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        formset = self.formset(request.POST)
+        photos = {str(p.pk): p for p in self.object.photos.all()}
+        cover_key = request.POST.get("cover", "")
+        cover_error = None
+        if cover_key and cover_key not in photos:
+            cover_error = _("请选择本文的一张照片作为封面。")
+        if not formset.is_valid() or cover_error:
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error=cover_error)
+            )
+        rows = [
+            (
+                form.instance,
+                form.cleaned_data["caption"],
+                form.cleaned_data["position"],
+                form in formset.deleted_forms,
+            )
+            for form in formset.forms
+        ]
+        version = request.POST.get("version", "")
+        try:
+            activity_services.article_photos_save(
+                article=self.object,
+                user=request.user,
+                rows=rows,
+                cover=photos.get(cover_key),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except StaleObjectError as exc:
+            # What was typed stays in the form.
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error=exc.message)
+            )
+        except ValidationError as exc:
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error="；".join(exc.messages))
+            )
+        messages.success(request, _("照片的说明、顺序和封面已保存。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[self.object.pk]))
 
 
 class PhotoEditView(StaffMixin, UpdateView):

@@ -33,6 +33,7 @@ const BUTTONS = [
   ["bullets", (c) => c.toggleBulletList(), (e) => e.isActive("bulletList")],
   ["numbers", (c) => c.toggleOrderedList(), (e) => e.isActive("orderedList")],
   ["link", null, (e) => e.isActive("link")],
+  ["image", null, null],
   ["divider", (c) => c.setHorizontalRule(), null],
   ["undo", (c) => c.undo(), null],
   ["redo", (c) => c.redo(), null],
@@ -47,8 +48,91 @@ function askLink(editor, labels) {
   else chain.setLink({ href: href.trim() }).run();
 }
 
+// Our own media (a relative /media/ address): anything else is another host's picture.
+function isOwnImage(attrs, mediaUrl) {
+  return Boolean(attrs.photo) || (typeof attrs.src === "string" && attrs.src.startsWith(mediaUrl) && !attrs.src.startsWith("//"));
+}
+
+// An image node that remembers which photo of the article it shows (data-photo; the public page
+// shows that photo's current rendition) and never loads another host's picture: a pasted
+// 公众号 image (mmbiz.qpic.cn …) is kept in place but shown as a marked placeholder.
+function articleImage(labels) {
+  return Image.extend({
+    addAttributes() {
+      return {
+        ...this.parent?.(),
+        photo: {
+          default: null,
+          parseHTML: (element) => element.getAttribute("data-photo"),
+          renderHTML: (attrs) => (attrs.photo ? { "data-photo": attrs.photo } : {}),
+        },
+      };
+    },
+    addNodeView() {
+      return ({ node }) => {
+        if (isOwnImage(node.attrs, labels.media_url)) {
+          const img = document.createElement("img");
+          img.src = node.attrs.src;
+          img.alt = node.attrs.alt || "";
+          return { dom: img };
+        }
+        const marker = document.createElement("span");
+        marker.className = "article-editor-foreign";
+        marker.dataset.foreignSrc = node.attrs.src || "";
+        marker.textContent = labels.foreign_image;
+        return { dom: marker };
+      };
+    },
+  });
+}
+
+// Pasted HTML (公众号, 秀米, Word, web pages): structure stays, styles and tracking go (the
+// schema keeps only what the toolbar writes); lazy images' real address is in data-src.
+function cleanPastedHTML(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  for (const img of doc.querySelectorAll("img")) {
+    const lazy = img.getAttribute("data-src");
+    const src = img.getAttribute("src") || "";
+    if (lazy && (!src || src.startsWith("data:"))) img.setAttribute("src", lazy);
+  }
+  for (const element of doc.body.querySelectorAll("[style], [class], [id]")) {
+    element.removeAttribute("style");
+    element.removeAttribute("class");
+    element.removeAttribute("id");
+  }
+  return doc.body.innerHTML;
+}
+
+function photoPicker(editor, labels, photos) {
+  const panel = document.createElement("div");
+  panel.className = "article-editor-photos";
+  panel.hidden = true;
+  if (photos.length === 0) {
+    panel.textContent = labels.image_none;
+  }
+  for (const photo of photos) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-secondary";
+    button.dataset.photo = String(photo.id);
+    button.title = photo.caption || labels.image;
+    const thumb = document.createElement("img");
+    thumb.src = photo.src;
+    thumb.alt = photo.caption || "";
+    button.append(thumb);
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => {
+      editor.chain().focus().setImage({ src: photo.src, alt: photo.caption || "", photo: String(photo.id) }).run();
+      panel.hidden = true;
+    });
+    panel.append(button);
+  }
+  return panel;
+}
+
 function createEditor(textarea) {
   const labels = JSON.parse(textarea.dataset.articleEditor);
+  const photos = JSON.parse(textarea.dataset.articlePhotos || "[]");
   const wrapper = document.createElement("div");
   wrapper.className = "article-editor";
   const toolbar = document.createElement("div");
@@ -79,7 +163,7 @@ function createEditor(textarea) {
       OrderedList,
       ListItem,
       HorizontalRule,
-      Image,
+      articleImage(labels),
       // The same rel as the server's sanitiser adds, and no target: the stored HTML round-trips.
       Link.configure({
         openOnClick: false,
@@ -92,6 +176,7 @@ function createEditor(textarea) {
     ],
     content: textarea.value,
     editorProps: {
+      transformPastedHTML: cleanPastedHTML,
       attributes: {
         class: "article-editor-content form-control",
         "aria-label": labels.body,
@@ -115,11 +200,14 @@ function createEditor(textarea) {
     button.addEventListener("mousedown", (event) => event.preventDefault());
     button.addEventListener("click", () => {
       if (name === "link") askLink(editor, labels);
+      else if (name === "image") picker.hidden = !picker.hidden;
       else command(editor.chain().focus()).run();
     });
     toolbar.append(button);
     return [button, active];
   });
+  const picker = photoPicker(editor, labels, photos);
+  toolbar.after(picker);
   const refresh = () => {
     for (const [button, active] of buttons) {
       if (active) button.setAttribute("aria-pressed", active(editor) ? "true" : "false");

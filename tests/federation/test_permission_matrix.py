@@ -81,6 +81,7 @@ STAFF_GET = [
     ("activity_delete",    "activities.activity",       302, 403, 403, 403, 404, 200, 200, 200),
     ("article_delete",     "activities.article",        302, 403, 403, 403, 404, 200, 200, 200),
     ("photo_edit",         "activities.photo",          302, 403, 403, 200, 404, 200, 200, 200),
+    ("article_photos",     "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("article_preview",    "activities.article",        302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "organizations.federation",  302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "organizations.servicesite", 302, 403, 200, 200, 404, 200, 200, 200),
