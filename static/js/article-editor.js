@@ -89,14 +89,21 @@ function articleImage(labels) {
 // Pasted HTML (公众号, 秀米, Word, web pages): structure stays, styles and tracking go (the
 // schema keeps only what the toolbar writes); lazy images' real address is in data-src.
 function cleanPastedHTML(html) {
-  const doc = new DOMParser().parseFromString(html, "text/html");
+  // Style attributes go before parsing: even an inert parsed document applies the page's CSP
+  // to them (a console error per attribute).
+  const unstyled = html.replace(/\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "");
+  const doc = new DOMParser().parseFromString(unstyled, "text/html");
   for (const img of doc.querySelectorAll("img")) {
     const lazy = img.getAttribute("data-src");
     const src = img.getAttribute("src") || "";
     if (lazy && (!src || src.startsWith("data:"))) img.setAttribute("src", lazy);
+    // A picture alone in its paragraph is a block of its own (no empty paragraph left behind).
+    const parent = img.parentElement;
+    if (parent && parent.tagName === "P" && parent.textContent.trim() === "" && parent.children.length === 1) {
+      parent.replaceWith(img);
+    }
   }
-  for (const element of doc.body.querySelectorAll("[style], [class], [id]")) {
-    element.removeAttribute("style");
+  for (const element of doc.body.querySelectorAll("[class], [id]")) {
     element.removeAttribute("class");
     element.removeAttribute("id");
   }
