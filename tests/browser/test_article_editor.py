@@ -290,7 +290,7 @@ def test_paste_from_wechat_keeps_structure_marks_foreign_images_and_inserts_a_ph
     page.on("request", lambda request: requested.append(request.url))
     base = live_server.url
     log_in(page, base, "staff_a")
-    content = open_editor(page, f"{base}/staff/articles/{article.pk}/edit/")
+    open_editor(page, f"{base}/staff/articles/{article.pk}/edit/")
     # The cursor on a new line after the lead (Enter at the end, as the editor's command).
     page.evaluate("window.__editor.chain().focus('end').splitBlock().run()")
     assert page.evaluate("window.__editor.getHTML()") == "<p>导语</p><p></p>"
