@@ -15,7 +15,7 @@ from activities.layout import article_layout
 from activities.media import article_files_rename
 from activities.models import Article, Photo
 from activities.richtext import foreign_images, photo_ids_in, render_body, resolve_images
-from tests.factories import ArticleFactory, PhotoFactory
+from tests.factories import ArticleFactory, FederationFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,39 @@ def test_saving_a_pasted_article_warns_about_foreign_images(client, world):
     article = Article.objects.get()
     edit = client.get(reverse("staff:article_edit", args=[article.pk])).content.decode()
     assert "正文里有 1 张外站图片（已用红框标出）" in edit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_makes_each_articles_first_photo_its_chosen_cover():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("activities", "0009_article_body_plain_text_to_html")
+    federation = FederationFactory()
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    try:
+        old = MigrationExecutor(connection).loader.project_state([before]).apps
+        OldArticle, OldPhoto = (old.get_model("activities", n) for n in ("Article", "Photo"))
+        # bulk_create: no signals (the page cache's receivers expect the current models).
+        with_photos, without = OldArticle.objects.bulk_create(
+            [
+                OldArticle(title=title, body="<p>x</p>", federation_id=federation.pk)
+                for title in ("有照片", "无照片")
+            ]
+        )
+        later, first = OldPhoto.objects.bulk_create(
+            [
+                OldPhoto(
+                    article_id=with_photos.pk, image="photos/b.jpg", position=2, width=9, height=9
+                ),
+                OldPhoto(
+                    article_id=with_photos.pk, image="photos/a.jpg", position=1, width=9, height=9
+                ),
+            ]
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Article.objects.get(pk=with_photos.pk).cover_photo_id == first.pk != later.pk
+    assert Article.objects.get(pk=without.pk).cover_photo_id is None
