@@ -132,7 +132,7 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
-        (_("发布"), {"fields": ["status_column", "publish_at"]}),
+        (_("发布"), {"fields": ["status_column", "publish_at", "cover_photo"]}),
         (_("关联"), {"fields": ["federation", "activity", "brand"]}),
         (_("署名"), {"fields": ["source", "editor", "proofreader"]}),
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
@@ -148,6 +148,15 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if db_field.name == "body":
             kwargs["widget"] = ArticleBodyWidget()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "cover_photo" in form.base_fields:
+            # 设为封面: one of this article's own photos (none before it has any).
+            field = form.base_fields["cover_photo"]
+            field.queryset = Photo.objects.filter(article=obj) if obj else Photo.objects.none()
+            field.help_text = _("文章页顶部的大图，也是列表和分享卡片的缩略图；不选则没有。")
+        return form
 
     def view_on_site(self, obj):
         # Unpublished work has no public page: "view on site" opens the staff preview.

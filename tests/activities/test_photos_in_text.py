@@ -233,3 +233,13 @@ def test_the_migration_makes_each_articles_first_photo_its_chosen_cover():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert Article.objects.get(pk=with_photos.pk).cover_photo_id == first.pk != later.pk
     assert Article.objects.get(pk=without.pk).cover_photo_id is None
+
+
+def test_the_admin_offers_only_the_articles_own_photos_as_cover(client, world):
+    article = _article(world, status="draft", publish_at=None)
+    mine = PhotoFactory(article=article, caption="本文照片")
+    PhotoFactory(caption="别的文章")
+    client.force_login(world.editor)
+    response = client.get(reverse("admin:activities_article_change", args=[article.pk]))
+    field = response.context["adminform"].form.fields["cover_photo"]
+    assert list(field.queryset) == [mine]
