@@ -31,6 +31,8 @@ def toolbar_labels() -> dict[str, str]:
             "外站图片（如公众号图片）：公众页面不会显示，请下载后作为照片上传，再插入这里。"
         ),
         "media_url": settings.MEDIA_URL,
+        "upload_failed": _("照片上传失败，请检查网络后重试。"),
+        "upload_first": _("新文章请先保存草稿，再把照片拖进正文。"),
         "divider": _("分隔线"),
         "undo": _("撤销"),
         "redo": _("重做"),
@@ -42,6 +44,8 @@ class ArticleBodyWidget(forms.Textarea):
         super().__init__({"rows": 12, **(attrs or {})})
         #: The article's photos the 插入照片 button offers: [{"id", "src", "caption"}].
         self.photos: list[dict] = []
+        #: Where a photo file dropped or pasted into the text is uploaded ("" : nowhere).
+        self.upload_url = ""
 
     class Media:
         css = {"all": ["css/article-editor.css"]}
@@ -56,4 +60,6 @@ class ArticleBodyWidget(forms.Textarea):
         context["widget"]["attrs"]["data-article-photos"] = json.dumps(
             self.photos, ensure_ascii=False
         )
+        if self.upload_url:
+            context["widget"]["attrs"]["data-article-upload"] = self.upload_url
         return context

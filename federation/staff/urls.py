@@ -48,6 +48,11 @@ urlpatterns = [
     path("articles/<int:pk>/delete/", views.ArticleDeleteView.as_view(), name="article_delete"),
     path("articles/<int:pk>/photos/", views.ArticlePhotosView.as_view(), name="article_photos"),
     path(
+        "articles/<int:pk>/photos/upload/",
+        views.ArticlePhotoUploadView.as_view(),
+        name="article_photo_upload",
+    ),
+    path(
         "articles/<int:pk>/<slug:step>/",
         views.ArticleTransitionView.as_view(),
         name="article_transition",

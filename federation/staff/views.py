@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from activities import preview, tickets
 from activities import selectors as activity_selectors
 from activities import services as activity_services
+from activities.images import clean_images
 from activities.layout import article_layout
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import with_thumbnails
@@ -263,8 +264,12 @@ class ArticleFormView(StaffFormView):
         context = super().get_context_data(**kwargs)
         article = context.get("object")
         context["photos"] = with_thumbnails(article.photos.all()) if article else []
-        # The editor's 插入照片 offers these (their smallest rendition, as shown on this page).
-        context["form"].fields["body"].widget.photos = [
+        # The editor's 插入照片 offers these (their smallest rendition, as shown on this page);
+        # a photo file dropped or pasted into the text is uploaded to the article.
+        widget = context["form"].fields["body"].widget
+        if article and self.request.user.has_perm("activities.add_photo"):
+            widget.upload_url = reverse("staff:article_photo_upload", args=[article.pk])
+        widget.photos = [
             {"id": photo.pk, "src": photo.thumbnail.file.url, "caption": photo.caption}
             for photo in context["photos"]
             if photo.thumbnail
@@ -518,6 +523,36 @@ class ArticlePhotosView(StaffMixin, DetailView):
             )
         messages.success(request, _("照片的说明、顺序和封面已保存。"))
         return HttpResponseRedirect(reverse("staff:article_preview", args=[self.object.pk]))
+
+
+class ArticlePhotoUploadView(StaffMixin, View):
+    """POST only, from the editor (a photo file dropped or pasted into the text): one photo of
+    the article through the same validator and bounds as the form; JSON for the editor."""
+
+    permission_required = "activities.add_photo"
+    model = Article
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        if not activity_services.can_edit_article(request.user, article):
+            raise PermissionDenied
+        files = request.FILES.getlist("image")
+        if len(files) != 1:
+            return JsonResponse({"error": str(_("请一次上传一张照片。"))}, status=400)
+        batch = clean_images(files)
+        if batch.refused:
+            name, reason = batch.refused[0]
+            return JsonResponse({"error": f"{name}：{reason}"}, status=400)
+        try:
+            (photo,) = activity_services.photos_add(
+                article=article, photos=[(batch.accepted[0][1], "")], user=request.user
+            )
+        except OSError:
+            return JsonResponse({"error": str(SAVE_FAILED)}, status=503)
+        (photo,) = with_thumbnails([photo])
+        src = photo.thumbnail.file.url if photo.thumbnail else photo.image.url
+        return JsonResponse({"id": photo.pk, "src": src, "caption": photo.caption})
 
 
 class PhotoEditView(StaffMixin, UpdateView):

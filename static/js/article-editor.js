@@ -137,6 +137,37 @@ function photoPicker(editor, labels, photos) {
   return panel;
 }
 
+// A photo file dropped or pasted into the text goes through the server's photo validator (the
+// same as the form's) and comes back as a photo of the article, inserted where it was dropped.
+function uploadFiles(editor, textarea, labels, files, position) {
+  const images = [...files].filter((file) => file.type.startsWith("image/"));
+  if (images.length === 0) return false;
+  const url = textarea.dataset.articleUpload;
+  if (!url) {
+    window.alert(labels.upload_first);
+    return true;
+  }
+  const token = textarea.form?.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+  for (const file of images) {
+    const body = new FormData();
+    body.append("image", file);
+    textarea.dispatchEvent(new CustomEvent("article-editor:uploading", { bubbles: true }));
+    fetch(url, { method: "POST", body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+      .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+      .then(({ ok, data }) => {
+        if (!ok) {
+          window.alert(data.error);
+          return;
+        }
+        const node = { type: "image", attrs: { src: data.src, alt: data.caption || "", photo: String(data.id) } };
+        const chain = editor.chain().focus();
+        (position === null ? chain.insertContent(node) : chain.insertContentAt(position, node)).run();
+      })
+      .catch(() => window.alert(labels.upload_failed));
+  }
+  return true;
+}
+
 function createEditor(textarea) {
   const labels = JSON.parse(textarea.dataset.articleEditor);
   const photos = JSON.parse(textarea.dataset.articlePhotos || "[]");
@@ -152,6 +183,7 @@ function createEditor(textarea) {
   wrapper.append(toolbar, surface, textarea);
   textarea.hidden = true;
 
+  const editorRef = {};
   const editor = new Editor({
     element: surface,
     // The CSP forbids inline <style>: the editor's CSS is in article-editor.css.
@@ -184,6 +216,17 @@ function createEditor(textarea) {
     content: textarea.value,
     editorProps: {
       transformPastedHTML: cleanPastedHTML,
+      handlePaste(view, event) {
+        const files = event.clipboardData?.files || [];
+        return files.length > 0 && uploadFiles(editorRef.editor, textarea, labels, files, null);
+      },
+      handleDrop(view, event) {
+        const files = event.dataTransfer?.files || [];
+        if (files.length === 0) return false;
+        const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+        event.preventDefault();
+        return uploadFiles(editorRef.editor, textarea, labels, files, at ? at.pos : null);
+      },
       attributes: {
         class: "article-editor-content form-control",
         "aria-label": labels.body,
@@ -197,6 +240,7 @@ function createEditor(textarea) {
     },
   });
 
+  editorRef.editor = editor;
   const buttons = BUTTONS.map(([name, command, active]) => {
     const button = document.createElement("button");
     button.type = "button";

@@ -243,3 +243,33 @@ def test_the_admin_offers_only_the_articles_own_photos_as_cover(client, world):
     response = client.get(reverse("admin:activities_article_change", args=[article.pk]))
     field = response.context["adminform"].form.fields["cover_photo"]
     assert list(field.queryset) == [mine]
+
+
+def test_a_photo_dropped_into_the_text_is_uploaded_through_the_validator(client, world, png_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    article = _article(world, status="draft", publish_at=None)
+    url = reverse("staff:article_photo_upload", args=[article.pk])
+    client.force_login(world.staff_a)
+    ok = client.post(url, {"image": SimpleUploadedFile("现场.png", png_bytes(), "image/png")})
+    assert ok.status_code == 200
+    photo = article.photos.get()
+    assert ok.json() == {"id": photo.pk, "src": ok.json()["src"], "caption": ""}
+    assert ok.json()["src"].startswith("/media/renditions/")
+    bad = client.post(url, {"image": SimpleUploadedFile("假.png", b"GIF89a", "image/png")})
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "error": "假.png：只能上传 JPEG、PNG 或 WebP 格式的照片（按文件内容判断，不看文件名）。"
+    }
+    assert article.photos.count() == 1
+    client.force_login(world.staff_b)
+    other = client.post(url, {"image": SimpleUploadedFile("b.png", png_bytes(), "image/png")})
+    assert other.status_code == 404
+    client.force_login(world.viewer)
+    assert (
+        client.post(
+            url, {"image": SimpleUploadedFile("c.png", png_bytes(), "image/png")}
+        ).status_code
+        == 403
+    )
+    assert article.photos.count() == 1

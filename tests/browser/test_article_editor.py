@@ -118,9 +118,9 @@ def test_admin_body_uses_the_editor_and_is_sanitised(live_server, page, world):
 
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("input[type=submit]")
-    content = open_editor(page, f"{base}/admin/activities/article/{article.pk}/change/")
-    content.click()
-    page.keyboard.press("End")
+    open_editor(page, f"{base}/admin/activities/article/{article.pk}/change/")
+    # The caret at the end of the text (the End key arrived late on a loaded machine).
+    page.evaluate("window.__editor.commands.focus('end')")
     page.keyboard.press("Enter")
     page.keyboard.type("第二段")
     page.click("input[name=_save]")
@@ -353,4 +353,47 @@ def test_photo_panel_reorders_by_dragging_and_sets_the_cover(live_server, page, 
     article.refresh_from_db()
     assert article.cover_photo_id == second.pk
     assert list(article.photos.values_list("caption", flat=True)) == ["乙", "甲：签到"]
+    assert page.evaluate("window.__csp") == []
+
+
+PASTE_FILE = """([name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, { type: "image/png" }));
+  const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+  document.querySelector(".article-editor-content").dispatchEvent(event);
+}"""
+
+
+def test_a_photo_file_pasted_into_the_text_is_uploaded_and_inserted(
+    live_server, page, world, serve_media, png_bytes
+):
+    import base64
+
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        federation=world.fed_a,
+        author=world.staff_a,
+        status="draft",
+        publish_at=None,
+        body="<p>导语</p>",
+    )
+    watch(page)
+    base = live_server.url
+    log_in(page, base, "staff_a")
+    open_editor(page, f"{base}/staff/articles/{article.pk}/edit/")
+    page.evaluate("window.__editor.commands.focus('end')")
+    page.evaluate(PASTE_FILE, ["现场.png", base64.b64encode(png_bytes(900, 600)).decode()])
+    for _ in range(100):
+        if "data-photo" in page.evaluate("window.__editor.getHTML()"):
+            break
+        page.wait_for_timeout(100)
+    photo = article.photos.get()
+    html = page.evaluate("window.__editor.getHTML()")
+    assert f'data-photo="{photo.pk}"' in html and html.startswith("<p>导语</p>")
+    assert page.evaluate("document.querySelector('.article-editor-content img').naturalWidth") > 0
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url(f"{base}/staff/articles/{article.pk}/")
+    assert page.locator(".article-body figure.inline-figure img").count() == 1
     assert page.evaluate("window.__csp") == []

@@ -98,7 +98,12 @@ STAFF_GET = [
     ("checkin_code",          "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
 ]
 # POSTs with a body of their own, each in a test of its own below.
-DEDICATED_POST = {"checkin_scan", "registration_action", "coverage_action"}
+DEDICATED_POST = {
+    "checkin_scan",
+    "registration_action",
+    "coverage_action",
+    "article_photo_upload",  # tests/activities/test_photos_in_text.py
+}
 # POSTs that change something (each on fresh records): publishing is for editors and admins only.
 STAFF_POST = [
     ("article_transition", "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),
