@@ -123,6 +123,11 @@ def test_admin_body_uses_the_editor_and_is_sanitised(live_server, page, world):
     page.evaluate("window.__editor.commands.focus('end')")
     page.keyboard.press("Enter")
     page.keyboard.type("第二段")
+    # Polled: on a loaded machine the keys can arrive after a click on 保存 would.
+    for _ in range(50):
+        if page.input_value("textarea[name=body]") == "<p>原文</p><p>第二段</p>":
+            break
+        page.wait_for_timeout(100)
     page.click("input[name=_save]")
     page.wait_for_load_state()
     article.refresh_from_db()
