@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from activities import selectors as activity_selectors
 from activities import services
-from activities.images import PhotoFileValidationMixin, clean_image
+from activities.images import PhotoFileValidationMixin, PixelBudget, clean_image
 from activities.models import (
     Activity,
     Article,
@@ -89,6 +89,12 @@ class PhotoInline(ScopedAdminMixin, admin.TabularInline):
     readonly_fields = ["width", "height"]
     extra = 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The rows of one request share one pixel allowance, checked from each file's header.
+        formset.form = type(formset.form.__name__, (formset.form,), {"pixel_budget": PixelBudget()})
+        return formset
+
 
 class TransitionInline(ScopedAdminMixin, admin.TabularInline):
     model = ArticleTransition
@@ -106,29 +112,51 @@ class TransitionInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "status", "publish_at", "federation", "activity", "brand", "author"]
+    list_display = [
+        "title",
+        "status_column",
+        "publish_at",
+        "federation",
+        "activity",
+        "brand",
+        "author",
+    ]
     list_filter = ["status", "brand", "activity__category"]
     search_fields = ["title", "summary", "body"]
     autocomplete_fields = ["federation", "activity", "brand"]
     list_select_related = ["federation", "activity", "brand", "author"]
     # The status changes only through the workflow (actions below), never by editing the field.
-    readonly_fields = ["status", "author", "submitted_at", "submitted_by", "published_by"]
+    readonly_fields = ["status_column", "author", "submitted_at", "submitted_by", "published_by"]
     date_hierarchy = "publish_at"
     inlines = [PhotoInline, TransitionInline]
     actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
-        (_("发布"), {"fields": ["status", "publish_at"]}),
+        (_("发布"), {"fields": ["status_column", "publish_at", "cover_photo"]}),
         (_("关联"), {"fields": ["federation", "activity", "brand"]}),
         (_("署名"), {"fields": ["source", "editor", "proofreader"]}),
         (_("流程记录"), {"fields": ["author", "submitted_at", "submitted_by", "published_by"]}),
     ]
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_column(self, obj):
+        # A scheduled article says when it goes public, not 已发布.
+        return obj.status_label
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The same editor as on the staff pages; the service sanitises what it posts.
         if db_field.name == "body":
             kwargs["widget"] = ArticleBodyWidget()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "cover_photo" in form.base_fields:
+            # 设为封面: one of this article's own photos (none before it has any).
+            field = form.base_fields["cover_photo"]
+            field.queryset = Photo.objects.filter(article=obj) if obj else Photo.objects.none()
+            field.help_text = _("文章页顶部的大图，也是列表和分享卡片的缩略图；不选则没有。")
+        return form
 
     def view_on_site(self, obj):
         # Unpublished work has no public page: "view on site" opens the staff preview.

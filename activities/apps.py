@@ -8,7 +8,13 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
         from activities import media, models, renditions
+
+        # Any decode anywhere (renditions included) refuses what the upload validator would.
+        Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
         from federation.core import registry
         from federation.core.privacy import mask_name, mask_phone
         from federation.core.roles import DISTRICT_ADMIN, DISTRICT_EDITOR, FEDERATION_STAFF

@@ -256,6 +256,15 @@ class Article(ChoiceLabels, models.Model):
         blank=True,
         related_name="articles",
     )
+    # Chosen by the author (设为封面): the lead picture of the article and its card's thumbnail.
+    cover_photo = models.ForeignKey(
+        "Photo",
+        verbose_name=_("封面照片"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     source = models.CharField(_("图文来源"), max_length=60, blank=True)
     editor = models.CharField(_("编辑"), max_length=40, blank=True)
     proofreader = models.CharField(_("校对"), max_length=40, blank=True)
@@ -309,6 +318,30 @@ class Article(ChoiceLabels, models.Model):
 
     def get_absolute_url(self) -> str:
         return object_url("activities:article_detail", self.pk)
+
+    def clean(self):
+        super().clean()
+        if self.cover_photo_id and self.cover_photo.article_id != self.pk:
+            raise ValidationError({"cover_photo": _("封面只能是本文的照片。")})
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Published with a publish time still to come: not public yet."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status as staff read it: a scheduled article is not yet 已发布."""
+        if self.is_scheduled:
+            at = timezone.localtime(self.publish_at, timezone.get_default_timezone()).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+            return _("定时发布（北京时间 %(at)s）") % {"at": at}
+        return self.get_status_display()
 
 
 class ArticleTransition(models.Model):

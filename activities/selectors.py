@@ -42,8 +42,9 @@ def public_photos():
 
 
 def cover_annotation():
-    first_photo = public_photos().filter(article=OuterRef("pk")).order_by("position", "pk")
-    return Subquery(first_photo.values("pk")[:1])
+    """The article's chosen cover (设为封面) when a public page may show it; no silent default."""
+    cover = public_photos().filter(article=OuterRef("pk"), pk=OuterRef("cover_photo_id"))
+    return Subquery(cover.values("pk")[:1])
 
 
 def article_cards(articles, limit: int = 10) -> list:

@@ -32,7 +32,7 @@ from activities.richtext import render_body
 from activities.tickets import BadTicket, new_code, normalise_code, read_ticket
 from activities.validators import normalise_mobile, validate_mobile
 from federation.core.audit import CHANGED, CREATED, set_history
-from federation.core.locking import save_versioned
+from federation.core.locking import StaleObjectError, current_version, save_versioned
 from federation.core.notifications import notify
 from federation.core.scoping import (
     OUT_OF_SCOPE_MESSAGE,
@@ -86,8 +86,25 @@ def activity_save(*, activity: Activity, user, expected_version: int | None = No
     return activity
 
 
+def can_delete_activity(user, activity: Activity) -> bool:
+    """District roles delete any activity in scope; staff the ones they created, as long as no
+    news of it was ever published and nobody signed up (their sign-ups would go with it)."""
+    if not in_scope(activity, user):
+        return False
+    if user.has_perm("activities.delete_activity"):
+        return True
+    return (
+        user.has_perm("activities.change_activity")
+        and activity.created_by_id == user.pk
+        and not Article.history.filter(activity_id=activity.pk, status=Status.PUBLISHED).exists()
+        and not activity.registrations.exists()
+    )
+
+
 @transaction.atomic
 def activity_delete(*, activity: Activity, user) -> None:
+    if not can_delete_activity(user, activity):
+        raise PermissionDenied(_("只能删除自己创建、没有发布过新闻且无人报名的活动。"))
     delete_record(activity, user=user)
 
 
@@ -122,9 +139,26 @@ def article_save(
     return article
 
 
+def can_delete_article(user, article: Article) -> bool:
+    """District roles delete any article in scope; authors their own drafts that were never
+    published (a published one is withdrawn instead, and its history stays)."""
+    if not in_scope(article, user):
+        return False
+    if user.has_perm("activities.delete_article"):
+        return True
+    return (
+        user.has_perm("activities.change_article")
+        and article.author_id == user.pk
+        and article.status == Status.DRAFT
+        and not article.history.filter(status=Status.PUBLISHED).exists()
+    )
+
+
 @transaction.atomic
 def article_delete(*, article: Article, user) -> None:
     """Delete an article with its photos (their files go once the deletion is committed)."""
+    if not can_delete_article(user, article):
+        raise PermissionDenied(_("只能删除自己写的、从未发布过的草稿。"))
     for photo in article.photos.all():
         photo_delete(photo=photo, user=user)
     delete_record(article, user=user)
@@ -345,6 +379,47 @@ def photo_update(
     # Open forms of the article become stale; the photo's history record says what changed.
     Article.objects.filter(pk=photo.article_id).update(version=F("version") + 1)
     return photo
+
+
+@transaction.atomic
+def article_photos_save(
+    *,
+    article: Article,
+    user,
+    rows: Iterable[tuple[Photo, str, int, bool]],
+    cover: Photo | None,
+    expected_version: int | None = None,
+) -> Article:
+    """The photo panel in one step: each row's caption and order (or its deletion) and the
+    article's cover (设为封面), all or nothing; a stale panel is refused (optimistic lock)."""
+    if not can_edit_article(user, article):
+        raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+    rows = list(rows)
+    deleted = {photo.pk for photo, _caption, _position, delete in rows if delete}
+    if cover is not None and (cover.article_id != article.pk or cover.pk in deleted):
+        raise ValidationError(_("封面只能是本文保留的照片之一。"))
+    # The article first: its version check covers the whole panel.
+    if expected_version is not None and expected_version != current_version(article, lock=True):
+        raise StaleObjectError()
+    if cover != article.cover_photo:
+        article.cover_photo = cover
+        save_record(article, user=user)
+    # As stored (a form has already put its values on the instances it was given).
+    stored = {
+        pk: (stored_caption, stored_position)
+        for pk, stored_caption, stored_position in Photo.objects.filter(
+            pk__in=[photo.pk for photo, *_rest in rows]
+        ).values_list("pk", "caption", "position")
+    }
+    for photo, caption, position, delete in rows:
+        if photo.article_id != article.pk:
+            raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
+        if delete:
+            photo_delete(photo=photo, user=user)
+        elif stored.get(photo.pk) != (caption, position):
+            photo_update(photo=photo, user=user, caption=caption, position=position)
+    article.refresh_from_db()
+    return article
 
 
 @transaction.atomic

@@ -28,8 +28,8 @@ from activities import abuse, preview, selectors, services, tickets
 from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.forms import CodeForm, SignupForm
+from activities.layout import article_layout
 from activities.models import Activity, Article, Exemplar, Registration, RegistrationSettings
-from activities.renditions import pictures_for
 from activities.selectors import article_cards, cover_annotation, with_covers
 from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
@@ -134,9 +134,7 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        photos = list(selectors.public_photos().filter(article=article))
-        pictures = pictures_for(photos, square_for=photos[0].pk if photos else None)
-        context["pictures"] = [pictures[p.pk] for p in photos if p.pk in pictures]
+        context["layout"] = layout = article_layout(article)
         published = Article.objects.published().only("pk", "title", "publish_at")
         # Newer/older by (publish_at, pk), the list's own order.
         context["newer"] = (
@@ -155,9 +153,9 @@ class ArticleDetailView(DetailView):
             .order_by("-publish_at", "-pk")
             .first()
         )
-        context["og_image"] = context["pictures"][0].largest if context["pictures"] else None
+        context["og_image"] = layout.lead.largest if layout.lead else None
         # WeChat's card: the lead photo as a square (the default image otherwise).
-        context["share_image"] = context["pictures"][0].square if context["pictures"] else None
+        context["share_image"] = layout.lead.square if layout.lead else None
         return context
 
 
@@ -186,9 +184,7 @@ class ArticleSharedPreviewView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        photos = list(selectors.public_photos().filter(article=self.object))
-        pictures = pictures_for(photos)
-        context["pictures"] = [pictures[p.pk] for p in photos if p.pk in pictures]
+        context["layout"] = article_layout(self.object)
         context["preview"] = True
         return context
 

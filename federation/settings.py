@@ -191,6 +191,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Files over PHOTO_MAX_FILES_PER_REQUEST (20) are refused by name by the form; a request with
+# more than this many is refused outright (400) before its files are read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 40
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -227,6 +230,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Photo uploads (activities.images): bytes and decoded pixels, checked before decoding.
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
+# One request decodes at most this many photos and pixels in all (counted from the headers):
+# the rest are refused by name. 200 Mpx decode in about 7 s on this machine, well inside
+# gunicorn's 30 s timeout.
+PHOTO_MAX_FILES_PER_REQUEST = int(os.environ.get("PHOTO_MAX_FILES_PER_REQUEST", "20"))
+PHOTO_MAX_PIXELS_PER_REQUEST = int(os.environ.get("PHOTO_MAX_PIXELS_PER_REQUEST", "200000000"))
 
 # --- Public portal ---
 # Anonymous public pages are cached this many seconds at most (less before a scheduled article).

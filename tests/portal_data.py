@@ -92,8 +92,9 @@ def build_portal(scale: int = 1, *, photos: bool = True) -> dict:
             publish_at=now - datetime.timedelta(hours=i + 1),
         )
         if photos:
+            cover = f.PhotoFactory(article=article, image__width=320, image__height=240)
             f.PhotoFactory(article=article, image__width=320, image__height=240)
-            f.PhotoFactory(article=article, image__width=320, image__height=240)
+            Article.objects.filter(pk=article.pk).update(cover_photo=cover)  # chosen, as staff do
         data["articles"].append(article)
         f.ArticleFactory(federation=federation, status=Article.Status.DRAFT, title=f"草稿新闻{i}")
         f.ArticleFactory(

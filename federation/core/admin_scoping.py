@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.core import registry
 from federation.core.admin_lookups import SafeLookupsAdminMixin
+from federation.core.forms import LineEndingsFormMixin
 from federation.core.locking import VersionedFormMixin, is_versioned
 from federation.core.scoping import (
     can_write_in_scope,
@@ -118,7 +119,7 @@ class ScopedAdminMixin(SafeLookupsAdminMixin):
         base = kwargs.get("form") or self.form
         kwargs["form"] = type(
             base.__name__,
-            (ScopeCheckFormMixin, base),
+            (LineEndingsFormMixin, ScopeCheckFormMixin, base),
             {"scope_user": request.user, "check_owner": False},
         )
         return super().get_formset(request, obj, **kwargs)
@@ -129,7 +130,7 @@ class ScopedAdminMixin(SafeLookupsAdminMixin):
             # UserAdmin builds its add page from ``add_form``; keep that choice.
             base = getattr(self, "add_form", None) if obj is None else None
             base = base or self.form
-        bases = [ScopeCheckFormMixin]
+        bases = [LineEndingsFormMixin, ScopeCheckFormMixin]
         if obj is not None and is_versioned(self.model):
             bases.insert(0, VersionedFormMixin)
         kwargs["form"] = type(base.__name__, (*bases, base), {"scope_user": request.user})

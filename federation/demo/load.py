@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -413,6 +413,11 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
                 )
             )
     Photo.objects.bulk_create(photos, batch_size=500)
+    # Each demo article's first photo is its chosen cover (an explicit choice, as staff make it).
+    first = Photo.objects.filter(article=OuterRef("pk")).order_by("position", "pk").values("pk")
+    Article.objects.filter(pk__in={p.article_id for p in photos}, cover_photo__isnull=True).update(
+        cover_photo=Subquery(first[:1])
+    )
     ArticleTransition.objects.bulk_create(transitions, batch_size=500)
     report.created["activities.Photo"] += len(photos)
     report.created["activities.ArticleTransition"] += len(transitions)

@@ -6,10 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from activities.images import clean_image
+from activities.images import clean_images
 from activities.models import Activity, Article, Photo, RegistrationSettings
 from activities.widgets import ArticleBodyWidget
 from federation.core import privacy
+from federation.core.forms import LineEndingsFormMixin
 from federation.core.locking import VersionedFormMixin
 from federation.core.scoping import own_federations, scope_queryset
 from organizations.models import Federation, FollowUpVisit, OpeningHours, ServiceSite
@@ -24,7 +25,8 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    """Several photos in one input; each is checked by activities.images.clean_image."""
+    """Several photos in one input, bounded per request (activities.images.clean_images): the
+    value is an UploadBatch; a refused file is no field error, the form reports it by name."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -36,19 +38,12 @@ class MultipleImageField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        results, errors = [], []
-        for upload in files:
-            try:
-                results.append(clean_image(upload))
-            except ValidationError as exc:
-                errors.extend(f"{upload.name}：{message}" for message in exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return results
+        return clean_images(files)
 
 
-class ScopedFormMixin:
-    """Gives the form its user and limits every foreign-key choice to the user's scope."""
+class ScopedFormMixin(LineEndingsFormMixin):
+    """Gives the form its user and limits every foreign-key choice to the user's scope (and
+    stores line breaks as LF)."""
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -105,7 +100,8 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         label=_("添加照片"),
         required=False,
         help_text=_(
-            "可一次选择多张；JPEG、PNG 或 WebP，单张不超过 10 MB；位置等隐私信息会被清除。"
+            "可一次选择多张（最多 20 张）；JPEG、PNG 或 WebP，单张不超过 10 MB、4000 万像素；"
+            "位置等隐私信息会被清除。"
         ),
     )
     photo_caption = forms.CharField(
@@ -136,9 +132,28 @@ class ArticleForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         if not self.instance.pk and user.federation_id:
             self.fields["federation"].initial = user.federation_id
 
+    def _batch(self):
+        batch = getattr(self, "cleaned_data", {}).get("photos")
+        return batch if batch is not None else None
+
     def new_photos(self):
         caption = self.cleaned_data.get("photo_caption", "")
-        return [(image, caption) for image in self.cleaned_data.get("photos") or []]
+        batch = self._batch()
+        return [(image, caption) for _name, image in batch.accepted] if batch else []
+
+    @property
+    def refused_photos(self) -> list[tuple[str, str]]:
+        """(file name, reason) of each photo of this submit that was not accepted."""
+        batch = self._batch()
+        return batch.refused if batch else []
+
+    @property
+    def unsaved_photo_names(self) -> list[str]:
+        """Valid photos of this submit that a form error kept from being saved: to re-select."""
+        batch = self._batch()
+        if not batch or not self.errors:
+            return []
+        return [name for name, _image in batch.accepted]
 
 
 class PublishForm(forms.Form):
@@ -213,7 +228,7 @@ OpeningHoursFormSet = forms.inlineformset_factory(
 )
 
 
-class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
+class FederationProfileForm(LineEndingsFormMixin, VersionedFormMixin, forms.ModelForm):
     """A federation's own profile: its place in the network (level, parent, kind) stays fixed."""
 
     class Meta:
@@ -243,14 +258,28 @@ class FederationProfileForm(VersionedFormMixin, forms.ModelForm):
                 self.masked_contacts.append((field.label, value))
 
 
-class PhotoForm(forms.ModelForm):
+class PhotoForm(LineEndingsFormMixin, forms.ModelForm):
     class Meta:
         model = Photo
         fields = ["caption", "position"]
 
 
+class PanelPhotoForm(PhotoForm):
+    """One row of the photo panel: caption and order (the position box is the no-JS way to
+    reorder; photo-panel.js drags the rows and renumbers it)."""
+
+    class Meta(PhotoForm.Meta):
+        widgets = {
+            "caption": forms.TextInput(attrs={"placeholder": _("图片说明（可留空）")}),
+            "position": forms.NumberInput(attrs={"min": 0, "class": "photo-position"}),
+        }
+
+
+PhotoPanelFormSet = forms.modelformset_factory(Photo, form=PanelPhotoForm, extra=0, can_delete=True)
+
+
 # --- sign-up and check-in (issue 13) ---------------------------------------------------------------
-class RegistrationSettingsForm(VersionedFormMixin, forms.ModelForm):
+class RegistrationSettingsForm(LineEndingsFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = RegistrationSettings
         fields = [

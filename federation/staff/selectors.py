@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from itertools import chain
 
@@ -77,7 +78,8 @@ def scope_figures(user) -> ScopeFigures:
         enterprises=scope_queryset(Enterprise.objects.covered(), user).count(),
         activities_this_year=activities.count(),
         participants_this_year=activities.aggregate(n=Sum("participants"))["n"] or 0,
-        articles_published=by_status.get(Article.Status.PUBLISHED, 0),
+        # Scheduled articles are not public yet: not counted as published.
+        articles_published=articles.filter(pk__in=Article.objects.published()).count(),
         articles_submitted=by_status.get(Article.Status.SUBMITTED, 0),
         articles_draft=by_status.get(Article.Status.DRAFT, 0),
     )
@@ -118,6 +120,8 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
         )
         revealed.update(shown)
         for change in delta.changes:
+            if _same_text(change.old, change.new):
+                continue  # CRLF vs LF from an earlier browser save: not a change anyone made
             field = model._meta.get_field(change.field)
             newer.changes.append(
                 {
@@ -133,9 +137,18 @@ def history_with_changes(obj, user) -> tuple[list, list[str]]:
     return records, sorted(revealed)
 
 
+def _same_text(old, new) -> bool:
+    if isinstance(old, str) and isinstance(new, str):
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return False
+
+
 def _display(field, value):
     if value in (None, ""):
         return "—"
+    if isinstance(value, datetime.datetime):
+        # "时间为北京时间": the portal's zone, to the minute (never UTC with microseconds).
+        return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.ActivityFormView.as_view(), name="activity_create"),
     path("activities/<int:pk>/edit/", views.ActivityFormView.as_view(), name="activity_edit"),
+    path("activities/<int:pk>/delete/", views.ActivityDeleteView.as_view(), name="activity_delete"),
     path(
         "activities/<int:pk>/registrations/",
         views.RegistrationListView.as_view(),
@@ -44,6 +45,13 @@ urlpatterns = [
         name="article_send_back",
     ),
     path("articles/<int:pk>/edit/", views.ArticleFormView.as_view(), name="article_edit"),
+    path("articles/<int:pk>/delete/", views.ArticleDeleteView.as_view(), name="article_delete"),
+    path("articles/<int:pk>/photos/", views.ArticlePhotosView.as_view(), name="article_photos"),
+    path(
+        "articles/<int:pk>/photos/upload/",
+        views.ArticlePhotoUploadView.as_view(),
+        name="article_photo_upload",
+    ),
     path(
         "articles/<int:pk>/<slug:step>/",
         views.ArticleTransitionView.as_view(),

@@ -24,9 +24,12 @@ from django_filters.views import FilterView
 from activities import preview, tickets
 from activities import selectors as activity_selectors
 from activities import services as activity_services
+from activities.images import clean_images
+from activities.layout import article_layout
 from activities.models import Activity, Article, Photo, Registration, RegistrationSettings
 from activities.renditions import with_thumbnails
 from activities.resources import registrations_xlsx
+from activities.richtext import foreign_images
 from federation.core import notifications, privacy
 from federation.core.audit import personal_data_access_log
 from federation.core.locking import StaleObjectError
@@ -46,6 +49,10 @@ from organizations import services as org_services
 from organizations.forms import hours_from
 from organizations.models import Enterprise, Federation, FollowUpVisit, ServiceSite
 
+FOREIGN_IMAGES_WARNING = _(
+    "正文里有外站图片（如公众号文章的图片）：公众页面不会显示它们。请把图片下载后作为照片上传，"
+    "再用“插入照片”放回原处。"
+)
 SAVE_FAILED = _("照片保存失败（服务器存储空间不足或暂时不可写），本次修改没有保存，请稍后再试。")
 
 
@@ -158,6 +165,14 @@ class ActivityFormView(StaffFormView):
     def get_permission_required(self):
         return ["activities.change_activity" if "pk" in self.kwargs else "activities.add_activity"]
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = context.get("object")
+        context["can_delete"] = bool(
+            activity and activity_services.can_delete_activity(self.request.user, activity)
+        )
+        return context
+
     def save(self, form):
         return activity_services.activity_save(
             activity=form.instance, user=self.request.user, expected_version=form.expected_version
@@ -165,6 +180,48 @@ class ActivityFormView(StaffFormView):
 
     def get_success_url(self):
         return reverse("staff:activity_list")
+
+
+class StaffDeleteView(StaffMixin, DetailView):
+    """GET: a confirmation page naming what goes; POST: delete through the app's service, which
+    decides who may (``can_delete``) and records the deletion in the history."""
+
+    template_name = "staff/confirm_delete.html"
+    can_delete = None
+    delete = None
+    success_url_name = ""
+    cancel_url_name = ""
+    done_message = _("已删除。")
+    refused_message = ""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not type(self).can_delete(self.request.user, obj):
+            raise PermissionDenied(self.refused_message)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = reverse(self.cancel_url_name, args=[self.object.pk])
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        title = str(self.object)
+        type(self).delete(**{self.model._meta.model_name: self.object, "user": request.user})
+        messages.success(request, self.done_message % {"title": title})
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+class ActivityDeleteView(StaffDeleteView):
+    permission_required = "activities.change_activity"
+    model = Activity
+    can_delete = activity_services.can_delete_activity
+    delete = activity_services.activity_delete
+    success_url_name = "staff:activity_list"
+    cancel_url_name = "staff:activity_edit"
+    done_message = _("活动“%(title)s”已删除。")
+    refused_message = _("只能删除自己创建、没有发布过新闻且无人报名的活动。")
 
 
 class ArticleListView(StaffMixin, FilterView):
@@ -207,7 +264,41 @@ class ArticleFormView(StaffFormView):
         context = super().get_context_data(**kwargs)
         article = context.get("object")
         context["photos"] = with_thumbnails(article.photos.all()) if article else []
+        # The editor's 插入照片 offers these (their smallest rendition, as shown on this page);
+        # a photo file dropped or pasted into the text is uploaded to the article.
+        widget = context["form"].fields["body"].widget
+        if article and self.request.user.has_perm("activities.add_photo"):
+            widget.upload_url = reverse("staff:article_photo_upload", args=[article.pk])
+        widget.photos = [
+            {"id": photo.pk, "src": photo.thumbnail.file.url, "caption": photo.caption}
+            for photo in context["photos"]
+            if photo.thumbnail
+        ]
+        if article:
+            context["foreign_images"] = foreign_images(context["form"]["body"].value() or "")
+        if article and self.request.method == "GET":
+            # Photos refused by the save that brought the user back here (see form_valid).
+            context["refused_after_save"] = self.request.session.pop(
+                self.refused_key(article.pk), None
+            )
         return context
+
+    @staticmethod
+    def refused_key(pk: int) -> str:
+        return f"staff:refused-photos:{pk}"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 302 and foreign_images(self.object.body):
+            messages.warning(self.request, FOREIGN_IMAGES_WARNING)
+        if response.status_code == 302 and form.refused_photos:
+            # The article and its valid photos are saved; the refused ones are listed at the
+            # top of the form, which stays open to add them again.
+            self.request.session[self.refused_key(self.object.pk)] = [
+                list(item) for item in form.refused_photos
+            ]
+            return HttpResponseRedirect(reverse("staff:article_edit", args=[self.object.pk]))
+        return response
 
     def save(self, form):
         return activity_services.article_save(
@@ -219,6 +310,17 @@ class ArticleFormView(StaffFormView):
 
     def get_success_url(self):
         return reverse("staff:article_preview", args=[self.object.pk])
+
+
+class ArticleDeleteView(StaffDeleteView):
+    permission_required = "activities.change_article"
+    model = Article
+    can_delete = activity_services.can_delete_article
+    delete = activity_services.article_delete
+    success_url_name = "staff:article_list"
+    cancel_url_name = "staff:article_preview"
+    done_message = _("草稿“%(title)s”已删除。")
+    refused_message = _("只能删除自己写的、从未发布过的草稿。")
 
 
 class ArticlePreviewView(StaffMixin, DetailView):
@@ -238,12 +340,12 @@ class ArticlePreviewView(StaffMixin, DetailView):
         user, article = self.request.user, self.object
         context["transitions"] = article.transitions.select_related("user")
         context["can_edit"] = activity_services.can_edit_article(user, article)
+        context["can_delete"] = activity_services.can_delete_article(user, article)
         context["can_publish"] = activity_services.can_publish(user)
         context["can_change"] = user.has_perm("activities.change_article")
-        context["can_delete_photo"] = (
-            user.has_perm("activities.delete_photo") and context["can_edit"]
-        )
         context["photos"] = with_thumbnails(article.photos.all())
+        context["layout"] = article_layout(article)
+        context["foreign_images"] = foreign_images(article.body)
         context["publish_form"] = forms.PublishForm()
         context["send_back_form"] = forms.SendBackForm()
         context["review_diff"] = selectors.changes_since_published(article)
@@ -347,6 +449,110 @@ class PhotoListView(StaffMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["object_list"] = with_thumbnails(context["object_list"])
         return context
+
+
+class ArticlePhotosView(StaffMixin, DetailView):
+    """The photo panel of one article on one page: caption and order of every photo, deletion,
+    and 设为封面 (the cover is an explicit choice, never silently the first photo)."""
+
+    permission_required = "activities.change_photo"
+    model = Article
+    template_name = "staff/article_photos.html"
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if not activity_services.can_edit_article(self.request.user, article):
+            raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
+        return article
+
+    def formset(self, data=None):
+        return forms.PhotoPanelFormSet(
+            data, queryset=self.object.photos.order_by("position", "pk"), prefix="photos"
+        )
+
+    def get_context_data(self, formset=None, cover_error=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        formset = formset or self.formset()
+        thumbnails = {p.pk: p for p in with_thumbnails(f.instance for f in formset.forms)}
+        context["rows"] = [(f, thumbnails[f.instance.pk]) for f in formset.forms]
+        context["formset"] = formset
+        context["cover_id"] = (
+            self.request.POST.get("cover", "") if self.request.method == "POST" else ""
+        ) or str(self.object.cover_photo_id or "")
+        context["cover_error"] = cover_error
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        formset = self.formset(request.POST)
+        photos = {str(p.pk): p for p in self.object.photos.all()}
+        cover_key = request.POST.get("cover", "")
+        cover_error = None
+        if cover_key and cover_key not in photos:
+            cover_error = _("请选择本文的一张照片作为封面。")
+        if not formset.is_valid() or cover_error:
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error=cover_error)
+            )
+        rows = [
+            (
+                form.instance,
+                form.cleaned_data["caption"],
+                form.cleaned_data["position"],
+                form in formset.deleted_forms,
+            )
+            for form in formset.forms
+        ]
+        version = request.POST.get("version", "")
+        try:
+            activity_services.article_photos_save(
+                article=self.object,
+                user=request.user,
+                rows=rows,
+                cover=photos.get(cover_key),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except StaleObjectError as exc:
+            # What was typed stays in the form.
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error=exc.message)
+            )
+        except ValidationError as exc:
+            return self.render_to_response(
+                self.get_context_data(formset=formset, cover_error="；".join(exc.messages))
+            )
+        messages.success(request, _("照片的说明、顺序和封面已保存。"))
+        return HttpResponseRedirect(reverse("staff:article_preview", args=[self.object.pk]))
+
+
+class ArticlePhotoUploadView(StaffMixin, View):
+    """POST only, from the editor (a photo file dropped or pasted into the text): one photo of
+    the article through the same validator and bounds as the form; JSON for the editor."""
+
+    permission_required = "activities.add_photo"
+    model = Article
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        if not activity_services.can_edit_article(request.user, article):
+            raise PermissionDenied
+        files = request.FILES.getlist("image")
+        if len(files) != 1:
+            return JsonResponse({"error": str(_("请一次上传一张照片。"))}, status=400)
+        batch = clean_images(files)
+        if batch.refused:
+            name, reason = batch.refused[0]
+            return JsonResponse({"error": f"{name}：{reason}"}, status=400)
+        try:
+            (photo,) = activity_services.photos_add(
+                article=article, photos=[(batch.accepted[0][1], "")], user=request.user
+            )
+        except OSError:
+            return JsonResponse({"error": str(SAVE_FAILED)}, status=503)
+        (photo,) = with_thumbnails([photo])
+        src = photo.thumbnail.file.url if photo.thumbnail else photo.image.url
+        return JsonResponse({"id": photo.pk, "src": src, "caption": photo.caption})
 
 
 class PhotoEditView(StaffMixin, UpdateView):

@@ -175,6 +175,7 @@ def test_file_name_comes_from_content_not_from_the_user(png_bytes):
 # --- through the pages ---------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_staff_page_refuses_bad_photos_and_keeps_the_input(client, world, png_bytes):
+    # The article and the valid photo are kept; the refused one is named with its reason.
     client.force_login(world.staff_a)
     response = client.post(
         reverse("staff:article_create"),
@@ -184,13 +185,14 @@ def test_staff_page_refuses_bad_photos_and_keeps_the_input(client, world, png_by
             "federation": world.fed_a.pk,
             "photos": [upload(png_bytes(), "ok.png"), upload(png_bomb(), "bomb.png")],
         },
+        follow=True,
     )
-    assert response.status_code == 200
     content = response.content.decode()
-    assert "bomb.png" in content and "像素过多" in content
-    assert "巾帼心向党主题活动" in content  # the user's input is still in the form
-    assert not Article.objects.exists()
-    assert not Photo.objects.exists()
+    article = Article.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("staff:article_edit", args=[article.pk])
+    assert "<strong>bomb.png</strong>：图片像素过多" in content
+    assert "巾帼心向党主题活动" in content  # the user's input is in the form
+    assert article.photos.count() == 1
 
 
 @pytest.mark.django_db

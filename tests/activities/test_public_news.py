@@ -125,8 +125,9 @@ def test_article_page_has_credits_gallery_links_and_neighbours(client):
     )
     newer = ArticleFactory(title="更新一篇", publish_at=now - datetime.timedelta(hours=1))
     ArticleFactory(title="草稿邻居", status=Article.Status.DRAFT, publish_at=now)
-    PhotoFactory(article=article, caption="开班合影", image__width=1200, image__height=800)
+    cover = PhotoFactory(article=article, caption="开班合影", image__width=1200, image__height=800)
     PhotoFactory(article=article, caption="孩子们在做手工", image__width=800, image__height=600)
+    Article.objects.filter(pk=article.pk).update(cover_photo=cover)
 
     page = text(client.get(article.get_absolute_url()))
     assert "孩子们很开心" in page
@@ -140,7 +141,7 @@ def test_article_page_has_credits_gallery_links_and_neighbours(client):
     assert newer.get_absolute_url() in page and older.get_absolute_url() in page
     assert "草稿邻居" not in page
     # Gallery: <picture> with WebP and JPEG renditions, sizes given, lazy.
-    assert page.count("<picture>") == 3  # lead photo + two thumbnails
+    assert page.count("<picture>") == 2  # the chosen cover as lead photo + the other one
     assert 'type="image/webp"' in page
     assert 'loading="lazy"' in page and 'width="240"' in page and 'height="160"' in page
     assert "开班合影" in page and "孩子们在做手工" in page

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities import services
-from activities.models import Registration, RegistrationSettings
+from activities.models import Article, Registration, RegistrationSettings
 from tests.factories import ActivityFactory, ArticleFactory, BrandFactory, PhotoFactory
 
 
@@ -119,6 +119,9 @@ def test_no_public_page_shows_a_participant_or_a_photo_of_a_sensitive_programme(
     public_photo = PhotoFactory(
         article=ArticleFactory(title="读书会回顾", federation=world.fed_a, activity=ordinary)
     )
+    # Each chosen as its article's cover: the sensitive ones still never show.
+    for photo in (secret_photo, brand_photo, public_photo):
+        Article.objects.filter(pk=photo.article_id).update(cover_photo=photo)
 
     pages = _crawl(
         client,

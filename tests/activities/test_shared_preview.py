@@ -32,8 +32,9 @@ def test_a_draft_opens_in_the_public_layout_by_its_signed_link(client, world):
         status="draft",
         publish_at=None,
     )
-    PhotoFactory(article=article, caption="领头照片")
     PhotoFactory(article=article, caption="第二张")
+    lead = PhotoFactory(article=article, caption="领头照片", position=5)
+    Article.objects.filter(pk=article.pk).update(cover_photo=lead)
     path = share_link(client, world, article)
     assert path.startswith("/news/preview/")
     response = client.get(path)

@@ -11,7 +11,7 @@ import segno
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
-from activities.models import Photo
+from activities.models import Article, Photo
 from activities.renditions import pictures_for
 from federation.models import PortalSettings
 from organizations.models import ServiceSite
@@ -53,7 +53,8 @@ def photo_news(portal):
     """Six articles with photo-sized pictures: the home page's worst case."""
     for index in range(6):
         article = ArticleFactory(title=f"巾帼心向党主题活动报道{index}")
-        PhotoFactory(article=article, image=photo_like_jpeg(index, 1200, 800))
+        photo = PhotoFactory(article=article, image=photo_like_jpeg(index, 1200, 800))
+        Article.objects.filter(pk=article.pk).update(cover_photo=photo)  # 设为封面
     # Renditions are made once per photo (after upload, or at the first view): make them now.
     pictures_for(Photo.objects.all())
 

@@ -82,7 +82,12 @@ STAFF_GET = [
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
+    # Deleting (the confirmation page): district roles any record, staff only their own drafts
+    # and activities (these were written by nobody in particular).
+    ("activity_delete",    "activities.activity",       302, 403, 403, 403, 404, 200, 200, 200),
+    ("article_delete",     "activities.article",        302, 403, 403, 403, 404, 200, 200, 200),
     ("photo_edit",         "activities.photo",          302, 403, 403, 200, 404, 200, 200, 200),
+    ("article_photos",     "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("article_preview",    "activities.article",        302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "organizations.federation",  302, 403, 200, 200, 404, 200, 200, 200),
     ("history",            "organizations.servicesite", 302, 403, 200, 200, 404, 200, 200, 200),
@@ -99,7 +104,12 @@ STAFF_GET = [
     ("checkin_code",          "activities.registrationsettings", 302, 403, 403, 200, 404, 200, 200, 200),
 ]
 # POSTs with a body of their own, each in a test of its own below.
-DEDICATED_POST = {"checkin_scan", "registration_action", "coverage_action"}
+DEDICATED_POST = {
+    "checkin_scan",
+    "registration_action",
+    "coverage_action",
+    "article_photo_upload",  # tests/activities/test_photos_in_text.py
+}
 # POSTs that change something (each on fresh records): publishing is for editors and admins only.
 STAFF_POST = [
     ("article_transition", "activities.article",        302, 403, 403, 403, 404, 302, 302, 302),

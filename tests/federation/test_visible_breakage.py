@@ -141,13 +141,17 @@ def test_the_article_lead_picture_loads_at_once_the_gallery_lazily(client, png_b
     from tests.factories import ArticleFactory, PhotoFactory
 
     article = ArticleFactory()
-    for index in range(3):
+    photos = [
         PhotoFactory(article=article, image=ContentFile(png_bytes(800, 600), name=f"p{index}.png"))
+        for index in range(3)
+    ]
+    article.cover_photo = photos[1]
+    article.save()
     page = parse(client, article.get_absolute_url())
     pictures = [img for img in page.images if img.get("srcset")]
-    assert len(pictures) == 4  # the lead, then the three in the gallery
+    assert len(pictures) == 3  # the chosen cover as lead, then the two others in the gallery
     assert "loading" not in pictures[0] and pictures[0]["fetchpriority"] == "high"
-    assert [img.get("loading") for img in pictures[1:]] == ["lazy"] * 3
+    assert [img.get("loading") for img in pictures[1:]] == ["lazy"] * 2
 
 
 def test_a_media_account_named_like_its_handle_is_not_repeated(client):
