@@ -171,6 +171,17 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+class CoverPhotoFactory(PhotoFactory):
+    """A photo its article takes as cover (设为封面) unless it has one: covers are chosen,
+    never the first photo by default."""
+
+    @factory.post_generation
+    def as_cover(self, create, extracted, **kwargs):
+        if create and self.article.cover_photo_id is None:
+            type(self.article).objects.filter(pk=self.article_id).update(cover_photo=self)
+            self.article.cover_photo = self
+
+
 # --- Staff workbench (issue 4): accounts with a role ---
 class UserFactory(factory.django.DjangoModelFactory):
     """An account; pass ``role=`` (a federation.core.roles name) to put it in that role's group."""

@@ -16,7 +16,7 @@ from activities.renditions import pictures_for
 from federation.models import PortalSettings
 from organizations.models import ServiceSite
 from tests.browser.conftest import PHONE
-from tests.factories import ArticleFactory, PhotoFactory, ServiceSiteFactory
+from tests.factories import ArticleFactory, CoverPhotoFactory, PhotoFactory, ServiceSiteFactory
 from tests.portal_data import build_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,7 +144,7 @@ def test_no_horizontal_scroll_at_375px_on_every_page_type(live_server, page, por
 def test_home_page_first_load_is_light(live_server, browser, photo_news):
     # The lead story (头条) with a camera-size photo (12 MP), and the footer's QR code.
     lead = ArticleFactory(title="三八国际妇女节表彰大会", summary="表彰一批巾帼建功标兵。")
-    PhotoFactory(article=lead, image=photo_like_jpeg(99, 4032, 3024))
+    CoverPhotoFactory(article=lead, image=photo_like_jpeg(99, 4032, 3024))
     settings_row = PortalSettings(
         icp_number="津ICP备2024012345号-1", qr_1_title="妇联公众号", lead_article=lead
     )

@@ -57,7 +57,7 @@ def open_in_wechat(browser, url):
 
 def test_an_article_opened_in_wechat_sets_its_share_card(live_server, browser, wechat_api):
     article = f.ArticleFactory(title="巾帼微党课走进园区", summary="园区女职工共上一堂微党课。")
-    f.PhotoFactory(article=article)
+    f.CoverPhotoFactory(article=article)
     url = f"{live_server.url}{article.get_absolute_url()}?from=singlemessage&isappinstalled=0"
     context, page, problems, signed = open_in_wechat(browser, url)
     assert signed.status == 200

@@ -165,7 +165,7 @@ def lead_section(html: str) -> str:
 def test_the_home_leads_with_the_newest_story_with_a_photo(client):
     hour = datetime.timedelta(hours=1)
     with_photo = f.ArticleFactory(title="巾帼微党课走进园区", publish_at=timezone.now() - 3 * hour)
-    f.PhotoFactory(article=with_photo)
+    f.CoverPhotoFactory(article=with_photo)
     f.ArticleFactory(title="没有照片的通知", publish_at=timezone.now() - hour)
     lead = lead_section(client.get("/").content.decode())
     assert '<p class="kicker">头条</p>' in lead
@@ -179,7 +179,7 @@ def test_the_admins_lead_story_comes_first_until_it_is_unpublished(client):
         title="三八节表彰大会", publish_at=timezone.now() - datetime.timedelta(days=30)
     )
     newest = f.ArticleFactory(title="最新的活动")
-    f.PhotoFactory(article=newest)
+    f.CoverPhotoFactory(article=newest)
     PortalSettings.objects.create(lead_article=chosen)
     assert "三八节表彰大会" in lead_section(client.get("/").content.decode())
     chosen.status = Article.Status.UNPUBLISHED
@@ -204,7 +204,7 @@ def test_brand_cards_show_their_photo_and_figures_as_of_today(client):
     for number, couples in enumerate([300, 200, 112], start=1):
         f.BrandSessionFactory(brand=love, number=number, couples=couples, classes_incubated=0)
     article = f.ArticleFactory(brand=childcare, title="暑期托管班开班")
-    f.PhotoFactory(article=article)
+    f.CoverPhotoFactory(article=article)
     f.PhotoFactory(article=f.ArticleFactory(brand=love, title="交友会现场"))
     html = client.get("/").content.decode()
     cards = html[html.index('<ul class="grid brand-cards">') :]

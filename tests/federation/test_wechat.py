@@ -267,7 +267,7 @@ def test_a_failing_wechat_api_never_breaks_a_page(client, configured):
 @pytest.mark.django_db
 def test_an_article_shares_its_lead_photo_as_a_square_cover(client, configured, settings):
     article = f.ArticleFactory(title="巾帼微党课走进园区")
-    f.PhotoFactory(article=article)
+    f.CoverPhotoFactory(article=article)
     response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=WECHAT_UA)
     html = response.content.decode()
     marker = 'data-image="http://testserver'
