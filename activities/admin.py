@@ -79,13 +79,13 @@ class PhotoAdminForm(PhotoFileValidationMixin, forms.ModelForm):
 
     class Meta:
         model = Photo
-        fields = ["image", "caption", "position"]
+        fields = ["image", "caption", "position", "focus_x", "focus_y"]
 
 
 class PhotoInline(ScopedAdminMixin, admin.TabularInline):
     model = Photo
     form = PhotoAdminForm
-    fields = ["image", "caption", "position", "width", "height"]
+    fields = ["image", "caption", "position", "focus_x", "focus_y", "width", "height"]
     readonly_fields = ["width", "height"]
     extra = 0
 
@@ -217,6 +217,8 @@ class ArticleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     caption=caption,
                     position=position,
                     image=image,
+                    # As the form built it (a row that did not send it keeps the stored one).
+                    focus=(photo_form.instance.focus_x, photo_form.instance.focus_y),
                 )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 

@@ -386,6 +386,9 @@ def exemplar_upload_to(instance: Exemplar, filename: str) -> str:
     return _random_name(f"exemplars/{timezone.now():%Y}", filename)
 
 
+FOCUS_CHOICES = [(n, f"{n}%") for n in range(0, 101, 10)]
+
+
 class Photo(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="photos"
@@ -397,6 +400,15 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("高度"), default=0, editable=False)
     caption = models.CharField(_("图片说明"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # The point a crop keeps (the square share card, list thumbnails), in percent of the width
+    # and height from the top left; 50/50 is the centre. blank: a form that does not send it
+    # (one opened before it existed) keeps the stored point.
+    focus_x = models.PositiveSmallIntegerField(
+        _("焦点（从左到右）"), choices=FOCUS_CHOICES, default=50, blank=True
+    )
+    focus_y = models.PositiveSmallIntegerField(
+        _("焦点（从上到下）"), choices=FOCUS_CHOICES, default=50, blank=True
+    )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     # Who added, re-captioned or removed which photo, and when.

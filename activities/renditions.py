@@ -83,8 +83,14 @@ def _render(photo: Photo, width: int, fmt: str, *, square: bool = False) -> Rend
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")  # drops alpha and palette; EXIF (GPS) is not copied
         if square:
-            # The centre, cropped to a square (a small original is enlarged to the minimum).
-            image = ImageOps.fit(image, (width, width), Image.Resampling.LANCZOS)
+            # A square around the photo's focal point (the centre unless the author moved it);
+            # a small original is enlarged to the minimum.
+            image = ImageOps.fit(
+                image,
+                (width, width),
+                Image.Resampling.LANCZOS,
+                centering=(photo.focus_x / 100, photo.focus_y / 100),
+            )
         elif image.width > width:
             height = max(1, round(image.height * width / image.width))
             image = image.resize((width, height), Image.Resampling.LANCZOS)

@@ -28,6 +28,7 @@ from activities.models import (
     Registration,
     RegistrationSettings,
 )
+from activities.renditions import SQUARE_SPEC
 from activities.richtext import render_body
 from activities.tickets import BadTicket, new_code, normalise_code, read_ticket
 from activities.validators import normalise_mobile, validate_mobile
@@ -355,19 +356,33 @@ def _remove_on_commit(storage, names: list[str]) -> None:
 
 @transaction.atomic
 def photo_update(
-    *, photo: Photo, user, caption: str, position: int, image: CleanImage | object | None = None
+    *,
+    photo: Photo,
+    user,
+    caption: str,
+    position: int,
+    image: CleanImage | object | None = None,
+    focus: tuple[int, int] | None = None,
 ) -> Photo:
-    """Change a photo's caption and order, and its file when a new ``image`` is given (the old
-    file and its renditions go once the change is committed)."""
+    """Change a photo's caption and order, its focal point (``focus``: x, y in percent), and its
+    file when a new ``image`` is given (the old file and its renditions go once the change is
+    committed)."""
     require_write_scope(photo, user)
     # As stored: an admin form has already put its upload on the instance it was given.
     photo = Photo.objects.get(pk=photo.pk)
     photo.caption, photo.position = caption, position
+    fields = ["caption", "position"]
+    refocused = focus is not None and focus != (photo.focus_x, photo.focus_y)
+    if refocused:
+        photo.focus_x, photo.focus_y = focus
+        fields += ["focus_x", "focus_y"]
     photo.full_clean(exclude=["image"])
     set_history(photo, user=user, reason=CHANGED)
-    fields = ["caption", "position"]
     if image is None:
         photo.save(update_fields=fields)
+        if refocused:
+            # The square crop follows the new point: made again at its next use.
+            photo.renditions.filter(spec=SQUARE_SPEC).delete()
     else:
         if not isinstance(image, CleanImage):
             image = clean_image(image)
@@ -386,7 +401,7 @@ def article_photos_save(
     *,
     article: Article,
     user,
-    rows: Iterable[tuple[Photo, str, int, bool]],
+    rows: Iterable[tuple[Photo, str, int, bool] | tuple[Photo, str, int, bool, tuple[int, int]]],
     cover: Photo | None,
     expected_version: int | None = None,
 ) -> Article:
@@ -395,7 +410,9 @@ def article_photos_save(
     if not can_edit_article(user, article):
         raise PermissionDenied(_("文章正在审核或已发布，只有编辑可以修改。"))
     rows = list(rows)
-    deleted = {photo.pk for photo, _caption, _position, delete in rows if delete}
+    # A row may carry the photo's focal point (x, y) as a fifth item.
+    rows = [(*row, None) if len(row) == 4 else tuple(row) for row in rows]
+    deleted = {photo.pk for photo, _caption, _position, delete, _focus in rows if delete}
     if cover is not None and (cover.article_id != article.pk or cover.pk in deleted):
         raise ValidationError(_("封面只能是本文保留的照片之一。"))
     # The article first: its version check covers the whole panel.
@@ -406,18 +423,22 @@ def article_photos_save(
         save_record(article, user=user)
     # As stored (a form has already put its values on the instances it was given).
     stored = {
-        pk: (stored_caption, stored_position)
-        for pk, stored_caption, stored_position in Photo.objects.filter(
+        pk: (stored_caption, stored_position, (focus_x, focus_y))
+        for pk, stored_caption, stored_position, focus_x, focus_y in Photo.objects.filter(
             pk__in=[photo.pk for photo, *_rest in rows]
-        ).values_list("pk", "caption", "position")
+        ).values_list("pk", "caption", "position", "focus_x", "focus_y")
     }
-    for photo, caption, position, delete in rows:
+    for photo, caption, position, delete, focus in rows:
         if photo.article_id != article.pk:
             raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
         if delete:
             photo_delete(photo=photo, user=user)
-        elif stored.get(photo.pk) != (caption, position):
-            photo_update(photo=photo, user=user, caption=caption, position=position)
+            continue
+        was_caption, was_position, was_focus = stored.get(photo.pk, (None, None, None))
+        if (caption, position) != (was_caption, was_position) or (
+            focus is not None and focus != was_focus
+        ):
+            photo_update(photo=photo, user=user, caption=caption, position=position, focus=focus)
     article.refresh_from_db()
     return article
 

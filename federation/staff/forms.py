@@ -265,14 +265,43 @@ class PhotoForm(LineEndingsFormMixin, forms.ModelForm):
 
 
 class PanelPhotoForm(PhotoForm):
-    """One row of the photo panel: caption and order (the position box is the no-JS way to
-    reorder; photo-panel.js drags the rows and renumbers it)."""
+    """One row of the photo panel: caption, order (the position box is the no-JS way to
+    reorder; photo-panel.js drags the rows and renumbers it) and the focal point a crop keeps."""
 
     class Meta(PhotoForm.Meta):
+        fields = ["caption", "position", "focus_x", "focus_y"]
         widgets = {
             "caption": forms.TextInput(attrs={"placeholder": _("图片说明（可留空）")}),
             "position": forms.NumberInput(attrs={"min": 0, "class": "photo-position"}),
+            "focus_x": forms.Select(
+                attrs={
+                    "class": "form-select form-select-sm d-inline-block w-auto",
+                    "aria-label": _("焦点（从左到右）"),
+                }
+            ),
+            "focus_y": forms.Select(
+                attrs={
+                    "class": "form-select form-select-sm d-inline-block w-auto",
+                    "aria-label": _("焦点（从上到下）"),
+                }
+            ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("focus_x", "focus_y"):
+            # A panel opened before the focal point existed keeps the stored one.
+            self.fields[name].required = False
+
+    def _kept(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_focus_x(self):
+        return self._kept("focus_x")
+
+    def clean_focus_y(self):
+        return self._kept("focus_y")
 
 
 PhotoPanelFormSet = forms.modelformset_factory(Photo, form=PanelPhotoForm, extra=0, can_delete=True)

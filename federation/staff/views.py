@@ -500,6 +500,7 @@ class ArticlePhotosView(StaffMixin, DetailView):
                 form.cleaned_data["caption"],
                 form.cleaned_data["position"],
                 form in formset.deleted_forms,
+                (form.cleaned_data["focus_x"], form.cleaned_data["focus_y"]),
             )
             for form in formset.forms
         ]
