@@ -53,6 +53,26 @@ def test_a_draft_opens_in_the_public_layout_by_its_signed_link(client, world):
     assert client.get(reverse("activities:article_detail", args=[article.pk])).status_code == 404
 
 
+def test_the_staff_preview_shows_the_signed_preview_in_a_phone_width_frame(client, world):
+    article = ArticleFactory(
+        title="手机预览", federation=world.fed_a, status="draft", publish_at=None
+    )
+    client.force_login(world.staff_a)
+    page = client.get(reverse("staff:article_preview", args=[article.pk]))
+    html = page.content.decode()
+    share = re.search(r'id="share-link"[^>]*>(https?://testserver[^<]+)<', html)[1]
+    assert f'<iframe class="phone-frame" id="phone-frame" src="{share}"' in html
+    assert "frame-src 'self'" in page["Content-Security-Policy"]
+    client.logout()
+    framed = client.get(share[len("http://testserver") :])
+    assert framed.status_code == 200
+    # Framed by this site only; other pages stay unframeable.
+    assert "frame-ancestors 'self'" in framed["Content-Security-Policy"]
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'none'" in client.get("/news/")["Content-Security-Policy"]
+    assert client.get("/news/")["X-Frame-Options"] == "DENY"
+
+
 def test_tampered_and_expired_links_are_refused(client, world):
     article = ArticleFactory(federation=world.fed_a, status="draft", publish_at=None)
     path = share_link(client, world, article)
