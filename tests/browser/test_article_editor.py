@@ -396,7 +396,13 @@ def test_a_photo_file_pasted_into_the_text_is_uploaded_and_inserted(
     photo = article.photos.get()
     html = page.evaluate("window.__editor.getHTML()")
     assert f'data-photo="{photo.pk}"' in html and html.startswith("<p>导语</p>")
-    assert page.evaluate("document.querySelector('.article-editor-content img').naturalWidth") > 0
+    # The rendition shows (it may still be loading right after the insert on a busy machine).
+    loaded = "document.querySelector('.article-editor-content img').naturalWidth"
+    for _ in range(100):
+        if page.evaluate(loaded) > 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(loaded) > 0
     page.click("form[enctype] button[type=submit]")
     page.wait_for_url(f"{base}/staff/articles/{article.pk}/")
     assert page.locator(".article-body figure.inline-figure img").count() == 1
