@@ -43,7 +43,8 @@ class HomeView(TemplateView):
         context["figures"] = computed_once("headline", selectors.headline_figures)
         lead = selectors.lead_story(portal.current().lead_article_id)
         news = [a for a in selectors.latest_articles(7) if lead is None or a.pk != lead.pk][:6]
-        brands = selectors.brand_cards()
+        # Sums over every session of each brand: once per content change and day.
+        brands = computed_once("brand-cards", selectors.brand_cards)
         selectors.home_pictures(lead, *news, *brands)  # one query for the photos, one for sizes
         context.update(lead=lead, news=news, brands=brands, today=timezone.localdate())
         context["media_accounts"] = list(MediaAccount.objects.all())
