@@ -13,7 +13,8 @@ import segno
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -259,10 +260,14 @@ class ActivityListView(ListView):
         )
         in_month = self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end)
         # The grid needs only the dates; whole activities only for the chosen day.
-        per_day: dict[datetime.date, int] = {}
-        for starts_at in in_month.values_list("starts_at", flat=True):
-            date = timezone.localdate(starts_at)
-            per_day[date] = per_day.get(date, 0) + 1
+        # Counted by the database per local day (a busy month is hundreds of activities).
+        per_day: dict[datetime.date, int] = dict(
+            in_month.order_by()
+            .annotate(day=TruncDate("starts_at", tzinfo=zone))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .values_list("day", "n")
+        )
         day_activities = []
         if chosen and chosen.month == first.month and per_day.get(chosen):
             day_start = datetime.datetime.combine(chosen, datetime.time.min, tzinfo=zone)

@@ -261,7 +261,14 @@ class SiteListView(TileMapMixin, ListView):
         context["near"] = self.request.GET.get("near", "")
         self.map_rows, context["map"], context["tile_map"] = self.site_map()
         if not context["object_list"] and self.request.GET.get("open_now"):
-            context["opening_soon"] = self.opening_soon(local)
+            if self.here:
+                context["opening_soon"] = self.opening_soon(local)
+            else:
+                # It reads every filtered site's hours; the answer only moves when a site
+                # opens, and the page itself is kept 60 s: once per filter and minute.
+                data = self.form.cleaned_data if self.form.is_valid() else {}
+                key = f"opening-soon:{data.get('kind', '')}:{data.get('area', '')}:{local:%H%M}"
+                context["opening_soon"] = computed_once(key, lambda: self.opening_soon(local))
         return context
 
     def site_map(self):

@@ -27,12 +27,15 @@ def test_the_month_grid_marks_today_and_links_days_with_activities(client):
     ActivityFactory(title="亲子阅读", starts_at=at(2026, 12, 8, 9, 0))
     ActivityFactory(title="下月的活动", starts_at=at(2027, 1, 3, 9, 0))
     ActivityFactory(title="不公开", starts_at=at(2026, 12, 9, 9, 0), is_public=False)
+    # 00:30 in Beijing is the evening before in UTC: it counts on Beijing's day.
+    ActivityFactory(title="凌晨的活动", starts_at=at(2026, 12, 15, 0, 30))
     html = client.get("/activities/").content.decode()
     grid = html.split('<table class="month">')[1].split("</table>")[0]
     assert "2026年12月" in html
     assert re.search(r'<td class=" today" aria-current="date">2</td>', grid)
     assert grid.count("<tr>") == 6  # the header and five weeks (Monday first: 1 Dec is a Tuesday)
-    assert grid.count('class="dot"') == 1
+    assert grid.count('class="dot"') == 2
+    assert 'href="?day=2026-12-15#day-activities"' in grid and "day=2026-12-14" not in grid
     assert 'href="?day=2026-12-08#day-activities"' in grid and '<span class="dot">2</span>' in grid
     assert "day=2026-12-09" not in grid  # the private one is not counted
     day = client.get("/activities/", {"day": "2026-12-08"}).content.decode()
