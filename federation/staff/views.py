@@ -1236,9 +1236,21 @@ class FollowUpVisitView(StaffMixin, View):
 
 
 class CockpitMixin(StaffMixin):
-    """District roles only: the cockpit shows the whole network (grassroots staff: 403)."""
+    """District roles see the whole network; grassroots staff the same figures over their own
+    federation and its women's groups (the scope, never a parameter, decides which)."""
 
     permission_required = "organizations.view_cockpit"
+
+    def has_permission(self):
+        user = self.request.user
+        return super().has_permission() and (has_network_scope(user) or bool(federation_ids(user)))
+
+    def scope_ids(self) -> set[int] | None:
+        return federation_ids(self.request.user)
+
+
+class DistrictCockpitMixin(CockpitMixin):
+    """District-wide figures only (targets, the district's quarterly report)."""
 
     def has_permission(self):
         return super().has_permission() and has_network_scope(self.request.user)
@@ -1251,10 +1263,11 @@ class CockpitView(CockpitMixin, TemplateView):
         from federation.staff import charts, cockpit, reports
 
         context = super().get_context_data(**kwargs)
-        data = cockpit.cockpit()
+        data = cockpit.cockpit(federations=self.scope_ids())
         trend = data["trend"]
         labels = [m["label"] for m in trend]
-        series = [charts.Series(str(_("全区")), [m["rate"] for m in trend], "series-0")]
+        whole = _("全区") if not data["scoped"] else _("本组织")
+        series = [charts.Series(str(whole), [m["rate"] for m in trend], "series-0")]
         series += [
             charts.Series(area, [m["areas"][i] for m in trend], f"series-{i % 8 + 1}")
             for i, area in enumerate(data["areas"])
@@ -1284,7 +1297,8 @@ class CockpitView(CockpitMixin, TemplateView):
                 str(_("每月活动场次")), [(m["label"], m["count"]) for m in data["per_month"]]
             ),
             quarters=reports.finished_quarters(),
-            can_set_targets=self.request.user.has_perm("organizations.change_coveragetarget"),
+            can_set_targets=not data["scoped"]
+            and self.request.user.has_perm("organizations.change_coveragetarget"),
             target_form=forms.CoverageTargetForm(
                 areas=data["areas"], initial={"year": targets.year}
             ),
@@ -1297,7 +1311,7 @@ class CockpitExportView(CockpitMixin, View):
         from federation.staff import cockpit
         from organizations.importing.writers import workbook_bytes
 
-        data = cockpit.cockpit()
+        data = cockpit.cockpit(federations=self.scope_ids())
         sheets = cockpit.cockpit_sheets(data)
         org_services.report_download_log(
             kind="cockpit", user=request.user, row_count=cockpit.data_rows(sheets)
@@ -1311,7 +1325,7 @@ class CockpitExportView(CockpitMixin, View):
         return response
 
 
-class CoverageTargetView(CockpitMixin, View):
+class CoverageTargetView(DistrictCockpitMixin, View):
     """District admins set (or remove) a coverage target; back to the cockpit with a message."""
 
     permission_required = ("organizations.view_cockpit", "organizations.change_coveragetarget")
@@ -1350,7 +1364,7 @@ class CoverageTargetView(CockpitMixin, View):
         return HttpResponseRedirect(back)
 
 
-class QuarterlyReportView(CockpitMixin, View):
+class QuarterlyReportView(DistrictCockpitMixin, View):
     """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download."""
 
     def get(self, request):
