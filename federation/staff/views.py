@@ -98,6 +98,8 @@ class DashboardView(StaffMixin, TemplateView):
             "federations": (dormant_feds.count(), dormant_feds[:5]),
             "sites": (dormant_sites.count(), dormant_sites[:5]),
         }
+        todo_count, todos = selectors.completeness(scope_queryset(Federation.objects.all(), user))
+        context["todo"] = {"count": todo_count, "federations": todos}
         return context
 
 
@@ -164,6 +166,15 @@ class ActivityFormView(StaffFormView):
 
     def get_permission_required(self):
         return ["activities.change_activity" if "pk" in self.kwargs else "activities.add_activity"]
+
+    def get_initial(self):
+        # The dashboard's to-do "no activity this quarter" links here with the organizer chosen
+        # (the form offers only the user's own federations, so another id selects nothing).
+        initial = super().get_initial()
+        organizer = self.request.GET.get("organizer", "")
+        if "pk" not in self.kwargs and organizer.isdigit():
+            initial["organizer"] = int(organizer)
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
