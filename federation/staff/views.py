@@ -1308,6 +1308,9 @@ class CockpitView(CockpitMixin, TemplateView):
                 str(_("每月活动场次")), [(m["label"], m["count"]) for m in data["per_month"]]
             ),
             quarters=reports.finished_quarters(),
+            report_federations=[]
+            if data["scoped"]
+            else Federation.objects.active().grassroots().order_by("name").only("pk", "name"),
             can_set_targets=not data["scoped"]
             and self.request.user.has_perm("organizations.change_coveragetarget"),
             target_form=forms.CoverageTargetForm(
@@ -1375,27 +1378,86 @@ class CoverageTargetView(DistrictCockpitMixin, View):
         return HttpResponseRedirect(back)
 
 
-class QuarterlyReportView(DistrictCockpitMixin, View):
-    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download."""
+class QuarterlyReportView(CockpitMixin, View):
+    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download: the
+    district's (or, ``?federation=<pk>``, one grassroots federation's) for district roles; always
+    their own federation's for grassroots staff, whatever the query says."""
+
+    def report_federation(self, request):
+        """None for the district report; raises ValueError with the message for a bad choice."""
+        user = request.user
+        if not has_network_scope(user):
+            return user.federation
+        chosen = request.GET.get("federation", "").strip()
+        if not chosen:
+            return None
+        federation = (
+            Federation.objects.active().grassroots().filter(pk=chosen).first()
+            if chosen.isdigit()
+            else None
+        )
+        if federation is None:
+            raise ValueError(_("所选基层妇联不存在或已撤销，请重新选择。"))
+        return federation
 
     def get(self, request):
         from federation.staff import reports
 
         try:
             quarter = reports.parse_quarter(request.GET.get("quarter", ""))
-        except reports.QuarterError as exc:
+            federation = self.report_federation(request)
+        except (reports.QuarterError, ValueError) as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("staff:cockpit") + "#quarterly")
         from federation.staff.cockpit import data_rows
         from organizations.importing.writers import workbook_bytes
 
-        sheets = reports.quarterly_report_sheets(quarter)
+        sheets = reports.quarterly_report_sheets(quarter, federation=federation)
+        code = quarter.code if federation is None else f"{quarter.code}-{federation.pk}"
         org_services.report_download_log(
-            kind="quarterly", user=request.user, row_count=data_rows(sheets), filters=quarter.code
+            kind="quarterly",
+            user=request.user,
+            row_count=data_rows(sheets),
+            filters=code if federation is None else f"{quarter.code} {federation.name}",
         )
         response = HttpResponse(
             workbook_bytes(sheets),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="quarterly-{quarter.code}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="quarterly-{code}.xlsx"'
+        return response
+
+
+class KeptReportListView(DistrictCockpitMixin, TemplateView):
+    """The quarterly reports the scheduled task kept in REPORTS_DIR (district roles)."""
+
+    template_name = "staff/kept_reports.html"
+
+    def get_context_data(self, **kwargs):
+        from federation.staff import reports
+
+        context = super().get_context_data(**kwargs)
+        context["reports"] = reports.kept_reports(settings.REPORTS_DIR)
+        return context
+
+
+class KeptReportDownloadView(DistrictCockpitMixin, View):
+    """One kept report, by its listed name only (no path from the URL reaches the disk); each
+    download logged like the on-demand ones."""
+
+    def get(self, request, name):
+        from federation.staff import reports
+
+        kept = {r.name: r for r in reports.kept_reports(settings.REPORTS_DIR)}
+        if name not in kept:
+            raise Http404(name)
+        content = (settings.REPORTS_DIR / name).read_bytes()
+        org_services.report_download_log(
+            kind="quarterly", user=request.user, row_count=0, filters=f"{name}（保留文件）"
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
