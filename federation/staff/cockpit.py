@@ -345,7 +345,12 @@ def cockpit(today: datetime.date | None = None, federations: set[int] | None = N
         "scoped": ids is not None,
         "scope_names": []
         if ids is None
-        else list(Federation.objects.filter(pk__in=ids).values_list("name", flat=True)),
+        else list(
+            # The federation before its women's groups ("grassroots" < "group").
+            Federation.objects.filter(pk__in=ids)
+            .order_by("level", "name")
+            .values_list("name", flat=True)
+        ),
         "last_activity": last_activity,
     }
 

@@ -248,7 +248,9 @@ def test_grassroots_cockpit_shows_only_its_own_figures(client, two_federations):
     assert "年底目标" not in page
     assert 'id="year-target"' not in page
     assert 'id="target-form"' not in page
-    assert 'id="quarterly-form"' not in page
+    # Its own quarterly report only: no choice of federation.
+    assert 'id="quarterly-form"' in page
+    assert 'id="report-federation"' not in page
     assert "2025-06" not in page  # the district's monthly snapshot
 
 
@@ -279,13 +281,13 @@ def test_grassroots_cockpit_ignores_any_parameter(client, two_federations, query
     assert [c.value for c in overview[4]] == ["其中已覆盖", 2]
 
 
-def test_grassroots_staff_cannot_set_targets_or_download_the_district_report(
-    client, two_federations
-):
+def test_grassroots_staff_cannot_set_targets_and_get_only_their_own_report(client, two_federations):
     client.force_login(two_federations.staff_a)
     response = client.post(
         reverse("staff:cockpit_target"), {"year": 2026, "quarter": 0, "area": "", "rate": 90}
     )
     assert response.status_code == 403
     assert not CoverageTarget.objects.exists()
-    assert client.get(reverse("staff:quarterly_report") + "?quarter=2025Q1").status_code == 403
+    response = client.get(reverse("staff:quarterly_report") + "?quarter=2025Q1")
+    title = openpyxl.load_workbook(io.BytesIO(response.content))["说明"]["A1"].value
+    assert title == "泰达中小企业园妇联2025年第1季度工作台账"
