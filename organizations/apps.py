@@ -73,6 +73,8 @@ class OrganizationsConfig(AppConfig):
         # district admins set its targets.
         for role in (DISTRICT_ADMIN, DISTRICT_EDITOR, VIEWER):
             registry.grant(role, "organizations.view_cockpit", "organizations.view_coveragetarget")
+        # Grassroots staff get the same cockpit computed over their own federation(s).
+        registry.grant(FEDERATION_STAFF, "organizations.view_cockpit")
         registry.grant(
             DISTRICT_ADMIN,
             "organizations.add_coveragetarget",

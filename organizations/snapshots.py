@@ -57,10 +57,18 @@ def _replay(model, fields: tuple[str, ...], days: list[datetime.date]):
         yield day, state
 
 
-def figures_by_day(days: list[datetime.date]) -> dict[datetime.date, dict]:
+def figures_by_day(
+    days: list[datetime.date], federations: set[int] | None = None
+) -> dict[datetime.date, dict]:
+    """The network's stock figures at the end of each day; with ``federations``, only those
+    federations and the enterprises and sites they had on that day (one federation's report)."""
     figures = {day: {} for day in days}
+
+    def mine(pk) -> bool:
+        return federations is None or pk in federations
+
     for day, feds in _replay(Federation, ("level", "kind", "is_active"), days):
-        active = [f for f in feds.values() if f["is_active"]]
+        active = [f for pk, f in feds.items() if f["is_active"] and mine(pk)]
         grassroots = [f for f in active if f["level"] == Federation.Level.GRASSROOTS]
         figures[day].update(
             grassroots_federations=len(grassroots),
@@ -73,6 +81,8 @@ def figures_by_day(days: list[datetime.date]) -> dict[datetime.date, dict]:
         by_area: dict[str, list[int]] = {}
         covered = surveyed = covered_of_surveyed = 0
         for e in firms.values():
+            if federations is not None and e["federation_id"] not in federations:
+                continue
             is_covered = e["federation_id"] is not None
             covered += is_covered
             if e["surveyed_on"] is not None:
@@ -91,8 +101,8 @@ def figures_by_day(days: list[datetime.date]) -> dict[datetime.date, dict]:
             by_sector=by_sector,
             by_area=by_area,
         )
-    for day, sites in _replay(ServiceSite, ("kind", "is_active"), days):
-        open_sites = [s for s in sites.values() if s["is_active"]]
+    for day, sites in _replay(ServiceSite, ("kind", "is_active", "federation_id"), days):
+        open_sites = [s for s in sites.values() if s["is_active"] and mine(s["federation_id"])]
         figures[day].update(
             service_sites=len(open_sites), by_kind=dict(Counter(s["kind"] for s in open_sites))
         )

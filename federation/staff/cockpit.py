@@ -40,9 +40,20 @@ def quarter_of(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def _coverage_by(field_name: str, labels: dict | None = None) -> list[dict]:
+def _enterprises(ids: set[int] | None):
+    """The surveyed enterprises a cockpit counts: all of them for the district; for grassroots
+    federations those they cover and those given to them to follow up (their own drive)."""
+    queryset = Enterprise.objects.surveyed()
+    if ids is None:
+        return queryset
+    return queryset.filter(Q(federation__in=ids) | Q(followed_by__in=ids))
+
+
+def _coverage_by(
+    field_name: str, labels: dict | None = None, ids: set[int] | None = None
+) -> list[dict]:
     rows = (
-        Enterprise.objects.surveyed()
+        _enterprises(ids)
         .values(field_name)
         .annotate(surveyed=Count("pk"), covered=Count("pk", filter=Q(federation__isnull=False)))
         .order_by(field_name)
@@ -133,16 +144,35 @@ def _trend(now_row: dict, today: datetime.date, areas: list[str]) -> list[dict]:
     return months
 
 
-def _activities_by_month(today: datetime.date, months: int = 12) -> tuple[list, list]:
+def _trend_today(now_row: dict, today: datetime.date) -> list[dict]:
+    """A grassroots cockpit: the snapshots are district-wide, so only today's row."""
+    return [
+        {
+            "on": today,
+            "label": _("今天"),
+            "surveyed": now_row["surveyed"],
+            "covered": now_row["covered"],
+            "rate": now_row["rate"],
+            "areas": now_row["areas"],
+            "now": True,
+        }
+    ]
+
+
+def _activities_by_month(
+    today: datetime.date, months: int = 12, ids: set[int] | None = None
+) -> tuple[list, list]:
     """Activities per local month (the last ``months``) and category, with participants."""
     first = today.replace(day=1)
     for _step in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    activities = Activity.objects.filter(starts_at__gte=start, starts_at__lte=timezone.now())
+    if ids is not None:
+        activities = activities.filter(organizer__in=ids)
     rows = (
-        Activity.objects.filter(starts_at__gte=start, starts_at__lte=timezone.now())
-        .annotate(month=TruncMonth("starts_at", tzinfo=tz))
+        activities.annotate(month=TruncMonth("starts_at", tzinfo=tz))
         .values("month", "category")
         .annotate(n=Count("pk"), people=Sum("participants"))
         .order_by()
@@ -170,12 +200,14 @@ def _activities_by_month(today: datetime.date, months: int = 12) -> tuple[list, 
     return [str(label) for _c, label in categories], table
 
 
-def _sites_by_area() -> tuple[list[str], list[dict]]:
+def _sites_by_area(ids: set[int] | None = None) -> tuple[list[str], list[dict]]:
     kinds = list(ServiceSite.Kind.choices)
     counts: dict[str, dict[str, int]] = {}
+    sites = ServiceSite.objects.active()
+    if ids is not None:
+        sites = sites.filter(federation__in=ids)
     for area, kind, n in (
-        ServiceSite.objects.active()
-        .values_list("area", "kind")
+        sites.values_list("area", "kind")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("area", "kind", "n")
@@ -192,14 +224,19 @@ def _sites_by_area() -> tuple[list[str], list[dict]]:
     return [str(label) for _k, label in kinds], rows
 
 
-def _dormant(today: datetime.date) -> dict:
+def _dormant(today: datetime.date, ids: set[int] | None = None) -> dict:
     """Active grassroots federations and open sites with no activity in DORMANT_DAYS, each with
     the date of its last activity (if any)."""
     last_of = Activity.objects.filter(starts_at__lte=timezone.now()).values("starts_at")
-    federations = selectors.dormant_federations(Federation.objects.all()).annotate(
+    federations = Federation.objects.all()
+    sites = ServiceSite.objects.select_related("federation")
+    if ids is not None:
+        federations = federations.filter(pk__in=ids)
+        sites = sites.filter(federation__in=ids)
+    federations = selectors.dormant_federations(federations).annotate(
         last_activity=Subquery(last_of.filter(organizer=OuterRef("pk")).order_by("-starts_at")[:1])
     )
-    sites = selectors.dormant_sites(ServiceSite.objects.select_related("federation")).annotate(
+    sites = selectors.dormant_sites(sites).annotate(
         last_activity=Subquery(last_of.filter(site=OuterRef("pk")).order_by("-starts_at")[:1])
     )
     return {
@@ -211,11 +248,44 @@ def _dormant(today: datetime.date) -> dict:
     }
 
 
-def cockpit(today: datetime.date | None = None) -> dict:
-    """Everything the cockpit shows (and its xlsx holds)."""
+def _brands(ids: set[int] | None) -> list[dict]:
+    brands = brand_outcomes()
+    if ids is not None:
+        # Only the sessions the federations themselves ran.
+        own = Q(sessions__federation__in=ids)
+        brands = brands.annotate(
+            session_count=Count("sessions", filter=own),
+            total_participants=Sum("sessions__participants", filter=own),
+            total_families=Sum("sessions__families", filter=own),
+            total_enterprises=Sum("sessions__enterprises", filter=own),
+            total_classes=Sum("sessions__classes_incubated", filter=own),
+            total_couples=Sum("sessions__couples", filter=own),
+        )
+    return [
+        {
+            "label": brand.name,
+            "sessions": brand.session_count,
+            "participants": brand.total_participants or 0,
+            "families": brand.total_families or 0,
+            "enterprises": brand.total_enterprises or 0,
+            "classes": brand.total_classes or 0,
+            "couples": brand.total_couples or 0,
+        }
+        for brand in brands.filter(session_count__gt=0).order_by("position", "name")
+    ]
+
+
+def cockpit(today: datetime.date | None = None, federations: set[int] | None = None) -> dict:
+    """Everything the cockpit shows (and its xlsx holds).
+
+    ``federations`` None: the district view. A set of ids (a grassroots user's scope): the same
+    figures over those federations' own records only, no district-wide trend and no targets
+    (the monthly snapshots and the targets are district-wide).
+    """
     today = today or timezone.localdate()
-    targets = targets_for(today)
-    by_area = _coverage_by("area")
+    ids = federations
+    targets = targets_for(today) if ids is None else Targets(today.year, quarter_of(today))
+    by_area = _coverage_by("area", ids=ids)
     areas = [row["key"] for row in by_area]
     surveyed = sum(r["surveyed"] for r in by_area)
     covered = sum(r["covered"] for r in by_area)
@@ -227,9 +297,9 @@ def cockpit(today: datetime.date | None = None) -> dict:
     }
     for row in by_area:
         row["progress"] = progress(row["rate"], targets.yearly.get(row["key"]))
-    by_sector = _coverage_by("sector", dict(Enterprise.Sector.choices))
+    by_sector = _coverage_by("sector", dict(Enterprise.Sector.choices), ids=ids)
     by_building = sorted(
-        (r for r in _coverage_by("building") if r["key"]),
+        (r for r in _coverage_by("building", ids=ids) if r["key"]),
         key=lambda r: (-r["uncovered"], r["label"]),
     )[:BUILDINGS_SHOWN]
     forms = dict(Federation.Kind.choices)
@@ -239,26 +309,21 @@ def cockpit(today: datetime.date | None = None) -> dict:
             "covered": row["n"],
             "federations": row["feds"],
         }
-        for row in Enterprise.objects.covered()
+        for row in (
+            Enterprise.objects.covered()
+            if ids is None
+            else Enterprise.objects.filter(federation__in=ids)
+        )
         .values("federation__kind")
         .annotate(n=Count("pk"), feds=Count("federation", distinct=True))
         .order_by("-n")
     ]
-    site_kinds, sites = _sites_by_area()
-    categories, per_month = _activities_by_month(today)
-    brands = [
-        {
-            "label": brand.name,
-            "sessions": brand.session_count,
-            "participants": brand.total_participants or 0,
-            "families": brand.total_families or 0,
-            "enterprises": brand.total_enterprises or 0,
-            "classes": brand.total_classes or 0,
-            "couples": brand.total_couples or 0,
-        }
-        for brand in brand_outcomes().filter(session_count__gt=0).order_by("position", "name")
-    ]
-    last_activity = Activity.objects.aggregate(last=Max("starts_at"))["last"]
+    site_kinds, sites = _sites_by_area(ids)
+    categories, per_month = _activities_by_month(today, ids=ids)
+    activities = (
+        Activity.objects.all() if ids is None else Activity.objects.filter(organizer__in=ids)
+    )
+    last_activity = activities.aggregate(last=Max("starts_at"))["last"]
     return {
         "today": today,
         "now": now_row,
@@ -270,13 +335,22 @@ def cockpit(today: datetime.date | None = None) -> dict:
         "by_sector": by_sector,
         "by_building": by_building,
         "by_form": by_form,
-        "trend": _trend(now_row, today, areas),
+        "trend": _trend(now_row, today, areas) if ids is None else _trend_today(now_row, today),
         "site_kinds": site_kinds,
         "sites": sites,
         "categories": categories,
         "per_month": per_month,
-        "brands": brands,
-        "dormant": _dormant(today),
+        "brands": _brands(ids),
+        "dormant": _dormant(today, ids),
+        "scoped": ids is not None,
+        "scope_names": []
+        if ids is None
+        else list(
+            # The federation before its women's groups ("grassroots" < "group").
+            Federation.objects.filter(pk__in=ids)
+            .order_by("level", "name")
+            .values_list("name", flat=True)
+        ),
         "last_activity": last_activity,
     }
 
@@ -301,7 +375,10 @@ def cockpit_sheets(data: dict) -> list:
     targets = data["targets"]
     now = data["now"]
     overview = [
-        [_("数据驾驶舱"), _("截至 %(day)s") % {"day": data["today"].isoformat()}],
+        [
+            "、".join(data["scope_names"]) if data["scoped"] else _("数据驾驶舱"),
+            _("截至 %(day)s") % {"day": data["today"].isoformat()},
+        ],
         [_("指标"), _("数值")],
         [_("已摸排企业"), now["surveyed"]],
         [_("其中已覆盖"), now["covered"]],

@@ -24,6 +24,7 @@ from organizations.models import CoverageSnapshot, Enterprise, Federation, Servi
 from organizations.snapshots import figures_by_day
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+KEPT_PATTERN = re.compile(r"^quarterly-(\d{4})Q([1-4])\.xlsx$")
 QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*[Qq季]\s*([1-4])\s*$")
 
 
@@ -100,7 +101,10 @@ def finished_quarters(count: int = 8, *, today: datetime.date | None = None) -> 
     return result
 
 
-def _stock(quarter: Quarter) -> dict:
+def _stock(quarter: Quarter, federations: set[int] | None = None) -> dict:
+    if federations is not None:
+        # The snapshots are district-wide: one federation's stock is replayed from history.
+        return figures_by_day([quarter.last_day], federations)[quarter.last_day]
     snapshot = CoverageSnapshot.objects.filter(on=quarter.last_day).first()
     if snapshot is not None:
         return {
@@ -116,26 +120,36 @@ def _stock(quarter: Quarter) -> dict:
     return figures_by_day([quarter.last_day])[quarter.last_day]
 
 
-def quarterly_report(quarter: Quarter) -> dict:
-    stock = _stock(quarter)
+def federation_scope(federation: Federation) -> set[int]:
+    """A grassroots federation's report covers it and its women's groups."""
+    return {federation.pk, *federation.children.values_list("pk", flat=True)}
+
+
+def quarterly_report(quarter: Quarter, federations: set[int] | None = None) -> dict:
+    """The district's report, or (``federations``) the same figures over those federations."""
+    ids = federations
+
+    def own(queryset, path):
+        return queryset if ids is None else queryset.filter(**{f"{path}__in": ids})
+
+    stock = _stock(quarter, ids)
     in_quarter = Q(starts_at__gte=quarter.start, starts_at__lt=quarter.end)
     new_coverage = list(
-        Enterprise.objects.covered()
+        own(Enterprise.objects.covered(), "federation")
         .filter(covered_since__gte=quarter.first_day, covered_since__lte=quarter.last_day)
         .select_related("federation")
         .order_by("covered_since", "name")
     )
     activities = {
         row["category"]: (row["n"], row["people"] or 0)
-        for row in Activity.objects.filter(in_quarter)
+        for row in own(Activity.objects.filter(in_quarter), "organizer")
         .values("category")
         .annotate(n=Count("pk"), people=Sum("participants"))
         .order_by()
     }
     sessions = list(
-        BrandSession.objects.filter(
-            starts_on__gte=quarter.first_day, starts_on__lte=quarter.last_day
-        )
+        own(BrandSession.objects.all(), "federation")
+        .filter(starts_on__gte=quarter.first_day, starts_on__lte=quarter.last_day)
         .values("brand__name", "brand__position")
         .annotate(
             n=Count("pk"),
@@ -150,14 +164,14 @@ def quarterly_report(quarter: Quarter) -> dict:
     recorded = Exemplar.history.filter(history_type="+", history_date__lt=quarter.end).values("id")
     exemplars = {
         (row["honour"], row["kind"]): row["n"]
-        for row in Exemplar.objects.filter(year=quarter.year, pk__in=recorded)
+        for row in own(Exemplar.objects.all(), "federation")
+        .filter(year=quarter.year, pk__in=recorded)
         .values("honour", "kind")
         .annotate(n=Count("pk"))
         .order_by()
     }
     per_federation = (
-        Federation.objects.active()
-        .grassroots()
+        own(Federation.objects.active().grassroots(), "pk")
         .annotate(
             new_covered=Count(
                 "enterprises",
@@ -173,7 +187,7 @@ def quarterly_report(quarter: Quarter) -> dict:
     )
     per_federation_activities = {
         row["organizer"]: (row["n"], row["people"] or 0)
-        for row in Activity.objects.filter(in_quarter)
+        for row in own(Activity.objects.filter(in_quarter), "organizer")
         .values("organizer")
         .annotate(n=Count("pk"), people=Sum("participants"))
         .order_by()
@@ -196,21 +210,33 @@ def _rate(covered: int, surveyed: int):
     return round(100 * covered / surveyed, 1) if surveyed else ""
 
 
-def quarterly_report_xlsx(quarter: Quarter, *, generated_at: datetime.datetime | None = None):
-    """The 季度工作台账 workbook (bytes)."""
+def quarterly_report_xlsx(
+    quarter: Quarter,
+    *,
+    generated_at: datetime.datetime | None = None,
+    federation: Federation | None = None,
+):
+    """The 季度工作台账 workbook (bytes), of the district or of one grassroots federation."""
     from organizations.importing.writers import workbook_bytes
 
-    return workbook_bytes(quarterly_report_sheets(quarter, generated_at=generated_at))
+    return workbook_bytes(
+        quarterly_report_sheets(quarter, generated_at=generated_at, federation=federation)
+    )
 
 
 def quarterly_report_sheets(
-    quarter: Quarter, *, generated_at: datetime.datetime | None = None
+    quarter: Quarter,
+    *,
+    generated_at: datetime.datetime | None = None,
+    federation: Federation | None = None,
 ) -> list:
-    data = quarterly_report(quarter)
+    ids = None if federation is None else federation_scope(federation)
+    data = quarterly_report(quarter, ids)
     stock = data["stock"]
     generated_at = generated_at or timezone.now()
+    owner = _("天津经开区妇联") if federation is None else federation.name
     cover = [
-        [_("天津经开区妇联%(label)s工作台账") % {"label": quarter.label}],
+        [_("%(owner)s%(label)s工作台账") % {"owner": owner, "label": quarter.label}],
         [
             _("统计期间"),
             _("%(first)s 至 %(last)s（北京时间）")
@@ -341,3 +367,36 @@ def quarterly_report_sheets(
         (_("先进典型"), exemplars, 1),
         (_("各基层妇联"), federations, 1),
     ]
+
+
+@dataclass(frozen=True)
+class KeptReport:
+    name: str
+    quarter: Quarter
+    size: int
+    written_at: datetime.datetime
+
+
+def kept_reports(directory) -> list[KeptReport]:
+    """The quarterly reports the scheduled task kept in ``directory``, newest quarter first.
+    Only names the task writes (quarterly-2026Q3.xlsx) are listed; a missing folder lists none."""
+    from pathlib import Path
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        return []
+    kept = []
+    for path in folder.iterdir():
+        match = KEPT_PATTERN.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        stat = path.stat()
+        kept.append(
+            KeptReport(
+                name=path.name,
+                quarter=Quarter(int(match[1]), int(match[2])),
+                size=stat.st_size,
+                written_at=datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC),
+            )
+        )
+    return sorted(kept, key=lambda r: (r.quarter.year, r.quarter.quarter), reverse=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -174,3 +174,78 @@ def changes_since_published(article) -> dict | None:
         else None,
         "body": html_diff(published.body, article.body) if published.body != article.body else None,
     }
+
+
+# --- the completeness to-do list ------------------------------------------------------------
+TODO_LISTED = 20
+
+
+@dataclass
+class FederationTodo:
+    """What one federation still has to complete (each item becomes a link to fix it)."""
+
+    federation: Federation
+    no_contact: bool = False
+    sites_without_hours: list = field(default_factory=list)
+    sites_without_coordinates: list = field(default_factory=list)
+    idle_this_quarter: bool = False
+    articles_without_cover: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return (
+            self.no_contact
+            + len(self.sites_without_hours)
+            + len(self.sites_without_coordinates)
+            + self.idle_this_quarter
+            + len(self.articles_without_cover)
+        )
+
+
+def quarter_start(today: datetime.date) -> datetime.datetime:
+    """00:00 Beijing time (the portal's time zone) of the first day of today's quarter."""
+    first = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return datetime.datetime.combine(
+        first, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def completeness(federations: QuerySet, today: datetime.date | None = None) -> tuple[int, list]:
+    """The to-do list of every active federation in ``federations`` (the user's scope) that has
+    something to complete: how many such federations, and the first TODO_LISTED by name.
+
+    Five reads whatever the number of federations: the federations, their incomplete sites, the
+    organisers active this quarter, and their published articles without a cover photo.
+    """
+    today = today or timezone.localdate()
+    federations = federations.active().exclude(level=Federation.Level.DISTRICT).order_by("name")
+    todos = {f.pk: FederationTodo(f) for f in federations}
+    ids = set(todos)
+    for todo in todos.values():
+        f = todo.federation
+        todo.no_contact = not (f.contact_name and f.contact_phone)
+    sites = (
+        ServiceSite.objects.active()
+        .filter(federation__in=ids)
+        .annotate(_hours=Count("hours"))
+        .order_by("name")
+    )
+    for site in sites.filter(Q(_hours=0, hours_note="")):
+        todos[site.federation_id].sites_without_hours.append(site)
+    for site in sites.filter(latitude__isnull=True, is_online=False, is_mobile=False):
+        todos[site.federation_id].sites_without_coordinates.append(site)
+    active = set(
+        Activity.objects.filter(
+            organizer__in=ids, starts_at__gte=quarter_start(today), starts_at__lte=timezone.now()
+        ).values_list("organizer", flat=True)
+    )
+    for pk, todo in todos.items():
+        todo.idle_this_quarter = pk not in active
+    for article in (
+        Article.objects.published()
+        .filter(federation__in=ids, cover_photo__isnull=True)
+        .order_by("-publish_at")
+    ):
+        todos[article.federation_id].articles_without_cover.append(article)
+    open_items = [todo for todo in todos.values() if todo.count]
+    return len(open_items), open_items[:TODO_LISTED]

@@ -75,6 +75,8 @@ urlpatterns = [
     path("cockpit/", views.CockpitView.as_view(), name="cockpit"),
     path("cockpit/cockpit.xlsx", views.CockpitExportView.as_view(), name="cockpit_export"),
     path("cockpit/quarterly/", views.QuarterlyReportView.as_view(), name="quarterly_report"),
+    path("reports/", views.KeptReportListView.as_view(), name="kept_reports"),
+    path("reports/<str:name>", views.KeptReportDownloadView.as_view(), name="kept_report_download"),
     path("cockpit/targets/", views.CoverageTargetView.as_view(), name="cockpit_target"),
     path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
 ]

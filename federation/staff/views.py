@@ -98,6 +98,8 @@ class DashboardView(StaffMixin, TemplateView):
             "federations": (dormant_feds.count(), dormant_feds[:5]),
             "sites": (dormant_sites.count(), dormant_sites[:5]),
         }
+        todo_count, todos = selectors.completeness(scope_queryset(Federation.objects.all(), user))
+        context["todo"] = {"count": todo_count, "federations": todos}
         return context
 
 
@@ -164,6 +166,15 @@ class ActivityFormView(StaffFormView):
 
     def get_permission_required(self):
         return ["activities.change_activity" if "pk" in self.kwargs else "activities.add_activity"]
+
+    def get_initial(self):
+        # The dashboard's to-do "no activity this quarter" links here with the organizer chosen
+        # (the form offers only the user's own federations, so another id selects nothing).
+        initial = super().get_initial()
+        organizer = self.request.GET.get("organizer", "")
+        if "pk" not in self.kwargs and organizer.isdigit():
+            initial["organizer"] = int(organizer)
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -1236,9 +1247,21 @@ class FollowUpVisitView(StaffMixin, View):
 
 
 class CockpitMixin(StaffMixin):
-    """District roles only: the cockpit shows the whole network (grassroots staff: 403)."""
+    """District roles see the whole network; grassroots staff the same figures over their own
+    federation and its women's groups (the scope, never a parameter, decides which)."""
 
     permission_required = "organizations.view_cockpit"
+
+    def has_permission(self):
+        user = self.request.user
+        return super().has_permission() and (has_network_scope(user) or bool(federation_ids(user)))
+
+    def scope_ids(self) -> set[int] | None:
+        return federation_ids(self.request.user)
+
+
+class DistrictCockpitMixin(CockpitMixin):
+    """District-wide figures only (targets, the district's quarterly report)."""
 
     def has_permission(self):
         return super().has_permission() and has_network_scope(self.request.user)
@@ -1251,10 +1274,11 @@ class CockpitView(CockpitMixin, TemplateView):
         from federation.staff import charts, cockpit, reports
 
         context = super().get_context_data(**kwargs)
-        data = cockpit.cockpit()
+        data = cockpit.cockpit(federations=self.scope_ids())
         trend = data["trend"]
         labels = [m["label"] for m in trend]
-        series = [charts.Series(str(_("全区")), [m["rate"] for m in trend], "series-0")]
+        whole = _("全区") if not data["scoped"] else _("本组织")
+        series = [charts.Series(str(whole), [m["rate"] for m in trend], "series-0")]
         series += [
             charts.Series(area, [m["areas"][i] for m in trend], f"series-{i % 8 + 1}")
             for i, area in enumerate(data["areas"])
@@ -1284,7 +1308,11 @@ class CockpitView(CockpitMixin, TemplateView):
                 str(_("每月活动场次")), [(m["label"], m["count"]) for m in data["per_month"]]
             ),
             quarters=reports.finished_quarters(),
-            can_set_targets=self.request.user.has_perm("organizations.change_coveragetarget"),
+            report_federations=[]
+            if data["scoped"]
+            else Federation.objects.active().grassroots().order_by("name").only("pk", "name"),
+            can_set_targets=not data["scoped"]
+            and self.request.user.has_perm("organizations.change_coveragetarget"),
             target_form=forms.CoverageTargetForm(
                 areas=data["areas"], initial={"year": targets.year}
             ),
@@ -1297,7 +1325,7 @@ class CockpitExportView(CockpitMixin, View):
         from federation.staff import cockpit
         from organizations.importing.writers import workbook_bytes
 
-        data = cockpit.cockpit()
+        data = cockpit.cockpit(federations=self.scope_ids())
         sheets = cockpit.cockpit_sheets(data)
         org_services.report_download_log(
             kind="cockpit", user=request.user, row_count=cockpit.data_rows(sheets)
@@ -1311,7 +1339,7 @@ class CockpitExportView(CockpitMixin, View):
         return response
 
 
-class CoverageTargetView(CockpitMixin, View):
+class CoverageTargetView(DistrictCockpitMixin, View):
     """District admins set (or remove) a coverage target; back to the cockpit with a message."""
 
     permission_required = ("organizations.view_cockpit", "organizations.change_coveragetarget")
@@ -1351,26 +1379,85 @@ class CoverageTargetView(CockpitMixin, View):
 
 
 class QuarterlyReportView(CockpitMixin, View):
-    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download."""
+    """The 季度工作台账 of a finished quarter (``?quarter=2026Q3``), as an xlsx download: the
+    district's (or, ``?federation=<pk>``, one grassroots federation's) for district roles; always
+    their own federation's for grassroots staff, whatever the query says."""
+
+    def report_federation(self, request):
+        """None for the district report; raises ValueError with the message for a bad choice."""
+        user = request.user
+        if not has_network_scope(user):
+            return user.federation
+        chosen = request.GET.get("federation", "").strip()
+        if not chosen:
+            return None
+        federation = (
+            Federation.objects.active().grassroots().filter(pk=chosen).first()
+            if chosen.isdigit()
+            else None
+        )
+        if federation is None:
+            raise ValueError(_("所选基层妇联不存在或已撤销，请重新选择。"))
+        return federation
 
     def get(self, request):
         from federation.staff import reports
 
         try:
             quarter = reports.parse_quarter(request.GET.get("quarter", ""))
-        except reports.QuarterError as exc:
+            federation = self.report_federation(request)
+        except (reports.QuarterError, ValueError) as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("staff:cockpit") + "#quarterly")
         from federation.staff.cockpit import data_rows
         from organizations.importing.writers import workbook_bytes
 
-        sheets = reports.quarterly_report_sheets(quarter)
+        sheets = reports.quarterly_report_sheets(quarter, federation=federation)
+        code = quarter.code if federation is None else f"{quarter.code}-{federation.pk}"
         org_services.report_download_log(
-            kind="quarterly", user=request.user, row_count=data_rows(sheets), filters=quarter.code
+            kind="quarterly",
+            user=request.user,
+            row_count=data_rows(sheets),
+            filters=code if federation is None else f"{quarter.code} {federation.name}",
         )
         response = HttpResponse(
             workbook_bytes(sheets),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="quarterly-{quarter.code}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="quarterly-{code}.xlsx"'
+        return response
+
+
+class KeptReportListView(DistrictCockpitMixin, TemplateView):
+    """The quarterly reports the scheduled task kept in REPORTS_DIR (district roles)."""
+
+    template_name = "staff/kept_reports.html"
+
+    def get_context_data(self, **kwargs):
+        from federation.staff import reports
+
+        context = super().get_context_data(**kwargs)
+        context["reports"] = reports.kept_reports(settings.REPORTS_DIR)
+        return context
+
+
+class KeptReportDownloadView(DistrictCockpitMixin, View):
+    """One kept report, by its listed name only (no path from the URL reaches the disk); each
+    download logged like the on-demand ones."""
+
+    def get(self, request, name):
+        from federation.staff import reports
+
+        kept = {r.name: r for r in reports.kept_reports(settings.REPORTS_DIR)}
+        if name not in kept:
+            raise Http404(name)
+        content = (settings.REPORTS_DIR / name).read_bytes()
+        org_services.report_download_log(
+            kind="quarterly", user=request.user, row_count=0, filters=f"{name}（保留文件）"
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

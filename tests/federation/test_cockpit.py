@@ -203,3 +203,91 @@ def test_editor_cannot_set_targets_and_sees_no_form(client, network):
     )
     assert response.status_code == 403
     assert not CoverageTarget.objects.exists()
+
+
+@pytest.fixture
+def two_federations(network):
+    """On top of ``network`` (fed_a covers 3 of 泰达街 and 1 of 西区; 4 uncovered nobody follows):
+    fed_a follows up one uncovered enterprise of 西区; fed_b covers 2 surveyed of 泰达街; each
+    has a site and activities of its own."""
+    EnterpriseFactory(area="西区", surveyed_on=SURVEYED, followed_by=network.fed_a)
+    for _i in range(2):
+        EnterpriseFactory(
+            area="泰达街", surveyed_on=SURVEYED, federation=network.fed_b, covered_since=SURVEYED
+        )
+    site_a = ServiceSiteFactory(federation=network.fed_a, name="中小企业园妇女之家", area="泰达街")
+    site_b = ServiceSiteFactory(federation=network.fed_b, name="司机之家", area="西区")
+    ActivityFactory(organizer=network.fed_a, site=site_a, participants=12)
+    for _i in range(3):
+        ActivityFactory(organizer=network.fed_b, site=site_b, participants=30)
+    return network
+
+
+def test_grassroots_cockpit_shows_only_its_own_figures(client, two_federations):
+    world = two_federations
+    CoverageTarget.objects.create(year=timezone.localdate().year, quarter=0, area="", rate=80)
+    client.force_login(world.staff_a)
+    page = _text(client.get(reverse("staff:cockpit")))
+    # fed_a: 4 covered of the 5 it covers or follows up; the district's 10 surveyed are not shown.
+    assert 'id="rate-now">80.0%' in page
+    assert "4 / 5" in page
+    assert "本页只统计 泰达中小企业园妇联、中小企业园第一妇女小组 的记录" in page
+    by_area = page.split('id="by-area"')[1].split("</table>")[0]
+    assert '<th scope="row">泰达街</th><td class="text-end">3</td><td class="text-end">3</td>' in (
+        by_area
+    )
+    assert '<th scope="row">西区</th><td class="text-end">2</td><td class="text-end">1</td>' in (
+        by_area
+    )
+    sites = page.split('id="sites"')[1].split("</table>")[0]
+    assert "泰达街" in sites and "西区" not in sites
+    per_month = page.split('id="per-month"')[1].split("</table>")[0]
+    assert per_month.count('<td class="text-end">1 / 12</td>') == 2  # its category and the total
+    assert "3 / 90" not in per_month
+    # No district-wide figures and nothing of the district's to set.
+    assert "年底目标" not in page
+    assert 'id="year-target"' not in page
+    assert 'id="target-form"' not in page
+    # Its own quarterly report only: no choice of federation.
+    assert 'id="quarterly-form"' in page
+    assert 'id="report-federation"' not in page
+    assert "2025-06" not in page  # the district's monthly snapshot
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?federation={b}",
+        "?federations={b}",
+        "?scope=district",
+        "?federation_id={b}&area=西区",
+    ],
+)
+def test_grassroots_cockpit_ignores_any_parameter(client, two_federations, query):
+    world = two_federations
+    client.force_login(world.staff_b)
+    url = reverse("staff:cockpit") + query.format(b=world.fed_a.pk)
+    page = _text(client.get(url))
+    # fed_b: 2 of 2 whatever the query asks for; fed_a's figures never appear.
+    assert 'id="rate-now">100.0%' in page
+    assert "2 / 2" in page
+    assert "泰达中小企业园妇联" not in page
+    assert "中小企业园妇女之家" not in page
+    response = client.get(reverse("staff:cockpit_export") + query.format(b=world.fed_a.pk))
+    overview = openpyxl.load_workbook(io.BytesIO(response.content))["概览"]
+    assert [c.value for c in overview[1]][0] == "网约车司机妇联"
+    assert [c.value for c in overview[3]] == ["已摸排企业", 2]
+    assert [c.value for c in overview[4]] == ["其中已覆盖", 2]
+
+
+def test_grassroots_staff_cannot_set_targets_and_get_only_their_own_report(client, two_federations):
+    client.force_login(two_federations.staff_a)
+    response = client.post(
+        reverse("staff:cockpit_target"), {"year": 2026, "quarter": 0, "area": "", "rate": 90}
+    )
+    assert response.status_code == 403
+    assert not CoverageTarget.objects.exists()
+    response = client.get(reverse("staff:quarterly_report") + "?quarter=2025Q1")
+    title = openpyxl.load_workbook(io.BytesIO(response.content))["说明"]["A1"].value
+    assert title == "泰达中小企业园妇联2025年第1季度工作台账"

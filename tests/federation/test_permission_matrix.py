@@ -74,11 +74,14 @@ STAFF_GET = [
     # the federation an enterprise was given to (and the district) logs visits to it.
     ("coverage",           None,                        302, 403, 200, 200, 200, 200, 200, 200),
     ("coverage_visit",     "organizations.followedup",  302, 403, 403, 200, 404, 200, 200, 200),
-    # The district cockpit and its xlsx: district roles only; grassroots staff are refused.
-    ("cockpit",            None,                        302, 403, 200, 403, 403, 200, 200, 200),
-    ("cockpit_export",     None,                        302, 403, 200, 403, 403, 200, 200, 200),
-    # Without a quarter: back to the cockpit with the message.
-    ("quarterly_report",   None,                        302, 403, 302, 403, 403, 302, 302, 302),
+    # The cockpit and its xlsx: district roles see the district, grassroots staff their own.
+    ("cockpit",            None,                        302, 403, 200, 200, 200, 200, 200, 200),
+    ("cockpit_export",     None,                        302, 403, 200, 200, 200, 200, 200, 200),
+    # Without a quarter: back to the cockpit with the message (staff: for their own federation).
+    ("quarterly_report",   None,                        302, 403, 302, 302, 302, 302, 302, 302),
+    # The kept quarterly reports (district-wide): district roles only.
+    ("kept_reports",       None,                        302, 403, 200, 403, 403, 200, 200, 200),
+    ("kept_report_download", None,                      302, 403, 200, 403, 403, 200, 200, 200),
     ("activity_edit",      "activities.activity",       302, 403, 403, 200, 404, 200, 200, 200),
     ("article_edit",       "activities.article",        302, 403, 403, 200, 404, 200, 200, 200),
     ("site_edit",          "organizations.servicesite", 302, 403, 403, 200, 404, 200, 200, 200),
@@ -327,8 +330,10 @@ ADMIN_TABLE = _table(ADMIN, 2)
 
 
 @pytest.fixture
-def records(world, png_bytes):
+def records(world, png_bytes, settings, tmp_path):
     """One record of every registered admin model; a scoped one belongs to federation A."""
+    settings.REPORTS_DIR = tmp_path
+    (tmp_path / "quarterly-2026Q1.xlsx").write_bytes(b"PK kept report")
     world.no_role = UserFactory(username="no_role", federation=world.fed_a)
     world.superuser = UserFactory(username="root", is_superuser=True)
     enterprise = EnterpriseFactory(federation=world.fed_a)
@@ -432,6 +437,8 @@ def _staff_url(records, name, label):
         return reverse("staff:history", args=[kind, obj.pk])
     if name == "article_transition":
         return reverse("staff:article_transition", args=[obj.pk, "publish"])
+    if name == "kept_report_download":
+        return reverse("staff:kept_report_download", args=["quarterly-2026Q1.xlsx"])
     if label == "activities.registrationsettings":
         return reverse(f"staff:{name}", args=[obj.activity_id])
     return reverse(f"staff:{name}", args=[obj.pk] if obj else [])

@@ -222,3 +222,100 @@ def test_cockpit_downloads_the_report_and_explains_a_bad_quarter(client, history
     assert log.get_kind_display() == "季度工作台账"
     response = client.get(reverse("staff:quarterly_report"), {"quarter": "下季度"}, follow=True)
     assert "季度“下季度”无法识别" in response.content.decode()
+
+
+def test_one_federations_workbook_holds_only_its_own_figures(history):
+    BrandSessionFactory(
+        brand=BrandFactory(name="巾帼科创营"),
+        starts_on=datetime.date(2025, 9, 1),
+        participants=8,
+        federation=history.fed_a,
+    )
+    book = _book(
+        quarterly_report_xlsx(Q3, generated_at=at(2025, 10, 8, 9, 30), federation=history.fed_a)
+    )
+    assert _rows(book["说明"])[0] == ["泰达中小企业园妇联2025年第3季度工作台账", None]
+    forms = _rows(book["组织建设"])
+    assert forms[1] == ["单建妇联", 1]
+    assert forms[-2:] == [["基层妇联合计", 1], ["妇女小组", 1]]
+    coverage = _rows(book["覆盖情况"])
+    assert [row[:2] for row in coverage[1:6]] == [
+        ["季末已摸排企业", 1],
+        ["季末已摸排且已覆盖", 1],
+        ["季末覆盖率（%）", 100.0],
+        ["季末覆盖企业总数", 1],
+        ["本季度新增覆盖企业", 1],
+    ]
+    assert [row[0] for row in coverage[7:]] == ["企业名称", "季度测试企业0"]
+    assert _rows(book["服务阵地"])[-1] == ["合计", 1]
+    assert _rows(book["活动开展"])[-1] == ["合计", 2, 42]
+    # Only the session fed_a ran itself; the district's 泰好帮 session is not its own.
+    assert _rows(book["品牌活动"])[1:] == [["巾帼科创营", 1, 8, 0, 0, 0, 0]]
+    assert _rows(book["各基层妇联"])[1:] == [["泰达中小企业园妇联", "单建妇联", "泰达街", 1, 2, 42]]
+
+
+def test_grassroots_staff_get_their_own_report_whatever_they_ask(client, history):
+    from organizations.models import ExportLog
+
+    client.force_login(history.staff_b)
+    response = client.get(
+        reverse("staff:quarterly_report"), {"quarter": "2025Q3", "federation": history.fed_a.pk}
+    )
+    name = f"quarterly-2025Q3-{history.fed_b.pk}.xlsx"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    book = _book(response.content)
+    assert _rows(book["说明"])[0][0] == "网约车司机妇联2025年第3季度工作台账"
+    assert [row[0] for row in _rows(book["覆盖情况"])[7:]] == ["企业名称", "季度测试企业1"]
+    assert _rows(book["活动开展"])[-1] == ["合计", 0, 0]
+    log = ExportLog.objects.get()
+    assert (log.kind, log.user, log.filters) == (
+        "quarterly",
+        history.staff_b,
+        "2025Q3 网约车司机妇联",
+    )
+
+
+def test_district_roles_choose_a_federation_and_a_bad_choice_is_explained(client, history):
+    client.force_login(history.editor)
+    response = client.get(
+        reverse("staff:quarterly_report"), {"quarter": "2025Q3", "federation": history.fed_a.pk}
+    )
+    assert _rows(_book(response.content)["说明"])[0][0] == "泰达中小企业园妇联2025年第3季度工作台账"
+    page = client.get(reverse("staff:cockpit")).content.decode()
+    assert f'<option value="{history.fed_b.pk}">网约车司机妇联</option>' in page
+    for bad in ("abc", "999999", str(history.group_a.pk)):
+        response = client.get(
+            reverse("staff:quarterly_report"), {"quarter": "2025Q3", "federation": bad}, follow=True
+        )
+        assert "所选基层妇联不存在或已撤销，请重新选择。" in response.content.decode()
+        assert "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_kept_reports_are_listed_downloaded_and_logged(client, history, settings, tmp_path):
+    from organizations.models import ExportLog
+
+    settings.REPORTS_DIR = tmp_path
+    call_command("quarterly_report", "2025Q3", dir=str(tmp_path))
+    (tmp_path / "quarterly-2025Q2.xlsx").write_bytes(b"PK older")
+    (tmp_path / "notes.txt").write_text("not a report")
+    (tmp_path / "quarterly-2025Q3.xlsx.part").write_bytes(b"half")
+    client.force_login(history.viewer)
+    page = client.get(reverse("staff:kept_reports")).content.decode()
+    table = page.split('id="kept-reports"')[1].split("</table>")[0]
+    names = [line.split('">')[1].split("<")[0] for line in table.split("<a href=")[1:]]
+    assert names == ["quarterly-2025Q3.xlsx", "quarterly-2025Q2.xlsx"]
+    assert "2025年第3季度" in table
+    response = client.get(reverse("staff:kept_report_download", args=["quarterly-2025Q3.xlsx"]))
+    assert response["Content-Disposition"] == 'attachment; filename="quarterly-2025Q3.xlsx"'
+    assert _rows(_book(response.content)["活动开展"])[-1] == ["合计", 2, 42]
+    log = ExportLog.objects.get()
+    assert (log.kind, log.user, log.filters) == (
+        "quarterly",
+        history.viewer,
+        "quarterly-2025Q3.xlsx（保留文件）",
+    )
+    for name in ("notes.txt", "quarterly-2025Q3.xlsx.part", "quarterly-2024Q1.xlsx"):
+        assert client.get(reverse("staff:kept_report_download", args=[name])).status_code == 404
+    assert ExportLog.objects.count() == 1
+    client.force_login(history.staff_a)
+    assert client.get(reverse("staff:kept_reports")).status_code == 403

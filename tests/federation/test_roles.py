@@ -102,6 +102,7 @@ FEDERATION_STAFF = {
     "activities.view_registrationsettings", "activities.add_registrationsettings", "activities.change_registrationsettings",
     "activities.view_registration", "activities.add_registration", "activities.change_registration",
     "activities.export_registration",
+    "organizations.view_cockpit",
 }
 VIEWER = {
     "organizations.view_federation",
