@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from brands.selectors import brand_outcomes
 from federation.staff import selectors
+from federation.staff.reports import brand_outcome_headers
 from organizations.models import (
     CoverageSnapshot,
     CoverageTarget,
@@ -423,17 +424,7 @@ def cockpit_sheets(data: dict) -> list:
         [m["label"], *[f"{n}/{p}" for n, p in m["cells"]], m["count"], m["people"]]
         for m in data["per_month"]
     ]
-    brands = [
-        [
-            _("品牌"),
-            _("期数"),
-            _("参与人次"),
-            _("帮助家庭"),
-            _("服务企业"),
-            _("孵化托管班"),
-            _("牵手成功"),
-        ]
-    ]
+    brands = [brand_outcome_headers()]
     brands += [
         [
             b["label"],

@@ -32,6 +32,19 @@ class QuarterError(ValueError):
     """A quarter that cannot be reported: malformed, or not finished yet (the message says which)."""
 
 
+def brand_outcome_headers() -> list[str]:
+    """The header row of a brand-outcomes sheet (the cockpit's xlsx and the quarterly report)."""
+    return [
+        _("品牌"),
+        _("期数"),
+        _("参与人次"),
+        _("帮助家庭"),
+        _("服务企业"),
+        _("孵化托管班"),
+        _("牵手成功"),
+    ]
+
+
 @dataclass(frozen=True)
 class Quarter:
     year: int
@@ -308,17 +321,7 @@ def quarterly_report_sheets(
             sum(p for _n, p in data["activities"].values()),
         ]
     )
-    brands = [
-        [
-            _("品牌"),
-            _("期数"),
-            _("参与人次"),
-            _("帮助家庭"),
-            _("服务企业"),
-            _("孵化托管班"),
-            _("牵手成功"),
-        ]
-    ]
+    brands = [brand_outcome_headers()]
     brands += [
         [
             s["brand__name"],

@@ -177,7 +177,7 @@ def changes_since_published(article) -> dict | None:
 
 
 # --- the completeness to-do list ------------------------------------------------------------
-TODO_LISTED = 20
+COMPLETENESS_LISTED = 20
 
 
 @dataclass
@@ -212,7 +212,7 @@ def quarter_start(today: datetime.date) -> datetime.datetime:
 
 def completeness(federations: QuerySet, today: datetime.date | None = None) -> tuple[int, list]:
     """The to-do list of every active federation in ``federations`` (the user's scope) that has
-    something to complete: how many such federations, and the first TODO_LISTED by name.
+    something to complete: how many such federations, and the first COMPLETENESS_LISTED by name.
 
     Five reads whatever the number of federations: the federations, their incomplete sites, the
     organisers active this quarter, and their published articles without a cover photo.
@@ -248,4 +248,4 @@ def completeness(federations: QuerySet, today: datetime.date | None = None) -> t
     ):
         todos[article.federation_id].articles_without_cover.append(article)
     open_items = [todo for todo in todos.values() if todo.count]
-    return len(open_items), open_items[:TODO_LISTED]
+    return len(open_items), open_items[:COMPLETENESS_LISTED]

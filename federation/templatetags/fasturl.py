@@ -9,36 +9,13 @@ prefix, language and current app, so it is the one ``reverse()`` would give.
 
 from __future__ import annotations
 
-import functools
-
 from django import template
 from django.template.defaulttags import URLNode, url
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
-from django.utils.translation import get_language
+
+from federation.core.links import cached_reverse
 
 register = template.Library()
-
-
-@functools.lru_cache(maxsize=4096)
-def _reverse(resolver, prefix, language, view_name, args, kwargs, current_app) -> str:
-    # resolver, prefix and language only key the cache (reverse() reads them itself).
-    return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
-
-
-def cached_reverse(view_name, args=(), kwargs=None, current_app=None) -> str:
-    kwargs = tuple(sorted((kwargs or {}).items()))
-    if not all(isinstance(v, (str, int)) for v in (*args, *(v for _k, v in kwargs))):
-        return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
-    return _reverse(
-        get_resolver(get_urlconf()),
-        get_script_prefix(),
-        get_language(),
-        view_name,
-        tuple(args),
-        kwargs,
-        current_app,
-    )
 
 
 class CachedURLNode(URLNode):
