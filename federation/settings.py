@@ -450,6 +450,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "federation.web.cache.PageCacheMiddleware",
 )
+# Outside every other (after the health check): a page is stored with all of its headers, so
+# federation.web.fastpath can send it as it is.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("federation.web.middleware.HealthCheckMiddleware") + 1,
+    "federation.web.cache.PageCacheStoreMiddleware",
+)
 # Browser features the portal never uses (django-permissions-policy).
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

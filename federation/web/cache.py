@@ -192,7 +192,8 @@ def page_timeout(generation: str, maximum: int | None = None) -> int:
 
 
 def page_digest(request) -> str:
-    raw = f"{request.get_full_path()}|{get_language()}|{request.get_host()}"
+    # The scheme too: a page stored from HTTPS carries HSTS, which plain HTTP must not get.
+    raw = f"{request.get_full_path()}|{get_language()}|{request.get_host()}|{request.scheme}"
     if in_wechat(request):
         raw += "|wechat"  # WeChat's copy loads the JS-SDK (and its CSP allows it)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -322,6 +323,8 @@ def _entry(response, epoch: str, generation: str, fresh_for: int) -> dict:
         "gzip": gzip.compress(body, compresslevel=6, mtime=0) if len(body) > 512 else None,
         # The page's own CSP allowances (WeChat's SDK host), applied by the outer CSP middleware.
         "csp_update": getattr(response, "_csp_update", None),
+        # Stored after the outermost middleware: the headers are all of them (see fastpath).
+        "complete": True,
     }
 
 
@@ -445,25 +448,66 @@ def _rule_for_path(resolver, path: str) -> PageRule | None:
     return getattr(func, "public_page_rule", None)
 
 
+def fresh_entry(request) -> dict | None:
+    """The stored page for this request if it can be sent as it is: fresh, of the current epoch
+    and generation, with every header. No lock, no counter: anything else is for the full stack.
+    The caller has made the query canonical and activated the visitor's language."""
+    key = page_key(request)
+    values = cache.get_many([EPOCH_KEY, GENERATION_KEY, key])
+    entry = values.get(key)
+    if (
+        entry is not None
+        and entry.get("complete")
+        and entry.get("epoch") == str(values.get(EPOCH_KEY))
+        and entry.get("generation") == str(values.get(GENERATION_KEY))
+        and entry["fresh_until"] > time.time()
+    ):
+        return entry
+    return None
+
+
+def may_answer_first(request) -> bool:
+    """A GET or HEAD without a session or a waiting message: a cached page may answer it before
+    the session, locale, CSRF, auth and messages middleware."""
+    return (
+        request.method in ("GET", "HEAD")
+        and _setting("PUBLIC_CACHE_ENABLED", True)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.COOKIES.get(MESSAGES_COOKIE)
+    )
+
+
+class PageCacheStoreMiddleware:
+    """Outermost: stores each page rendered for the cache once every middleware has added its
+    headers (security, CSP, Permissions-Policy), so a stored page can be sent as it is, even
+    before Django's handler (:mod:`federation.web.fastpath`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "page_cache", None)
+        if state is not None:
+            request.page_cache = None
+            return state.finish(request, response)
+        return response
+
+
 class PageCacheMiddleware:
     """A cached public page answers first: for a visitor without a session (nearly every
     visitor), before the session, locale, CSRF, auth and messages middleware, which a cached page
     does not need. The outer middleware (security headers, CSP, Permissions-Policy) still applies.
 
-    It also stores every page rendered for the cache (see :func:`public_page`), once the inner
-    middleware has finished it, so a stored page holds all of its headers.
+    Storing is :class:`PageCacheStoreMiddleware`'s job, outside every other middleware. In
+    production most hits do not even get here: :mod:`federation.web.fastpath` sends them first.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method in ("GET", "HEAD")
-            and _setting("PUBLIC_CACHE_ENABLED", True)
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.COOKIES.get(MESSAGES_COOKIE)
-        ):
+        if may_answer_first(request):
             rule = page_rule(request)
             if rule is not None:
                 try:
@@ -472,11 +516,7 @@ class PageCacheMiddleware:
                     cached = None  # the full stack answers it (400)
                 if cached is not None:
                     return cached
-        response = self.get_response(request)
-        state = getattr(request, "page_cache", None)
-        if state is not None:
-            return state.finish(request, response)
-        return response
+        return self.get_response(request)
 
     @staticmethod
     def _look_up(request, rule: PageRule):

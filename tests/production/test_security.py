@@ -58,7 +58,7 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
         " s.SESSION_ENGINE, s.STORAGES['default']['BACKEND'], s.STORAGES['staticfiles']['BACKEND'],"
         " sorted(s.DATABASES), s.DATABASES['default']['OPTIONS'].get('pool', {}).get('max_size'),"
         " s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['replica_1']['TEST']['MIRROR'],"
-        " s.TASKS['default']['BACKEND'], s.MIDDLEWARE[0], s.MIDDLEWARE[1], s.MIDDLEWARE[-1])"
+        " s.TASKS['default']['BACKEND'], s.MIDDLEWARE[0], s.MIDDLEWARE[1], s.MIDDLEWARE[2], s.MIDDLEWARE[-1])"
     )
     env = production_env(
         DATABASE_URL="postgres://portal:pw@db.internal:5432/portal",
@@ -96,6 +96,8 @@ def test_production_settings_are_hardened_and_switch_from_the_environment():
         # Background jobs: one queue in the shared database, workers on any node.
         "django_tasks_db.DatabaseBackend",
         "federation.web.middleware.HealthCheckMiddleware",
+        # Stores a public page after every other middleware added its headers.
+        "federation.web.cache.PageCacheStoreMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "federation.web.middleware.ReplicaRoutingMiddleware",
     ]
