@@ -168,6 +168,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="URL", help="print a pyinstrument profile of URL, uncached"
     )
+    parser.add_argument(
+        "--only", metavar="URL", action="append", help="measure only this page (repeatable)"
+    )
     args = parser.parse_args()
     # setup_test_environment() makes every template render send a signal that the test client
     # answers by copying the context: a third of a list page's cost, none of it in production.
@@ -205,6 +208,8 @@ def main() -> None:
             "/sitemap-federations.xml",
             "/sitemap-news.xml",
         ]
+        if args.only:
+            urls = [url for url in urls if url in args.only]
         print(
             "uncached: this page's cache entry dropped (figures computed once per content"
             " change stay warm); cold: the whole cache cleared. ms are CPU of this process"
