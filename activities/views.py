@@ -31,7 +31,7 @@ from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.forms import CodeForm, SignupForm
 from activities.layout import article_layout
 from activities.models import Activity, Article, Exemplar, Registration, RegistrationSettings
-from activities.selectors import article_cards, cover_annotation, with_covers
+from activities.selectors import article_cards, card_rows, with_covers
 from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
@@ -95,10 +95,8 @@ class ArticleListView(ListView):
     def get_queryset(self):
         self.filterset = ArticleFilter(
             self.request.GET or None,
-            queryset=Article.objects.published()
-            .select_related("federation", "activity")
-            .defer("body")  # the list never shows it; bodies are the bulk of the rows
-            .annotate(cover_id=cover_annotation()),
+            # Only what a card shows: bodies are the bulk of the rows.
+            queryset=card_rows(Article.objects.published()),
         )
         return self.filterset.qs
 

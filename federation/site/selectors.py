@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article, Exemplar
-from activities.selectors import cover_annotation, public_photos, with_covers
+from activities.selectors import card_rows, public_photos, with_covers
 from brands.selectors import brand_outcomes
 from federation.core.queries import count_many
 from organizations.models import Enterprise, Federation, ServiceSite
@@ -204,13 +204,7 @@ def snapshot_context(snapshot) -> dict:
 
 
 def _article_cards():
-    return (
-        Article.objects.published()
-        .select_related("federation")
-        .defer("body")
-        .annotate(cover_id=cover_annotation())
-        .order_by("-publish_at", "-pk")
-    )
+    return card_rows(Article.objects.published()).order_by("-publish_at", "-pk")
 
 
 def latest_articles(limit: int) -> list:
