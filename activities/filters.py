@@ -48,6 +48,18 @@ class ArticleFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = _news_years
 
 
+def _exemplar_years() -> list[int]:
+    return list(
+        Exemplar.objects.published().order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def _exemplar_year_choices():
+    """The years that have public exemplars, once per content change and day (as the news
+    years: a DISTINCT over every exemplar on each render)."""
+    return [(year, str(year)) for year in computed_once("exemplar-years", _exemplar_years)]
+
+
 class ExemplarFilter(django_filters.FilterSet):
     honour = django_filters.ChoiceFilter(
         label=_("荣誉"), choices=Exemplar.Honour.choices, empty_label=_("全部荣誉")
@@ -60,13 +72,7 @@ class ExemplarFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = lambda: [
-            (y, str(y))
-            for y in Exemplar.objects.published()
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
-        ]
+        self.filters["year"].extra["choices"] = _exemplar_year_choices
 
 
 class ActivityFilter(django_filters.FilterSet):

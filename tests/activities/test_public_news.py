@@ -203,3 +203,14 @@ def test_exemplars_need_consent_and_filter_by_honour_and_year(client):
     assert "王建功" in by_year and "张巾帼" not in by_year
     assert client.get(shown.get_absolute_url()).status_code == 200
     assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_the_exemplar_year_filter_offers_a_new_year_at_once(client):
+    ExemplarFactory(name="张巾帼", year=2024)
+    page = text(client.get("/exemplars/"))
+    assert '<option value="2024">2024</option>' in page
+    assert '<option value="2025">' not in page
+    ExemplarFactory(name="新典型", year=2025)
+    page = text(client.get("/exemplars/?honour=red_flag"))  # another page, same year list
+    assert '<option value="2025">2025</option>' in page
+    assert "新典型" in text(client.get("/exemplars/?year=2025"))
