@@ -36,11 +36,15 @@ from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
-from federation.web.cache import public_page
+from federation.web.cache import computed_once, public_page
 from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
-CALENDAR_LIMIT = 200
+# The feed a phone subscribes to: what is on now and what starts from now to the end of the local
+# day CALENDAR_DAYS days ahead, at most CALENDAR_LIMIT events (the soonest). Bounded both ways so
+# that it costs the same however many activities the network plans.
+CALENDAR_DAYS = 90
+CALENDAR_LIMIT = 100
 
 
 # The query parameters of each list (the page cache keys on these alone).
@@ -259,14 +263,19 @@ class ActivityListView(ListView):
             last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
         )
         in_month = self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end)
-        # The grid needs only the dates; whole activities only for the chosen day.
-        # Counted by the database per local day (a busy month is hundreds of activities).
-        per_day: dict[datetime.date, int] = dict(
-            in_month.order_by()
-            .annotate(day=TruncDate("starts_at", tzinfo=zone))
-            .values("day")
-            .annotate(n=Count("pk"))
-            .values_list("day", "n")
+        # The grid needs only the dates; whole activities only for the chosen day. Counted by the
+        # database per local day, once per month and category and content change (a busy month
+        # is hundreds of activities, and the counts do not depend on the time of day).
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        per_day: dict[datetime.date, int] = computed_once(
+            f"activity-days:{data.get('category') or ''}:{first:%Y-%m}",
+            lambda: dict(
+                in_month.order_by()
+                .annotate(day=TruncDate("starts_at", tzinfo=zone))
+                .values("day")
+                .annotate(n=Count("pk"))
+                .values_list("day", "n")
+            ),
         )
         day_activities = []
         if chosen and chosen.month == first.month and per_day.get(chosen):
@@ -363,16 +372,27 @@ class ExemplarDetailView(DetailView):
         )
 
 
+def calendar_window_end(now: datetime.datetime) -> datetime.datetime:
+    """Local midnight after the CALENDAR_DAYS-th day from today (Beijing time)."""
+    last_day = timezone.localdate(now) + datetime.timedelta(days=CALENDAR_DAYS)
+    return datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+
+
 @require_GET
 @public_page
 def calendar_ics(request):
-    """iCalendar feed of upcoming public activities, for phone calendars."""
+    """iCalendar feed of ongoing and upcoming public activities, for phone calendars: those
+    starting before the end of the local day CALENDAR_DAYS days ahead, the first CALENDAR_LIMIT."""
     now = timezone.now()
     activities = (
         Activity.objects.public()
-        .filter(ongoing_or_upcoming(now))
+        .filter(ongoing_or_upcoming(now), starts_at__lt=calendar_window_end(now))
         .select_related("site", "organizer")
-        .order_by("starts_at")[:CALENDAR_LIMIT]
+        .order_by("starts_at", "pk")[:CALENDAR_LIMIT]
     )
     body = activities_calendar(activities, request=request, now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
