@@ -91,6 +91,13 @@ def ongoing_or_upcoming(now):
     return Q(starts_at__gte=now) | Q(ends_at__gte=now)
 
 
+def past(now):
+    """Exactly what ongoing_or_upcoming leaves out, written as a range of starts_at that its
+    index serves in the list's order (the negated form made the database skip every upcoming
+    activity first)."""
+    return Q(starts_at__lt=now) & (Q(ends_at__isnull=True) | Q(ends_at__lt=now))
+
+
 @method_decorator(public_page(query=ARTICLE_QUERY), name="dispatch")
 class ArticleListView(ListView):
     template_name = "activities/article_list.html"
@@ -233,7 +240,20 @@ class ActivityListView(ListView):
             .select_related("organizer", "site")
             .only(*ACTIVITY_LIST_FIELDS),
         )
-        return self.filterset.qs.exclude(ongoing_or_upcoming(self.now)).order_by("-starts_at")
+        return self.filterset.qs.filter(past(self.now)).order_by("-starts_at")
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        """Past activities are counted as all public ones (counted once per content change)
+        less the ongoing and upcoming ones (read from the indexes): the same number as a
+        COUNT over every past activity, without one."""
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        every = computed_once(
+            f"activities-public:{data.get('category') or ''}", self.filterset.qs.count
+        )
+        current = self.filterset.qs.filter(ongoing_or_upcoming(self.now)).count()
+        paginator.__dict__["count"] = every - current  # Paginator.count is a cached_property
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
