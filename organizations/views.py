@@ -9,7 +9,7 @@ from itertools import groupby
 
 import segno
 from django import forms
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -33,17 +33,22 @@ from organizations.models import Federation, OpeningHours, ServiceSite
 from organizations.tilemap import TileMapMixin, tile_map
 
 
-def open_now_condition(moment):
-    """Sites with an opening period covering ``moment`` (local time)."""
+def _periods_covering(moment):
     local = timezone.localtime(moment)
-    return Exists(
-        OpeningHours.objects.filter(
-            site=OuterRef("pk"),
-            weekday=local.weekday(),
-            opens__lte=local.time(),
-            closes__gt=local.time(),
-        )
+    return OpeningHours.objects.filter(
+        weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time()
     )
+
+
+def open_now_condition(moment):
+    """Sites with an opening period covering ``moment`` (local time), as a flag per row."""
+    return Exists(_periods_covering(moment).filter(site=OuterRef("pk")))
+
+
+def open_now_filter(moment):
+    """The same sites as a filter: one pass over the periods, not one probe per site (the
+    count of a "现在开放" search tested every site of the network)."""
+    return Q(pk__in=_periods_covering(moment).values("site_id"))
 
 
 class FederationFilterForm(forms.Form):
@@ -262,7 +267,7 @@ class SiteListView(TileMapMixin, ListView):
                 queryset = queryset.filter(area=data["area"])
         self.filtered = queryset
         if self.form.is_valid() and self.form.cleaned_data["open_now"]:
-            queryset = queryset.filter(open_now=True)
+            queryset = queryset.filter(open_now_filter(self.now))
         if self.here:
             # Sorting needs no trigonometry in SQL: at a district's scale a flat projection
             # orders exactly like the great circle. The distance shown is the great circle.
