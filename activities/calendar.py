@@ -29,6 +29,8 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, continuation lines start with a space."""
     encoded_limit = 75
+    if len(line) * 4 <= encoded_limit or len(line.encode("utf-8")) <= encoded_limit:
+        return line  # most lines: no need to walk them character by character
     parts: list[str] = []
     current = ""
     current_len = 0
@@ -51,6 +53,8 @@ def utc_stamp(moment: datetime.datetime) -> str:
 def activities_calendar(activities, *, request, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     host = request.get_host().split(":")[0] or "localhost"
+    origin = request.build_absolute_uri("/")[:-1]  # once, not per event
+    stamp = utc_stamp(now)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -68,12 +72,12 @@ def activities_calendar(activities, *, request, now: datetime.datetime | None = 
         lines += [
             "BEGIN:VEVENT",
             f"UID:activity-{activity.pk}@{host}",
-            f"DTSTAMP:{utc_stamp(now)}",
+            f"DTSTAMP:{stamp}",
             f"DTSTART:{utc_stamp(activity.starts_at)}",
             f"DTEND:{utc_stamp(ends_at)}",
             f"LAST-MODIFIED:{utc_stamp(activity.updated_at)}",
             f"SUMMARY:{escape_text(activity.title)}",
-            f"URL:{request.build_absolute_uri(activity.get_absolute_url())}",
+            f"URL:{origin}{activity.get_absolute_url()}",
         ]
         if location:
             lines.append(f"LOCATION:{escape_text(location)}")

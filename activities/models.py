@@ -158,6 +158,10 @@ class Activity(ChoiceLabels, models.Model):
         ]
         # Also enforced by the database, by triggers (a CHECK cannot see another table): the
         # brand session belongs to the activity's brand. See migration 0005.
+        # With the index on starts_at: "ongoing or upcoming" (starts_at >= now OR ends_at >= now)
+        # is read from the two indexes instead of a scan of every activity. A plain index (not
+        # db_index on the field): on SQLite it is added without copying the table.
+        indexes = [models.Index(fields=["ends_at"], name="activity_ends_at_idx")]
 
     def __str__(self) -> str:
         return self.title

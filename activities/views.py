@@ -13,7 +13,7 @@ import segno
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Func, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -36,11 +36,15 @@ from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
-from federation.web.cache import public_page
+from federation.web.cache import computed_once, public_page
 from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
-CALENDAR_LIMIT = 200
+# The feed a phone subscribes to: what is on now and what starts from now to the end of the local
+# day CALENDAR_DAYS days ahead, at most CALENDAR_LIMIT events (the soonest). Bounded both ways so
+# that it costs the same however many activities the network plans.
+CALENDAR_DAYS = 90
+CALENDAR_LIMIT = 100
 
 
 # The query parameters of each list (the page cache keys on these alone).
@@ -85,6 +89,25 @@ EXEMPLAR_QUERY = {
 
 def ongoing_or_upcoming(now):
     return Q(starts_at__gte=now) | Q(ends_at__gte=now)
+
+
+class Unindexed(Func):
+    """A column as a plain value: on SQLite ``+column``, which keeps the planner from walking
+    that column's index (its statistics-free planner takes an index in the ORDER BY's order
+    over a narrow range of another; for "ongoing or upcoming" that read every past activity
+    first). The same value and order; other databases get the column itself."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def past(now):
+    """Exactly what ongoing_or_upcoming leaves out, written as a range of starts_at that its
+    index serves in the list's order (the negated form made the database skip every upcoming
+    activity first)."""
+    return Q(starts_at__lt=now) & (Q(ends_at__isnull=True) | Q(ends_at__lt=now))
 
 
 @method_decorator(public_page(query=ARTICLE_QUERY), name="dispatch")
@@ -227,15 +250,28 @@ class ActivityListView(ListView):
             .select_related("organizer", "site")
             .only(*ACTIVITY_LIST_FIELDS),
         )
-        return self.filterset.qs.exclude(ongoing_or_upcoming(self.now)).order_by("-starts_at")
+        return self.filterset.qs.filter(past(self.now)).order_by("-starts_at")
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        """Past activities are counted as all public ones (counted once per content change)
+        less the ongoing and upcoming ones (read from the indexes): the same number as a
+        COUNT over every past activity, without one."""
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        every = computed_once(
+            f"activities-public:{data.get('category') or ''}", self.filterset.qs.count
+        )
+        current = self.filterset.qs.filter(ongoing_or_upcoming(self.now)).count()
+        paginator.__dict__["count"] = every - current  # Paginator.count is a cached_property
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["upcoming"] = list(
-            self.filterset.qs.filter(ongoing_or_upcoming(self.now)).order_by("starts_at")[
-                :UPCOMING_LIMIT
-            ]
+            self.filterset.qs.filter(ongoing_or_upcoming(self.now)).order_by(
+                Unindexed("starts_at", output_field=DateTimeField())
+            )[:UPCOMING_LIMIT]
         )
         context.update(self.month_calendar())
         return context
@@ -257,14 +293,19 @@ class ActivityListView(ListView):
             last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
         )
         in_month = self.filterset.qs.filter(starts_at__gte=start, starts_at__lt=end)
-        # The grid needs only the dates; whole activities only for the chosen day.
-        # Counted by the database per local day (a busy month is hundreds of activities).
-        per_day: dict[datetime.date, int] = dict(
-            in_month.order_by()
-            .annotate(day=TruncDate("starts_at", tzinfo=zone))
-            .values("day")
-            .annotate(n=Count("pk"))
-            .values_list("day", "n")
+        # The grid needs only the dates; whole activities only for the chosen day. Counted by the
+        # database per local day, once per month and category and content change (a busy month
+        # is hundreds of activities, and the counts do not depend on the time of day).
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        per_day: dict[datetime.date, int] = computed_once(
+            f"activity-days:{data.get('category') or ''}:{first:%Y-%m}",
+            lambda: dict(
+                in_month.order_by()
+                .annotate(day=TruncDate("starts_at", tzinfo=zone))
+                .values("day")
+                .annotate(n=Count("pk"))
+                .values_list("day", "n")
+            ),
         )
         day_activities = []
         if chosen and chosen.month == first.month and per_day.get(chosen):
@@ -361,17 +402,35 @@ class ExemplarDetailView(DetailView):
         )
 
 
+def calendar_window_end(now: datetime.datetime) -> datetime.datetime:
+    """Local midnight after the CALENDAR_DAYS-th day from today (Beijing time)."""
+    last_day = timezone.localdate(now) + datetime.timedelta(days=CALENDAR_DAYS)
+    return datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+
+
 @require_GET
 @public_page
 def calendar_ics(request):
-    """iCalendar feed of upcoming public activities, for phone calendars."""
+    """iCalendar feed of ongoing and upcoming public activities, for phone calendars: those
+    starting before the end of the local day CALENDAR_DAYS days ahead, the first CALENDAR_LIMIT."""
     now = timezone.now()
-    activities = (
-        Activity.objects.public()
-        .filter(ongoing_or_upcoming(now))
-        .select_related("site", "organizer")
-        .order_by("starts_at")[:CALENDAR_LIMIT]
+    public = Activity.objects.public().select_related("site", "organizer")
+    starts = Unindexed("starts_at", output_field=DateTimeField())
+    # Two index ranges, each read in order: what started before now and is still on (ends_at),
+    # then what starts from now to the window's end (starts_at).
+    ongoing = (
+        public.alias(started=starts)
+        .filter(started__lt=now, ends_at__gte=now)
+        .order_by(starts, "pk")[:CALENDAR_LIMIT]
     )
+    upcoming = public.filter(starts_at__gte=now, starts_at__lt=calendar_window_end(now)).order_by(
+        "starts_at", "pk"
+    )[:CALENDAR_LIMIT]
+    activities = [*ongoing, *upcoming][:CALENDAR_LIMIT]
     body = activities_calendar(activities, request=request, now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'

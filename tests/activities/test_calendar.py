@@ -86,3 +86,55 @@ def test_activity_without_end_gets_a_default_duration(client):
     delta = datetime.datetime.strptime(end, fmt) - datetime.datetime.strptime(start, fmt)
     assert delta == datetime.timedelta(hours=2)
     assert f"UID:activity-{activity.pk}@testserver" in lines
+
+
+# The feed covers what is on now and what starts until the end of the 90th local (Beijing) day
+# after today, at most 100 events. On 2026-03-01 that is up to 2026-05-30 24:00 Beijing time.
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+NOW = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=BEIJING)
+
+
+def event_titles(client) -> list[str]:
+    lines = unfold(client.get("/activities/calendar.ics").content.decode())
+    return [line.removeprefix("SUMMARY:") for line in lines if line.startswith("SUMMARY:")]
+
+
+def test_the_feed_ends_with_the_90th_beijing_day_after_today(client, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    at = datetime.datetime
+    ActivityFactory(
+        title="开始于昨天尚未结束",
+        starts_at=at(2026, 2, 28, 9, tzinfo=BEIJING),
+        ends_at=at(2026, 3, 2, 17, tzinfo=BEIJING),
+    )
+    ActivityFactory(title="今天稍晚", starts_at=at(2026, 3, 1, 14, tzinfo=BEIJING))
+    ActivityFactory(title="第90天深夜", starts_at=at(2026, 5, 30, 23, 30, tzinfo=BEIJING))
+    # 2026-05-31 00:00 in Beijing is still 2026-05-30 in UTC: outside all the same.
+    ActivityFactory(title="第91天零点", starts_at=at(2026, 5, 31, 0, 0, tzinfo=BEIJING))
+    ActivityFactory(title="半年以后", starts_at=at(2026, 9, 1, 9, tzinfo=BEIJING))
+    ActivityFactory(
+        title="今天上午已结束",
+        starts_at=at(2026, 3, 1, 8, tzinfo=BEIJING),
+        ends_at=at(2026, 3, 1, 9, tzinfo=BEIJING),
+    )
+
+    assert event_titles(client) == ["开始于昨天尚未结束", "今天稍晚", "第90天深夜"]
+
+
+def test_the_feed_holds_the_100_soonest_events(client, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    from activities.models import Activity
+
+    organizer = ActivityFactory(starts_at=NOW - datetime.timedelta(days=30)).organizer
+    Activity.objects.bulk_create(
+        Activity(
+            title=f"第{n:03d}场",
+            category="guidance",
+            organizer=organizer,
+            starts_at=NOW + datetime.timedelta(hours=n + 1),
+        )
+        for n in range(101)
+    )
+    titles = event_titles(client)
+    assert len(titles) == 100
+    assert titles[0] == "第000场" and titles[-1] == "第099场"

@@ -103,3 +103,25 @@ def test_each_date_once(client):
     facts = html.split('<dl class="facts">')[1].split("</dl>")[0]
     assert facts.count("2026年12月10日") == 1
     assert "11:30" in facts
+
+
+def test_past_activities_are_counted_and_paged_exactly(client):
+    from django.utils import timezone
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    for n in range(20):
+        ActivityFactory(title=f"往期{n:02d}", starts_at=now - day * (n + 2))
+    ActivityFactory(title="昨天已结束", starts_at=now - day, ends_at=now - day / 2)
+    ActivityFactory(title="进行中", starts_at=now - 2 * day, ends_at=now + day)
+    ActivityFactory(title="即将举行", starts_at=now + day)
+
+    first = client.get("/activities/")
+    assert first.context["paginator"].count == 21
+    assert first.context["paginator"].num_pages == 2
+    assert [a.title for a in first.context["upcoming"]] == ["进行中", "即将举行"]
+    second = client.get("/activities/?page=2")
+    assert [a.title for a in second.context["object_list"]] == ["往期19"]
+
+    ActivityFactory(title="新补录的往期", starts_at=now - 30 * day)  # a save: counted at once
+    assert client.get("/activities/").context["paginator"].count == 22

@@ -81,3 +81,25 @@ def test_pinyin_is_kept_in_step_on_save(client):
     federation.refresh_from_db()
     assert federation.search_pinyin == "kailaiyingfulian klyfl"
     assert found(client, "yszn", "federations") == []
+
+
+def test_with_more_matches_than_shown_title_matches_first_and_the_true_count(client):
+    """The same answer on SQLite and PostgreSQL (this file runs on both)."""
+    now = timezone.now()
+    for i in range(25):  # newer, the word only in the text
+        ArticleFactory(
+            title=f"讲座{i:02d}",
+            body="<p>现场开设托管</p>",
+            publish_at=now - datetime.timedelta(hours=i),
+        )
+    for i in range(3):  # older, the word in the title
+        ArticleFactory(title=f"托管班{i}", publish_at=now - datetime.timedelta(days=10 + i))
+    sections = dict(client.get("/search/", {"q": "托管"}).context["sections"])
+    assert sections["news"]["count"] == 28
+    assert [a.title for a in sections["news"]["items"]] == [
+        "托管班0",
+        "托管班1",
+        "托管班2",
+        *[f"讲座{i:02d}" for i in range(17)],
+    ]
+    assert found(client, "托管 讲座", "news") == [f"讲座{i:02d}" for i in range(20)]

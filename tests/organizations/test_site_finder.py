@@ -15,6 +15,7 @@ import pytest
 from organizations import geo
 from organizations.hours import opening_text
 from organizations.models import ServiceSite
+from tests.conftest import clear_cache
 from tests.factories import OpeningHoursFactory, ServiceSiteFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -207,3 +208,76 @@ def test_site_poster_with_a_qr_code_and_its_png(client, sites):
     assert image.crop((48, 48, 60, 60)).getextrema() == (0, 0)  # the finder pattern's corner
     site_page = client.get(site.get_absolute_url()).content.decode()
     assert f'href="/sites/{site.pk}/poster/"' in site_page
+
+
+def test_at_most_600_sites_each_is_a_dot_and_beyond_nearby_sites_are_drawn_as_one(client, db):
+    from decimal import Decimal
+
+    from tests.factories import FederationFactory
+
+    federation = FederationFactory()
+
+    def add(count: int, start: int) -> None:
+        ServiceSite.objects.bulk_create(
+            ServiceSite(
+                name=f"网格阵地{start + i}",
+                federation=federation,
+                area="泰达街",
+                address=f"第{start + i}大街",
+                # A 30 × 30 grid of sites 0.004° apart around TEDA.
+                latitude=Decimal(f"{39.0 + (i // 30) * 0.004:.6f}"),
+                longitude=Decimal(f"{117.6 + (i % 30) * 0.004:.6f}"),
+            )
+            for i in range(count)
+        )
+
+    def svg() -> str:
+        html = client.get("/sites/").content.decode()
+        return html.split('<svg class="site-map"')[1].split("</svg>")[0]
+
+    add(600, 0)
+    drawn = svg()
+    assert "600 个阵地的位置示意图" in drawn
+    assert drawn.count('class="map-dot"') == 600 and "map-cluster" not in drawn
+
+    clear_cache()
+    add(300, 600)  # 900 sites: nine to a square of the map or so
+    drawn = svg()
+    assert "900 个阵地的位置示意图" in drawn
+    singles = drawn.count('class="map-dot"')
+    clusters = [
+        int(n) for n in re.findall(r'class="map-dot map-cluster"[^>]*><title>(\d+) 个阵地', drawn)
+    ]
+    assert singles + sum(clusters) == 900
+    assert singles + len(clusters) < 300
+    assert len(drawn.encode()) < 40_000
+
+
+def test_opening_soon_orders_by_day_then_time_then_distance(client, sites, time_machine):
+    # Wednesday 2026-12-02, 20:00 in Beijing: nothing is open.
+    time_machine.move_to(
+        datetime.datetime(2026, 12, 2, 20, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    )
+    nine, five = datetime.time(9), datetime.time(17)
+    # 甲: Wednesdays (closed again today) and Fridays at 9:00.
+    OpeningHoursFactory(site=sites["far"], weekday=2, opens=nine, closes=five)
+    OpeningHoursFactory(site=sites["far"], weekday=4, opens=nine, closes=five)
+    # 乙: Fridays at 9:00. 丙: Thursdays at 14:00 and Fridays at 9:00.
+    OpeningHoursFactory(site=sites["near"], weekday=4, opens=nine, closes=five)
+    OpeningHoursFactory(site=sites["middle"], weekday=4, opens=nine, closes=five)
+    OpeningHoursFactory(site=sites["middle"], weekday=3, opens=datetime.time(14), closes=five)
+    # 丁: Wednesdays only, so not before next week: the fourth, not shown.
+    OpeningHoursFactory(site=sites["nowhere"], weekday=2, opens=nine, closes=five)
+
+    def soon(url: str) -> list[str]:
+        html = client.get(url).content.decode().split('id="opening-soon"')[1]
+        return re.findall(r'<h3 class="item-title"><a href="[^"]+">([^<]+)</a>', html)
+
+    # 丙 tomorrow; then 甲 and 乙 both on Friday at 9:00, by name (乙 < 甲 in code points).
+    assert soon("/sites/?open_now=on") == ["丙中间妇女之家", "乙附近儿童之家", "甲远处妇女之家"]
+    # Standing at 甲, it comes before 乙.
+    assert soon("/sites/?open_now=on&near=39.1000,117.8000") == [
+        "丙中间妇女之家",
+        "甲远处妇女之家",
+        "乙附近儿童之家",
+    ]
