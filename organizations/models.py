@@ -126,6 +126,8 @@ class Federation(TimeStamped):
         verbose_name = _("妇联组织")
         verbose_name_plural = _("妇联组织")
         ordering = ["level", "name"]
+        # The public directory's order (/federations/): its first page read from the index.
+        indexes = [models.Index(fields=["kind", "name"], name="federation_directory_idx")]
         constraints = [
             models.CheckConstraint(
                 name="federation_parent_by_level",

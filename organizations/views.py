@@ -164,6 +164,11 @@ def svg_map(points, here=None) -> dict | None:
     return result
 
 
+def _federation_areas() -> list[str]:
+    active = Federation.objects.active().grassroots().exclude(area="")
+    return list(active.order_by("area").values_list("area", flat=True).distinct())
+
+
 @method_decorator(public_page(query=FEDERATION_QUERY), name="dispatch")
 class FederationListView(ListView):
     """The network by form of organisation, with counts, and the grassroots federations."""
@@ -173,8 +178,9 @@ class FederationListView(ListView):
 
     def get_queryset(self):
         base = Federation.objects.active().grassroots()
-        areas = base.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
-        self.form = FederationFilterForm(self.request.GET or None, areas=list(areas))
+        self.form = FederationFilterForm(
+            self.request.GET or None, areas=computed_once("federation-areas", _federation_areas)
+        )
         queryset = base.annotate(
             group_count=count_public(Federation, "parent"),
             site_count=count_public(ServiceSite, "federation"),
@@ -185,6 +191,15 @@ class FederationListView(ListView):
             if self.form.cleaned_data["area"]:
                 queryset = queryset.filter(area=self.form.cleaned_data["area"])
         return queryset
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        """The count per filter once per content change (a COUNT over every grassroots
+        federation grew with the network); the page itself is read through the order's index."""
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        name = f"federations-count:{data.get('kind') or ''}:{data.get('area') or ''}"
+        paginator.__dict__["count"] = computed_once(name, queryset.count)  # a cached_property
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -221,7 +221,8 @@ def lead_story(lead_article_id: int | None):
         chosen = cards.filter(pk=lead_article_id).first()
         if chosen is not None:
             return chosen
-    return cards.filter(cover_id__isnull=False).first()
+    # cover_photo first: the partial index then finds the candidates, newest first.
+    return cards.filter(cover_photo__isnull=False).filter(cover_id__isnull=False).first()
 
 
 @dataclass(frozen=True)

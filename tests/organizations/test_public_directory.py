@@ -45,6 +45,20 @@ def test_federation_list_counts_the_network_by_form(client):
     assert "泰达MSD楼宇妇联" in by_area
 
 
+def test_federation_list_counts_and_areas_follow_every_change_at_once(client):
+    FederationFactory.create_batch(2, kind=Federation.Kind.JOINT, area="泰达街")
+    assert "共 2 个基层妇联" in text(client.get("/federations/?kind=joint"))
+    assert '<option value="西区">' not in text(client.get("/federations/"))
+    newcomer = FederationFactory(kind=Federation.Kind.JOINT, area="西区", name="西区联合妇联")
+    assert "共 3 个基层妇联" in text(client.get("/federations/?kind=joint"))
+    assert "共 1 个基层妇联" in text(client.get("/federations/?kind=joint&area=西区"))
+    assert '<option value="西区">西区</option>' in text(client.get("/federations/"))
+    newcomer.is_active = False
+    newcomer.save()
+    assert "共 2 个基层妇联" in text(client.get("/federations/?kind=joint"))
+    assert "西区联合妇联" not in text(client.get("/federations/?kind=joint"))
+
+
 def test_federation_page_shows_a_count_of_enterprises_never_the_list(client):
     federation = FederationFactory(
         name="凯莱英联合妇联",
