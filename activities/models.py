@@ -314,7 +314,7 @@ class Article(ChoiceLabels, models.Model):
             # The home page's lead story: the newest published article with a cover, found
             # without testing every article when few have one.
             models.Index(
-                fields=["status", "publish_at"],
+                fields=["status", "publish_at", "id"],  # id: the list's tiebreak, no sort
                 name="article_with_cover_idx",
                 condition=Q(cover_photo__isnull=False),
             ),

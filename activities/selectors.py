@@ -52,7 +52,8 @@ def _cover_subquery():
     # Built once per process: the privacy exclusion joins four tables, and building it was a
     # tenth of an uncached list page. Safe to share: annotate() resolves a copy each time.
     cover = public_photos().filter(article=OuterRef("pk"), pk=OuterRef("cover_photo_id"))
-    return Subquery(cover.values("pk")[:1])
+    # order_by(): one photo at most (its key), so the photos' default order is only a sort.
+    return Subquery(cover.order_by().values("pk")[:1])
 
 
 # What an article card (includes/article_item.html, the home page's lead story) shows: loading
