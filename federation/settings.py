@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -15,11 +17,25 @@ load_dotenv(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", default=False)
 
+# Management commands that read only the code (models, templates, static files, messages) and
+# never serve, sign or store anything: they run from a bare checkout without a secret.
+CODE_ONLY_COMMANDS = {
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "makemessages",
+    "compilemessages",
+    "collectstatic",
+}
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
         # Development only: a fixed key is harmless while DEBUG is on and nothing is public.
         SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    elif os.path.basename(sys.argv[0]) == "manage.py" and CODE_ONLY_COMMANDS & set(sys.argv[1:2]):
+        # A random key for this process only: nothing it signs outlives it.
+        SECRET_KEY = secrets.token_urlsafe(50)
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY 未设置：生产环境（DEBUG 关闭）必须在环境变量中提供 SECRET_KEY。"

@@ -1,5 +1,6 @@
 """Production hardening: headers, CSP, cookies, no-store, security.txt, the movable admin."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -250,3 +251,17 @@ def test_postgres_connection_pool_switches_on_from_the_environment(db):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "ConnectionPool", "3"]
+
+
+def test_code_only_commands_run_from_a_bare_checkout_and_others_say_why_not():
+    bare = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    run = functools.partial(
+        subprocess.run, cwd=BASE_DIR, env=bare, capture_output=True, text=True, timeout=120
+    )
+    migrations = run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"])
+    assert migrations.returncode == 0, migrations.stderr
+    assert "No changes detected" in migrations.stdout
+    serving = run([sys.executable, "manage.py", "migrate", "--check"])
+    assert serving.returncode != 0
+    assert "SECRET_KEY 未设置" in serving.stderr
+    assert "Models aren't loaded yet" not in serving.stderr
