@@ -25,18 +25,10 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.utils import translation
 
 from federation.web import cache as page_cache
-from federation.web.middleware import CONTROL_CHARACTERS
+from federation.web.middleware import query_has_control_characters
 
 logger = logging.getLogger(__name__)
 _ACCEPTS_GZIP = page_cache._ACCEPTS_GZIP
-
-
-def _has_control_characters(request) -> bool:
-    return any(
-        CONTROL_CHARACTERS.search(text)
-        for key, values in request.GET.lists()
-        for text in (key, *values)
-    )
 
 
 def cached_page(environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
@@ -51,7 +43,7 @@ def cached_page(environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None  # SecurityMiddleware redirects it
-    if _has_control_characters(request):
+    if query_has_control_characters(request):
         return None  # ControlCharacterMiddleware answers 400
     try:
         request.get_host()

@@ -139,6 +139,14 @@ class LoginRateLimitMiddleware:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def query_has_control_characters(request) -> bool:
+    return any(
+        CONTROL_CHARACTERS.search(text)
+        for key, values in request.GET.lists()
+        for text in (key, *values)
+    )
+
+
 class ControlCharacterMiddleware:
     """Control characters (NUL above all: PostgreSQL refuses it in text, which was a 500).
 
@@ -151,11 +159,7 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
-            CONTROL_CHARACTERS.search(text)
-            for key, values in request.GET.lists()
-            for text in (key, *values)
-        ):
+        if query_has_control_characters(request):
             return bad_request_page()
         if request.method == "POST" and request.content_type in FORM_TYPES:
             post = request.POST
