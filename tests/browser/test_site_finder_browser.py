@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from organizations.models import ServiceSite
 from tests.browser.conftest import PHONE
 from tests.factories import ServiceSiteFactory
 
@@ -34,5 +35,33 @@ def test_use_my_location_lists_the_nearest_site_first(live_server, browser):
     assert first.locator(".item-title").inner_text() == "身边的儿童之家"
     assert first.locator(".distance").inner_text() == "140 米"
     assert page.locator("#site-map .map-here").count() == 1
+    assert violations == []
+    context.close()
+
+
+def test_a_clustered_map_on_a_phone_fits_and_breaks_no_policy(live_server, browser, tmp_path):
+    # Beyond 600 located sites the server-drawn map groups nearby dots (organizations/views.py).
+    owner = ServiceSiteFactory(name="阵地0", latitude="38.950000", longitude="117.600000")
+    ServiceSite.objects.bulk_create(
+        ServiceSiteFactory.build(
+            name=f"阵地{i}",
+            federation=owner.federation,
+            latitude=f"{38.95 + (i % 30) * 0.01:.6f}",
+            longitude=f"{117.60 + (i // 30) * 0.01:.6f}",
+        )
+        for i in range(1, 700)
+    )
+    context = browser.new_context(**PHONE)
+    violations = []
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(live_server.url + "/sites/")
+    assert page.locator("#site-map .map-cluster").count() > 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    page.locator("#site-map").screenshot(path=str(tmp_path / "clustered-map.png"))
     assert violations == []
     context.close()
