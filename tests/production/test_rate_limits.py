@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock():
+    """The limits count in fixed windows (django-ratelimit): a request crossing a window's end
+    would start a new count, so the clock stands still while a test counts."""
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 1, 10, 0, 0, tzinfo=datetime.UTC), tick=False
+    ):
+        yield
+
 
 ALICE = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
 BOB = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
