@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
@@ -25,15 +26,61 @@ from brands.models import Brand
 from federation.core.scoping import scope_queryset
 
 
-def with_covers(articles) -> list:
-    """Attach ``cover`` (a Picture or None) to each article: two queries for any number."""
-    articles = list(articles)
-    ids = [a.cover_id for a in articles if getattr(a, "cover_id", None)]
-    photos = Photo.objects.filter(pk__in=ids) if ids else []
-    pictures = pictures_for(photos)
-    for article in articles:
-        article.cover = pictures.get(getattr(article, "cover_id", None))
-    return articles
+class _Covers:
+    """The cover pictures of one list of items, read on the first ``item.cover`` asked for.
+
+    A card taken from the fragment store (federation.web.fragments) never asks: a list page whose
+    cards are all stored reads no photo at all. When one is asked, all of them are read at once:
+    two queries for any number."""
+
+    def __init__(self, items):
+        self.items = items
+        self.pictures = None
+
+    def of(self, item):
+        if self.pictures is None:
+            self.pictures = self._load()
+        return self.pictures.get(id(item))
+
+    def _load(self) -> dict:
+        wanted = {}  # photo id -> [(item, the article the photo must belong to, or None)]
+        for item in self.items:
+            photo_id, owner = _cover_photo(item)
+            if photo_id:
+                wanted.setdefault(photo_id, []).append((item, owner))
+        if not wanted:
+            return {}
+        photos = {photo.pk: photo for photo in public_photos().filter(pk__in=wanted)}
+        pictures = pictures_for(photos.values())
+        found = {}
+        for photo_id, photo in photos.items():
+            for item, owner in wanted[photo_id]:
+                if photo_id in pictures and owner in (None, photo.article_id):
+                    found[id(item)] = pictures[photo_id]
+        return found
+
+
+def _cover_photo(item) -> tuple[int | None, int | None]:
+    """The photo to show on ``item``'s card and the article it must belong to (None: checked).
+
+    Annotated ``cover_id`` (brand cards, the lead story: cover_annotation() checked it in SQL), or
+    an article's chosen cover (设为封面): one of its own photos that public_photos() allows."""
+    photo_id = getattr(item, "cover_id", None)
+    if photo_id is not None:
+        return photo_id, None
+    if isinstance(item, Article):
+        return item.cover_photo_id, item.pk
+    return None, None
+
+
+def with_covers(items) -> list:
+    """Attach ``cover`` (a Picture, or None: no silent default) to each article or brand, read
+    when first shown (see _Covers)."""
+    items = list(items)
+    covers = _Covers(items)
+    for item in items:
+        item.cover = SimpleLazyObject(functools.partial(covers.of, item))
+    return items
 
 
 def public_photos():
@@ -71,12 +118,14 @@ CARD_FIELDS = (
 
 
 def card_rows(articles):
-    """``articles`` with what a card shows: federation names and the public cover's id."""
-    return (
-        articles.select_related("federation")
-        .only(*CARD_FIELDS)
-        .annotate(cover_id=cover_annotation())
-    )
+    """``articles`` with what a card shows: the federation's names, the chosen cover's id (whether
+    the public may see that photo is checked when covers are read, see with_covers)."""
+    return articles.select_related("federation").only(*CARD_FIELDS)
+
+
+def with_cover_ids(articles):
+    """``articles`` annotated with ``cover_id``, the public cover, to filter on it in SQL."""
+    return articles.annotate(cover_id=cover_annotation())
 
 
 def article_cards(articles, limit: int = 10) -> list:

@@ -10,6 +10,9 @@ def clear_cache() -> None:
     FLUSHDB the whole database, under the other pytest-xdist worker (or a colleague's tests)."""
     from django.core.cache import cache
 
+    from federation.web import fragments
+
+    fragments.store.clear()  # the pieces of pages each process keeps (keyed by generation)
     if hasattr(cache, "delete_pattern"):  # django-redis: keys under this cache's KEY_PREFIX
         cache.delete_pattern("*")
     else:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Article, Exemplar
-from activities.selectors import card_rows, public_photos, with_covers
+from activities.selectors import card_rows, public_photos, with_cover_ids, with_covers
 from brands.selectors import brand_outcomes
 from federation.core.queries import count_many
 from organizations.models import Enterprise, Federation, ServiceSite
@@ -208,7 +208,7 @@ def _article_cards():
 
 
 def latest_articles(limit: int) -> list:
-    """The newest published articles as cards (``cover_id`` annotated, covers not attached)."""
+    """The newest published articles as cards (covers not attached)."""
     return list(_article_cards()[:limit])
 
 
@@ -222,7 +222,12 @@ def lead_story(lead_article_id: int | None):
         if chosen is not None:
             return chosen
     # cover_photo first: the partial index then finds the candidates, newest first.
-    return cards.filter(cover_photo__isnull=False).filter(cover_id__isnull=False).first()
+    return (
+        with_cover_ids(cards)
+        .filter(cover_photo__isnull=False)
+        .filter(cover_id__isnull=False)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

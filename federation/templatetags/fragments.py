@@ -1,0 +1,54 @@
+"""``{% fragment "name" var … %}…{% endfragment %}``: the enclosed markup rendered once per content
+change, language and values of the vars, then taken from :mod:`federation.web.fragments`.
+
+Like Django's ``{% cache %}``, without its timeout argument and cache round trip: the key holds the
+content generation, so an edit shows on the very next render. Rendered normally when the context
+has no request (no generation to key on) or PUBLIC_CACHE_TIMEOUT is 0.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from federation.web import fragments
+from federation.web.cache import content_generation
+
+register = template.Library()
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name: str, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        request = context.get("request")
+        timeout = fragments.timeout()
+        if request is None or timeout <= 0:
+            return self.nodelist.render(context)
+        key = (
+            self.name,
+            content_generation(request),
+            translation.get_language(),
+            *(var.resolve(context) for var in self.vary_on),
+        )
+        value = fragments.store.get(key)
+        if value is None:
+            value = self.nodelist.render(context)
+            fragments.store.set(key, value, timeout)
+        return mark_safe(value)  # noqa: S308 - rendered (and escaped) by the template above
+
+
+@register.tag
+def fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError(
+            "'fragment' takes a quoted name, then the variables the markup varies on."
+        )
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, bits[1][1:-1], [parser.compile_filter(b) for b in bits[2:]])

@@ -1,0 +1,64 @@
+"""Rendered pieces of public pages (an article's card, the navigation), kept in each process until
+the content changes.
+
+A list page renders the same 20–50 cards on every miss: the card of one article is the same on
+/news/, the home page and a brand's page, for every visitor, until something public is saved.
+Each piece is kept under the content *generation* (see :mod:`federation.web.cache`: any save of a
+public model starts a new one), the language and what the piece varies on, for at most
+PUBLIC_CACHE_TIMEOUT seconds (a write that sends no signal is seen no later than on a cached
+page). In process memory, not Redis: a hit must cost less than rendering the card (microseconds),
+and a round trip per card would not.
+
+Only for what is the same for every visitor: never a form with a CSRF token, a user's name or
+anything that depends on the time of day (a site's "open now").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+
+
+class FragmentStore:
+    """A bounded least-recently-used map with expiry (thread-safe; a hit is a dict lookup)."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            expires, value = item
+            if expires < time.monotonic():
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return value
+
+    def set(self, key, value, timeout: float) -> None:
+        with self._lock:
+            self._data[key] = (time.monotonic() + timeout, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+store = FragmentStore(getattr(settings, "PUBLIC_FRAGMENT_MAX_ENTRIES", 5000))
+
+
+def timeout() -> int:
+    return getattr(settings, "PUBLIC_CACHE_TIMEOUT", 300)

@@ -1,0 +1,103 @@
+"""Pieces of public pages each process keeps (federation.web.fragments): with the page cache off,
+so every request renders, an edit still shows on the very next page; each language and header
+section has its own piece; a list whose cards are kept reads no photo."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from activities.models import Activity, Article
+from federation.web import fragments
+from tests.factories import (
+    ActivityFactory,
+    ArticleFactory,
+    CoverPhotoFactory,
+    FederationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _every_request_renders(settings):
+    settings.PUBLIC_CACHE_ENABLED = False
+
+
+def test_a_kept_card_is_reused_and_an_edit_shows_on_the_next_render(client):
+    article = ArticleFactory(title="三八节志愿服务")
+    assert "三八节志愿服务" in client.get("/news/").content.decode()
+    assert len(fragments.store) > 0  # the cards, the header and the footer were kept
+
+    article.title = "三八节志愿服务（更新）"
+    article.save()
+    page = client.get("/news/").content.decode()
+    assert "三八节志愿服务（更新）" in page
+    assert "三八节志愿服务</a>" not in page
+
+
+def test_a_federation_renamed_shows_on_the_cards_of_its_articles(client):
+    federation = FederationFactory(name="泰达街第一妇联", short_name="")
+    ArticleFactory(federation=federation)
+    assert "泰达街第一妇联" in client.get("/news/").content.decode()
+    federation.name = "泰达街第二妇联"
+    federation.save()
+    page = client.get("/news/").content.decode()
+    assert "泰达街第二妇联" in page
+    assert "泰达街第一妇联" not in page
+
+
+def test_an_unpublished_article_leaves_every_list_at_once(client):
+    article = ArticleFactory(title="即将撤回的新闻")
+    assert "即将撤回的新闻" in client.get("/").content.decode()
+    assert "即将撤回的新闻" in client.get("/news/").content.decode()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.UNPUBLISHED)
+    # No signal was sent (a bulk write): the list query no longer returns it, so no card shows.
+    assert "即将撤回的新闻" not in client.get("/news/").content.decode()
+
+
+def test_each_language_gets_its_own_card(client):
+    ActivityFactory(title="亲子阅读会", category=Activity.Category.GUIDANCE)
+    chinese = client.get("/activities/").content.decode()
+    assert "思想引领" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/activities/").content.decode()
+    assert "亲子阅读会" in english
+    assert "思想引领" not in english
+
+
+def test_the_header_marks_the_section_of_each_page(client):
+    assert 'href="/news/" aria-current="page"' in client.get("/news/").content.decode()
+    sites = client.get("/sites/").content.decode()
+    assert 'href="/sites/" aria-current="page"' in sites
+    assert 'href="/news/" aria-current="page"' not in sites
+    home = client.get("/").content.decode()
+    assert 'aria-current="page"' not in home
+
+
+def test_a_list_whose_cards_are_kept_reads_no_photo(client):
+    CoverPhotoFactory(article=ArticleFactory(title="有封面的新闻"))
+    first = client.get("/news/").content.decode()
+    assert "<picture>" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/news/").content.decode()
+    assert again == first
+    assert not [q for q in queries if "activities_photo" in q["sql"]]
+
+
+def test_a_cover_from_another_article_is_never_shown(client):
+    own = ArticleFactory(title="本文")
+    other_photo = CoverPhotoFactory(article=ArticleFactory(title="别的文章"))
+    Article.objects.filter(pk=own.pk).update(cover_photo=other_photo)
+    page = client.get("/news/").content.decode()
+    card = page[page.index("本文</a>") - 600 : page.index("本文</a>")]
+    assert "<picture>" not in card
+
+
+def test_without_a_timeout_nothing_is_kept(client, settings):
+    settings.PUBLIC_CACHE_TIMEOUT = 0
+    ArticleFactory()
+    client.get("/news/")
+    assert len(fragments.store) == 0
