@@ -36,7 +36,7 @@ from activities.tickets import normalise_code
 from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
-from federation.web.cache import computed_once, public_page
+from federation.web.cache import computed_once, count_once, public_page
 from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
@@ -122,6 +122,11 @@ class ArticleListView(ListView):
             queryset=card_rows(Article.objects.published()),
         )
         return self.filterset.qs
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        count_once(paginator, "news-count", self.request, self.filterset.filters)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -385,6 +390,11 @@ class ExemplarListView(ListView):
             queryset=Exemplar.objects.published().select_related("federation"),
         )
         return self.filterset.qs
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        count_once(paginator, "exemplar-count", self.request, self.filterset.filters)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -26,7 +26,7 @@ from federation.core import registry
 from federation.core.links import object_url
 from federation.core.visibility import count_public, with_public_flags
 from federation.web import querykeys
-from federation.web.cache import computed_once, public_page
+from federation.web.cache import computed_once, count_once, public_page
 from organizations import geo, selectors
 from organizations.hours import opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
@@ -296,6 +296,13 @@ class SiteListView(TileMapMixin, ListView):
         else:
             queryset = queryset.order_by("area", "name")
         return queryset
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if not (self.form.is_valid() and self.form.cleaned_data["open_now"]):
+            # "Open now" moves with the clock: counted on each render, with the list it counts.
+            count_once(paginator, "site-count", self.request, ("kind", "area"))
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,5 +1,5 @@
 """``{% fragment "name" var … %}…{% endfragment %}``: the enclosed markup rendered once per content
-change, language and values of the vars, then taken from :mod:`federation.web.fragments`.
+change, local day, language and values of the vars, then taken from :mod:`federation.web.fragments`.
 
 Like Django's ``{% cache %}``, without its timeout argument and cache round trip: the key holds the
 content generation, so an edit shows on the very next render. Rendered normally when the context
@@ -9,7 +9,7 @@ has no request (no generation to key on) or PUBLIC_CACHE_TIMEOUT is 0.
 from __future__ import annotations
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from federation.web import fragments
@@ -29,9 +29,13 @@ class FragmentNode(template.Node):
         timeout = fragments.timeout()
         if request is None or timeout <= 0:
             return self.nodelist.render(context)
+        base = getattr(request, "_fragment_base", None)
+        if base is None:
+            # The local day too: a piece may hold "this year" (a filter's years).
+            base = request._fragment_base = (content_generation(request), timezone.localdate())
         key = (
             self.name,
-            content_generation(request),
+            *base,
             translation.get_language(),
             *(var.resolve(context) for var in self.vary_on),
         )

@@ -185,6 +185,18 @@ def computed_once(name: str, compute, *, timeout: int | None = None):
     return value
 
 
+def count_once(paginator, name: str, request, fields) -> None:
+    """Make ``paginator`` count its list once per content change (see computed_once) for each
+    value of the query parameters ``fields`` that filter it (the page number does not count):
+    a COUNT over a growing table on every render was a query of its own on every list page.
+    Only for lists that change with the content alone, not with the clock ("open now")."""
+    raw = "&".join(f"{field}={request.GET.getlist(field)}" for field in sorted(fields))
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    queryset = paginator.object_list
+    # Paginator.count is a cached_property: the value is taken as it.
+    paginator.__dict__["count"] = computed_once(f"{name}:{digest}", queryset.count)
+
+
 def _seconds_until_midnight() -> int:
     now = timezone.localtime()
     tomorrow = datetime.datetime.combine(

@@ -101,3 +101,21 @@ def test_without_a_timeout_nothing_is_kept(client, settings):
     ArticleFactory()
     client.get("/news/")
     assert len(fragments.store) == 0
+
+
+def test_each_filter_choice_gets_its_own_form(client):
+    chosen = client.get("/news/?category=guidance").content.decode()
+    assert '<option value="guidance" selected>' in chosen
+    plain = client.get("/news/").content.decode()
+    select = plain.split('name="category"')[1].split("</select>")[0]
+    assert '<option value="guidance">' in select
+    assert "selected" not in select.replace('<option value="" selected>', "")
+
+
+def test_the_count_follows_the_content(client):
+    ArticleFactory(activity=ActivityFactory(category=Activity.Category.GUIDANCE))
+    assert "共 1 篇" in client.get("/news/").content.decode()
+    ArticleFactory()
+    assert "共 2 篇" in client.get("/news/").content.decode()
+    assert "共 1 篇" in client.get("/news/?category=guidance").content.decode()
+    assert "共 1 篇" in client.get("/news/?category=guidance&page=1").content.decode()
