@@ -18,6 +18,7 @@ from activities.models import Activity, Article, Exemplar
 from activities.selectors import card_rows, public_photos, with_cover_ids, with_covers
 from brands.selectors import brand_outcomes
 from federation.core.queries import count_many
+from federation.web.cache import computed_once
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
@@ -215,17 +216,25 @@ def latest_articles(limit: int) -> list:
 def lead_story(lead_article_id: int | None):
     """The admins' chosen lead story if it is still published, else the newest published
     article with a photo (None: no such article). Its ``cover`` is attached by
-    :func:`home_pictures`."""
+    :func:`home_pictures`. Which article it is is found once per content change (see
+    computed_once): the newest with a public cover was a search through the covers' privacy
+    rules on every render."""
+    lead_id = computed_once("lead-story", lambda: _lead_story_id(lead_article_id))
+    if lead_id is None:
+        return None
+    return _article_cards().filter(pk=lead_id).first()
+
+
+def _lead_story_id(lead_article_id: int | None) -> int | None:
     cards = _article_cards()
-    if lead_article_id:
-        chosen = cards.filter(pk=lead_article_id).first()
-        if chosen is not None:
-            return chosen
+    if lead_article_id and cards.filter(pk=lead_article_id).exists():
+        return lead_article_id
     # cover_photo first: the partial index then finds the candidates, newest first.
     return (
         with_cover_ids(cards)
         .filter(cover_photo__isnull=False)
         .filter(cover_id__isnull=False)
+        .values_list("pk", flat=True)
         .first()
     )
 

@@ -48,7 +48,8 @@ class HomeView(TemplateView):
         brands = computed_once("brand-cards", selectors.brand_cards)
         selectors.home_pictures(lead, *news, *brands)  # one query for the photos, one for sizes
         context.update(lead=lead, news=news, brands=brands, today=timezone.localdate())
-        context["media_accounts"] = list(MediaAccount.objects.all())
+        # Read by the template only when its piece is not kept (federation.web.fragments).
+        context["media_accounts"] = MediaAccount.objects.all()
         context["site_kinds"] = ServiceSite.Kind.choices
         return context
 
@@ -248,7 +249,8 @@ class AboutView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["district"] = Federation.objects.active().district().first()
-        context["media_accounts"] = list(MediaAccount.objects.all())
+        # Read by the template only when its piece is not kept (federation.web.fragments).
+        context["media_accounts"] = MediaAccount.objects.all()
         return context
 
 
