@@ -315,12 +315,11 @@ class ActivityListView(ListView):
         day_activities = []
         if chosen and chosen.month == first.month and per_day.get(chosen):
             day_start = datetime.datetime.combine(chosen, datetime.time.min, tzinfo=zone)
-            day_activities = list(
-                self.filterset.qs.filter(
-                    starts_at__gte=day_start,
-                    starts_at__lt=day_start + datetime.timedelta(days=1),
-                ).order_by("starts_at")
-            )
+            # Not read here: the template reads it only when the grid's fragment is not kept.
+            day_activities = self.filterset.qs.filter(
+                starts_at__gte=day_start,
+                starts_at__lt=day_start + datetime.timedelta(days=1),
+            ).order_by("starts_at")
         weeks = [
             [
                 {
