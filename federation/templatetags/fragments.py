@@ -2,8 +2,8 @@
 change, local day, language and values of the vars, then taken from :mod:`federation.web.fragments`.
 
 Like Django's ``{% cache %}``, without its timeout argument and cache round trip: the key holds the
-content generation, so an edit shows on the very next render. Rendered normally when the context
-has no request (no generation to key on) or PUBLIC_CACHE_TIMEOUT is 0.
+content generation, so an edit shows on the very next render. Rendered normally for a signed-in user,
+when the context has no request (no generation to key on) or PUBLIC_CACHE_TIMEOUT is 0.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class FragmentNode(template.Node):
     def render(self, context):
         request = context.get("request")
         timeout = fragments.timeout()
-        if request is None or timeout <= 0:
+        if request is None or timeout <= 0 or _signed_in(request):
             return self.nodelist.render(context)
         base = getattr(request, "_fragment_base", None)
         if base is None:
@@ -44,6 +44,13 @@ class FragmentNode(template.Node):
             value = self.nodelist.render(context)
             fragments.store.set(key, value, timeout)
         return mark_safe(value)  # noqa: S308 - rendered (and escaped) by the template above
+
+
+def _signed_in(request) -> bool:
+    # Staff see the database itself (like the page cache, which never serves them), a write
+    # that sent no signal included.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
 
 
 @register.tag

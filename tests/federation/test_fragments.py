@@ -119,3 +119,11 @@ def test_the_count_follows_the_content(client):
     assert "共 2 篇" in client.get("/news/").content.decode()
     assert "共 1 篇" in client.get("/news/?category=guidance").content.decode()
     assert "共 1 篇" in client.get("/news/?category=guidance&page=1").content.decode()
+
+
+def test_a_signed_in_user_sees_the_database_itself(client, django_user_model):
+    federation = FederationFactory(name="改名前的妇联")
+    assert "改名前的妇联" in client.get("/federations/").content.decode()
+    type(federation).objects.filter(pk=federation.pk).update(name="改名后的妇联")  # no signal
+    client.force_login(django_user_model.objects.create_user(username="staff", password="pw-1"))
+    assert "改名后的妇联" in client.get("/federations/").content.decode()
