@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
@@ -161,28 +162,37 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        context["layout"] = layout = article_layout(article)
+        # Each read when first shown: the template keeps the article, its photos and its
+        # neighbours as fragments (federation.web.fragments), so a kept page reads none of them.
+        layout = SimpleLazyObject(lambda: article_layout(article))
+        context["layout"] = layout
         published = Article.objects.published().only("pk", "title", "publish_at")
         # Newer/older by (publish_at, pk), the list's own order.
-        context["newer"] = (
-            published.filter(
-                Q(publish_at__gt=article.publish_at)
-                | Q(publish_at=article.publish_at, pk__gt=article.pk)
+        context["newer"] = SimpleLazyObject(
+            lambda: (
+                published.filter(
+                    Q(publish_at__gt=article.publish_at)
+                    | Q(publish_at=article.publish_at, pk__gt=article.pk)
+                )
+                .order_by("publish_at", "pk")
+                .first()
             )
-            .order_by("publish_at", "pk")
-            .first()
         )
-        context["older"] = (
-            published.filter(
-                Q(publish_at__lt=article.publish_at)
-                | Q(publish_at=article.publish_at, pk__lt=article.pk)
+        context["older"] = SimpleLazyObject(
+            lambda: (
+                published.filter(
+                    Q(publish_at__lt=article.publish_at)
+                    | Q(publish_at=article.publish_at, pk__lt=article.pk)
+                )
+                .order_by("-publish_at", "-pk")
+                .first()
             )
-            .order_by("-publish_at", "-pk")
-            .first()
         )
-        context["og_image"] = layout.lead.largest if layout.lead else None
+        context["og_image"] = SimpleLazyObject(lambda: layout.lead.largest if layout.lead else None)
         # WeChat's card: the lead photo as a square (the default image otherwise).
-        context["share_image"] = layout.lead.square if layout.lead else None
+        context["share_image"] = SimpleLazyObject(
+            lambda: layout.lead.square if layout.lead else None
+        )
         return context
 
 

@@ -270,9 +270,7 @@ class SiteListView(TileMapMixin, ListView):
             ),
         )
         self.form = SiteFilterForm(self.request.GET or None, areas=areas)
-        queryset = base.select_related("federation").annotate(
-            open_now=open_now_condition(self.now)
-        )
+        queryset = base.select_related("federation").annotate(open_now=open_now_condition(self.now))
         if self.form.is_valid():
             data = self.form.cleaned_data
             if data["kind"]:

@@ -2,8 +2,9 @@
 change, local day, language and values of the vars, then taken from :mod:`federation.web.fragments`.
 
 Like Django's ``{% cache %}``, without its timeout argument and cache round trip: the key holds the
-content generation, so an edit shows on the very next render. Rendered normally for a signed-in user,
-when the context has no request (no generation to key on) or PUBLIC_CACHE_TIMEOUT is 0.
+content generation, so an edit shows on the very next render. Kept only on the pages the page cache serves
+(``public_page`` views: never a signed preview or a staff page) for a visitor who is not signed
+in; rendered normally otherwise, and when PUBLIC_CACHE_TIMEOUT is 0.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from federation.web import fragments
-from federation.web.cache import content_generation
+from federation.web.cache import content_generation, page_timeout
 
 register = template.Library()
 
@@ -27,7 +28,12 @@ class FragmentNode(template.Node):
     def render(self, context):
         request = context.get("request")
         timeout = fragments.timeout()
-        if request is None or timeout <= 0 or _signed_in(request):
+        if (
+            request is None
+            or timeout <= 0
+            or getattr(request, "public_page", None) is None
+            or _signed_in(request)
+        ):
             return self.nodelist.render(context)
         base = getattr(request, "_fragment_base", None)
         if base is None:
@@ -42,8 +48,17 @@ class FragmentNode(template.Node):
         value = fragments.store.get(key)
         if value is None:
             value = self.nodelist.render(context)
-            fragments.store.set(key, value, timeout)
+            fragments.store.set(key, value, _lifetime(request, base[0], timeout))
         return mark_safe(value)  # noqa: S308 - rendered (and escaped) by the template above
+
+
+def _lifetime(request, generation: str, maximum: int) -> int:
+    # A page's lifetime (federation.web.cache.page_timeout): no later than local midnight or
+    # the next scheduled article's publish time, which change pages without a save.
+    lifetime = getattr(request, "_fragment_lifetime", None)
+    if lifetime is None:
+        lifetime = request._fragment_lifetime = page_timeout(generation, maximum)
+    return lifetime
 
 
 def _signed_in(request) -> bool:

@@ -425,6 +425,7 @@ def public_page(view=None, *, timeout: int | None = None, query: QuerySpec | Non
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
             use_canonical_query(request, query)
+            request.public_page = rule  # its pieces may be kept (federation.web.fragments)
             state = getattr(request, "page_cache", None)
             if state is None and cacheable_request(request):
                 state, cached = look_up(request, rule)

@@ -4,9 +4,10 @@ the content changes.
 A list page renders the same 20–50 cards on every miss: the card of one article is the same on
 /news/, the home page and a brand's page, for every visitor, until something public is saved.
 Each piece is kept under the content *generation* (see :mod:`federation.web.cache`: any save of a
-public model starts a new one), the language and what the piece varies on, for at most
-PUBLIC_CACHE_TIMEOUT seconds (a write that sends no signal is seen no later than on a cached
-page). In process memory, not Redis: a hit must cost less than rendering the card (microseconds),
+public model starts a new one), the local day, the language and what the piece varies on, for
+as long as a page rendered now would be fresh (at most PUBLIC_CACHE_TIMEOUT seconds, and no later
+than the next scheduled article's publish time: a write that sends no signal, or an article
+going public on schedule, is seen no later than on a cached page). In process memory, not Redis: a hit must cost less than rendering the card (microseconds),
 and a round trip per card would not.
 
 Only for what is the same for every visitor: never a form with a CSRF token, a user's name or
@@ -36,7 +37,7 @@ class FragmentStore:
             if item is None:
                 return None
             expires, value = item
-            if expires < time.monotonic():
+            if expires <= time.time():
                 del self._data[key]
                 return None
             self._data.move_to_end(key)
@@ -44,7 +45,7 @@ class FragmentStore:
 
     def set(self, key, value, timeout: float) -> None:
         with self._lock:
-            self._data[key] = (time.monotonic() + timeout, value)
+            self._data[key] = (time.time() + timeout, value)
             self._data.move_to_end(key)
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)

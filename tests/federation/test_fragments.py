@@ -4,6 +4,9 @@ section has its own piece; a list whose cards are kept reads no photo."""
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -127,3 +130,27 @@ def test_a_signed_in_user_sees_the_database_itself(client, django_user_model):
     type(federation).objects.filter(pk=federation.pk).update(name="改名后的妇联")  # no signal
     client.force_login(django_user_model.objects.create_user(username="staff", password="pw-1"))
     assert "改名后的妇联" in client.get("/federations/").content.decode()
+
+
+def test_an_article_published_on_schedule_is_the_newer_one_on_time(client, time_machine):
+    morning = datetime.datetime(2025, 3, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(morning, tick=False)
+    older = ArticleFactory(title="已发布的新闻", publish_at=morning - datetime.timedelta(hours=1))
+    ArticleFactory(title="定时发布的新闻", publish_at=morning + datetime.timedelta(seconds=90))
+    assert "定时发布的新闻" not in client.get(f"/news/{older.pk}/").content.decode()
+    time_machine.shift(89)
+    assert "定时发布的新闻" not in client.get(f"/news/{older.pk}/").content.decode()
+    time_machine.shift(1)
+    # No save happened: the kept article piece (with its newer/older links) ended on time.
+    assert "定时发布的新闻" in client.get(f"/news/{older.pk}/").content.decode()
+
+
+def test_a_public_article_keeps_its_piece_until_the_next_save(client):
+    article = ArticleFactory(title="公开的新闻", body="<p>第一版正文</p>")
+    assert "第一版正文" in client.get(f"/news/{article.pk}/").content.decode()
+    Article.objects.filter(pk=article.pk).update(body="<p>第二版正文</p>")  # no signal
+    # The public page keeps its piece until the next change …
+    assert "第一版正文" in client.get(f"/news/{article.pk}/").content.decode()
+    # … which is what any save is.
+    Article.objects.get(pk=article.pk).save()
+    assert "第二版正文" in client.get(f"/news/{article.pk}/").content.decode()
