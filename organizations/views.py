@@ -232,8 +232,9 @@ class FederationDetailView(DetailView):
             context["children"] = []
             context["children_count"] = children.count()
         else:
-            context["children"] = list(children.order_by("name")[:200])
-        context["sites"] = list(federation.sites.active().order_by("kind", "name"))
+            context["children"] = children.order_by("name")[:200]
+        # Read by the template only when its piece is not kept (federation.web.fragments).
+        context["sites"] = federation.sites.active().order_by("kind", "name")
         # Its activities and news: contributed by the apps that own them.
         context.update(registry.contributions(federation))
         return context

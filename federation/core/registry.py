@@ -20,10 +20,12 @@ history pages read this registry instead of lists of their own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Model, QuerySet
+from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ def contribute(model: type[Model], name: str, provider: Callable[[Model], object
 
 
 def contributions(obj: Model) -> dict[str, object]:
-    """What the apps contributed to ``obj``'s page, each provider called once."""
+    """What the apps contributed to ``obj``'s page, each provider called once, when its value is
+    first used: a page that keeps that part as a fragment (federation.web.fragments) reads none."""
     providers = _contributions.get(obj._meta.label_lower, {})
-    return {name: provider(obj) for name, provider in providers.items()}
+    return {
+        name: SimpleLazyObject(functools.partial(provider, obj))
+        for name, provider in providers.items()
+    }
