@@ -448,6 +448,9 @@ SEARCH_RATE = os.environ.get("SEARCH_RATE", "30/m")
 PUBLIC_CACHE_MISS_RATE = os.environ.get("PUBLIC_CACHE_MISS_RATE", "120/m")
 # At most this many query-string variants of one path are stored (per cache epoch).
 PUBLIC_CACHE_MAX_VARIANTS = int(os.environ.get("PUBLIC_CACHE_MAX_VARIANTS", "200"))
+# Rendered pieces of public pages each process keeps (federation/web/fragments.py): about 1 KB
+# each, least recently used dropped first.
+PUBLIC_FRAGMENT_MAX_ENTRIES = int(os.environ.get("PUBLIC_FRAGMENT_MAX_ENTRIES", "5000"))
 if not REDIS_URL:
     # Without Redis (development, one process) the local-memory cache counts per process.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -262,7 +262,8 @@ def brand_cards(limit: int = 6) -> list:
         .order_by("position", "name")[:limit]
     )
     for brand in brands:
-        figures = [BrandFigure(brand.session_count, brand.unit_label)]
+        # Strings, not lazy translations: the cards are kept per language (computed_once).
+        figures = [BrandFigure(brand.session_count, str(brand.unit_label))]
         for total, label in (
             (brand.total_couples, _("对牵手")),
             (brand.total_classes, _("个托管班")),
@@ -270,7 +271,7 @@ def brand_cards(limit: int = 6) -> list:
             (brand.total_participants, _("人次参与")),
         ):
             if total:
-                figures.append(BrandFigure(total, label))
+                figures.append(BrandFigure(total, str(label)))
                 break
         brand.figures = figures
     return brands

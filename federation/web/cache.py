@@ -42,18 +42,21 @@ import hashlib
 import re
 import time
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -87,15 +90,40 @@ def _get_or_create(key: str) -> str:
     return str(value)
 
 
+# The (epoch, generation) pair a request renders under, read once per request (a page asked for
+# it once per figure: a Redis round trip each). A list while a request runs (empty until read),
+# None outside requests (a task worker reads it each time); this process's own bumps empty it.
+_request_state: ContextVar[list | None] = ContextVar("public_cache_state", default=None)
+
+
+def _request_started(**_kwargs) -> None:
+    _request_state.set([])
+
+
+def _request_finished(**_kwargs) -> None:
+    _request_state.set(None)
+
+
+def _remember_state(state: tuple[str, str]) -> None:
+    memo = _request_state.get()
+    if memo is not None and not memo:
+        memo.append(state)
+
+
 def current_state() -> tuple[str, str]:
-    """The (epoch, generation) pair, read together (one MGET on Redis)."""
+    """The (epoch, generation) pair, read together (one MGET on Redis), once per request."""
+    memo = _request_state.get()
+    if memo:
+        return memo[0]
     values = cache.get_many([EPOCH_KEY, GENERATION_KEY])
     epoch, generation = values.get(EPOCH_KEY), values.get(GENERATION_KEY)
     if epoch is None:
         epoch = _get_or_create(EPOCH_KEY)
     if generation is None:
         generation = _get_or_create(GENERATION_KEY)
-    return str(epoch), str(generation)
+    state = (str(epoch), str(generation))
+    _remember_state(state)
+    return state
 
 
 def current_generation() -> str:
@@ -115,6 +143,9 @@ def content_generation(request) -> str:
 
 
 def _bump(*, hard: bool) -> None:
+    memo = _request_state.get()
+    if memo:
+        memo.clear()  # this request renders what it saved from now on
     if hard:
         # The epoch first: a page rendered before this point is then never served again.
         cache.set(EPOCH_KEY, _new_token(), timeout=None)
@@ -180,8 +211,22 @@ def computed_once(name: str, compute, *, timeout: int | None = None):
     key = f"public:computed:{name}:{generation}:{timezone.localdate()}:{get_language()}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
-        value = compute()
+        value = _plain(compute())
         cache.set(key, value, page_timeout(generation, timeout))
+    return value
+
+
+def _plain(value):
+    """Lazy translations as the strings they are now (the key holds the language): unpickling a
+    lazy object costs a hundred times a string's, and a chart holds hundreds of labels."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, tuple) and type(value) is tuple:
+        return tuple(_plain(item) for item in value)
     return value
 
 
@@ -382,6 +427,7 @@ def look_up(request, rule: PageRule) -> tuple[PageLookup, HttpResponse | None]:
     if epoch is None or generation is None:
         epoch, generation = current_state()
     epoch, generation = str(epoch), str(generation)
+    _remember_state((epoch, generation))
     entry = values.get(key)
     if entry is not None and entry.get("epoch") != epoch:
         entry = None  # from before a hard change (or an older release): never served
@@ -585,3 +631,5 @@ def connect_signals() -> None:
     """
     post_save.connect(_on_save, dispatch_uid="public-cache:save")
     post_delete.connect(_on_delete, dispatch_uid="public-cache:delete")
+    request_started.connect(_request_started, dispatch_uid="public-cache:request-started")
+    request_finished.connect(_request_finished, dispatch_uid="public-cache:request-finished")

@@ -154,3 +154,22 @@ def test_a_public_article_keeps_its_piece_until_the_next_save(client):
     # … which is what any save is.
     Article.objects.get(pk=article.pk).save()
     assert "第二版正文" in client.get(f"/news/{article.pk}/").content.decode()
+
+
+def test_a_request_reads_the_content_state_once_and_again_after_its_own_save():
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    from federation.web.cache import GENERATION_KEY, current_generation, public_cache_refresh
+
+    request_started.send(sender=None)
+    try:
+        first = current_generation()
+        cache.set(GENERATION_KEY, "saved-by-another-process")
+        assert current_generation() == first  # one state for the whole render
+        public_cache_refresh()  # a save in this request
+        assert current_generation() not in (first, "saved-by-another-process")
+    finally:
+        request_finished.send(sender=None)
+    cache.set(GENERATION_KEY, "saved-later")
+    assert current_generation() == "saved-later"  # outside a request: read each time
