@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,7 @@ from federation.web.cache import computed_once, count_once, public_page
 from organizations import geo, selectors
 from organizations.hours import opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
-from organizations.tilemap import TileMapMixin, tile_map
+from organizations.tilemap import TileMapMixin, tianditu_key, tile_map
 
 
 def _periods_covering(moment):
@@ -315,7 +316,12 @@ class SiteListView(TileMapMixin, ListView):
         context["form"] = self.form
         context["now"] = local
         context["near"] = self.request.GET.get("near", "")
-        context["map"], context["tile_map"] = self.site_map()
+        # The map's markup is kept as a fragment (federation.web.fragments) per filter: read
+        # only when that piece is rendered (the tile map, with a 天地图 key, is read at once: the
+        # page's head needs to know whether to load Leaflet).
+        maps = SimpleLazyObject(self.site_map)
+        context["map"] = SimpleLazyObject(lambda: maps[0])
+        context["tile_map"] = maps[1] if tianditu_key() else None
         if not context["object_list"] and self.request.GET.get("open_now"):
             if self.here:
                 context["opening_soon"] = self.opening_soon(local)

@@ -195,9 +195,6 @@ def _seconds_until_next_publish(generation: str) -> int | None:
     return max(0, int(cached - time.time()))
 
 
-_MISSING = object()
-
-
 def computed_once(name: str, compute, *, timeout: int | None = None):
     """``compute()`` once per content change, local day and language, shared by every process.
 
@@ -209,10 +206,14 @@ def computed_once(name: str, compute, *, timeout: int | None = None):
     """
     generation = current_generation()
     key = f"public:computed:{name}:{generation}:{timezone.localdate()}:{get_language()}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = _plain(compute())
-        cache.set(key, value, page_timeout(generation, timeout))
+    stored = cache.get(key)
+    # The end of its freshness is kept with it and checked on this clock (as a page's is): the
+    # cache's own expiry runs on the cache server's clock.
+    if stored is not None and stored[0] > time.time():
+        return stored[1]
+    value = _plain(compute())
+    lifetime = page_timeout(generation, timeout)
+    cache.set(key, (time.time() + lifetime, value), lifetime)
     return value
 
 
