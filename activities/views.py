@@ -396,7 +396,10 @@ class ExemplarListView(ListView):
     def get_queryset(self):
         self.filterset = ExemplarFilter(
             self.request.GET or None,
-            queryset=Exemplar.objects.published().select_related("federation"),
+            # What a card shows (the story and the photo are the detail page's).
+            queryset=Exemplar.objects.published().only(
+                "pk", "name", "honour", "year", "kind", "workplace"
+            ),
         )
         return self.filterset.qs
 

@@ -183,10 +183,15 @@ class FederationListView(ListView):
         self.form = FederationFilterForm(
             self.request.GET or None, areas=computed_once("federation-areas", _federation_areas)
         )
-        queryset = base.annotate(
-            group_count=count_public(Federation, "parent"),
-            site_count=count_public(ServiceSite, "federation"),
-        ).order_by("kind", "name")
+        # What a card shows: the long texts and timestamps stay in the database.
+        queryset = (
+            base.only("pk", "name", "kind", "area")
+            .annotate(
+                group_count=count_public(Federation, "parent"),
+                site_count=count_public(ServiceSite, "federation"),
+            )
+            .order_by("kind", "name")
+        )
         if self.form.is_valid():
             if self.form.cleaned_data["kind"]:
                 queryset = queryset.filter(kind=self.form.cleaned_data["kind"])
@@ -208,7 +213,8 @@ class FederationListView(ListView):
         context["form"] = self.form
         context["by_form"] = computed_once("federations-by-form", selectors.federations_by_form)
         context["figures"] = computed_once("network", selectors.network_figures)
-        context["district"] = Federation.objects.active().district().first()
+        # Read only when the network's piece is rendered (federation.web.fragments).
+        context["district"] = SimpleLazyObject(Federation.objects.active().district().first)
         return context
 
 
