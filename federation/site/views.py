@@ -173,38 +173,40 @@ class SearchView(TemplateView):
         return {"items": rows, "count": rows[0].found if rows else 0}
 
     def querysets(self, words):
-        # The long texts are searched, never shown: not fetched.
+        # Only what a result shows is fetched: the long texts are searched, never shown.
         return {
             "news": self.ranked(
-                Article.objects.published().select_related("federation").defer("body", "summary"),
+                Article.objects.published()
+                .select_related("federation")
+                .only("title", "publish_at", "federation", "federation__name"),
                 ["title"],
                 ["summary", "body"],
                 words,
                 ["-publish_at", "-pk"],
             ),
             "federations": self.ranked(
-                Federation.objects.active().defer("description"),
+                Federation.objects.active().only("name", "level", "kind"),
                 ["name", "short_name"],
                 ["area", "description"],
                 words,
                 ["name", "pk"],
             ),
             "sites": self.ranked(
-                ServiceSite.objects.active().defer("services", "description"),
+                ServiceSite.objects.active().only("name", "kind", "address"),
                 ["name"],
                 ["area", "address", "services", "description"],
                 words,
                 ["name", "pk"],
             ),
             "brands": self.ranked(
-                Brand.objects.published().defer("description", "services"),
+                Brand.objects.published().only("name", "slug", "tagline"),
                 ["name"],
                 ["tagline", "description", "services"],
                 words,
                 ["position", "name"],
             ),
             "exemplars": self.ranked(
-                Exemplar.objects.published().defer("story"),
+                Exemplar.objects.published().only("name", "honour", "year"),
                 ["name"],
                 ["workplace", "title", "story"],
                 words,
