@@ -148,6 +148,21 @@ class ArticleListView(ListView):
         return context
 
 
+def neighbour(article, *, newer: bool):
+    """The next newer (or older) published article by (publish_at, pk), the list's own order."""
+    after, order = ("gt", ("publish_at", "pk")) if newer else ("lt", ("-publish_at", "-pk"))
+    return (
+        Article.objects.published()
+        .only("pk", "title", "publish_at")
+        .filter(
+            Q(**{f"publish_at__{after}": article.publish_at})
+            | Q(publish_at=article.publish_at, **{f"pk__{after}": article.pk})
+        )
+        .order_by(*order)
+        .first()
+    )
+
+
 @method_decorator(public_page, name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "activities/article_detail.html"
@@ -166,28 +181,8 @@ class ArticleDetailView(DetailView):
         # neighbours as fragments (federation.web.fragments), so a kept page reads none of them.
         layout = SimpleLazyObject(lambda: article_layout(article))
         context["layout"] = layout
-        published = Article.objects.published().only("pk", "title", "publish_at")
-        # Newer/older by (publish_at, pk), the list's own order.
-        context["newer"] = SimpleLazyObject(
-            lambda: (
-                published.filter(
-                    Q(publish_at__gt=article.publish_at)
-                    | Q(publish_at=article.publish_at, pk__gt=article.pk)
-                )
-                .order_by("publish_at", "pk")
-                .first()
-            )
-        )
-        context["older"] = SimpleLazyObject(
-            lambda: (
-                published.filter(
-                    Q(publish_at__lt=article.publish_at)
-                    | Q(publish_at=article.publish_at, pk__lt=article.pk)
-                )
-                .order_by("-publish_at", "-pk")
-                .first()
-            )
-        )
+        context["newer"] = SimpleLazyObject(lambda: neighbour(article, newer=True))
+        context["older"] = SimpleLazyObject(lambda: neighbour(article, newer=False))
         context["og_image"] = SimpleLazyObject(lambda: layout.lead.largest if layout.lead else None)
         # WeChat's card: the lead photo as a square (the default image otherwise).
         context["share_image"] = SimpleLazyObject(

@@ -203,9 +203,7 @@ class FederationListView(ListView):
         """The count per filter once per content change (a COUNT over every grassroots
         federation grew with the network); the page itself is read through the order's index."""
         paginator = super().get_paginator(queryset, *args, **kwargs)
-        data = self.form.cleaned_data if self.form.is_valid() else {}
-        name = f"federations-count:{data.get('kind') or ''}:{data.get('area') or ''}"
-        paginator.__dict__["count"] = computed_once(name, queryset.count)  # a cached_property
+        count_once(paginator, "federations-count", self.request, ("kind", "area"))
         return paginator
 
     def get_context_data(self, **kwargs):

@@ -251,8 +251,7 @@ class AboutView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["district"] = Federation.objects.active().district().first()
-        # Read by the template only when its piece is not kept (federation.web.fragments).
-        context["media_accounts"] = MediaAccount.objects.all()
+        context["media_accounts"] = list(MediaAccount.objects.all())
         return context
 
 

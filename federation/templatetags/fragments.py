@@ -2,9 +2,9 @@
 change, local day, language and values of the vars, then taken from :mod:`federation.web.fragments`.
 
 Like Django's ``{% cache %}``, without its timeout argument and cache round trip: the key holds the
-content generation, so an edit shows on the very next render. Kept only on the pages the page cache serves
-(``public_page`` views: never a signed preview or a staff page) for a visitor who is not signed
-in; rendered normally otherwise, and when PUBLIC_CACHE_TIMEOUT is 0.
+content generation, so an edit shows on the very next render. Kept only on the pages the page
+cache serves (``public_page`` views: never a signed preview or a staff page) for a visitor who
+is not signed in; rendered normally otherwise, and when PUBLIC_CACHE_TIMEOUT is 0.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from federation.web import fragments
-from federation.web.cache import content_generation, page_timeout
+from federation.web.cache import current_generation, page_timeout
 
 register = template.Library()
 
@@ -38,7 +38,8 @@ class FragmentNode(template.Node):
         base = getattr(request, "_fragment_base", None)
         if base is None:
             # The local day too: a piece may hold "this year" (a filter's years).
-            base = request._fragment_base = (content_generation(request), timezone.localdate())
+            # current_generation(): read once per request (the page cache's lookup read it).
+            base = request._fragment_base = (current_generation(), timezone.localdate())
         key = (
             self.name,
             *base,

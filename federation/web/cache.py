@@ -130,18 +130,6 @@ def current_generation() -> str:
     return current_state()[1]
 
 
-def content_generation(request) -> str:
-    """The generation this request renders under: the page cache's lookup read it already;
-    otherwise it is read once per request."""
-    state = getattr(request, "page_cache", None)
-    if state is not None:
-        return state.generation
-    generation = getattr(request, "_content_generation", None)
-    if generation is None:
-        generation = request._content_generation = current_generation()
-    return generation
-
-
 def _bump(*, hard: bool) -> None:
     memo = _request_state.get()
     if memo:

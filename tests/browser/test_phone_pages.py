@@ -1,4 +1,5 @@
-"""Every published page at 375 px: no sideways scroll, no tag shown as text (issue 12, item 5)."""
+"""Every published page at 375 px: no sideways scroll, no tag shown as text (issue 12, item 5),
+no Content Security Policy violation."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def test_every_published_page_fits_375px_without_literal_tags(live_server, page)
     paths = every_public_page()
     assert len(paths) >= 17
     wide = []
+    violations = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     for path in paths:
         page.goto(live_server.url + path, wait_until="domcontentloaded")
         width = page.evaluate(WIDTH)
@@ -27,6 +33,7 @@ def test_every_published_page_fits_375px_without_literal_tags(live_server, page)
         text = page.locator("body").inner_text()
         assert not LITERAL_TAG.search(text), (path, LITERAL_TAG.search(text).group())
     assert wide == []
+    assert violations == []
 
 
 def test_the_long_activity_tag_wraps_inside_the_article(live_server, page):
