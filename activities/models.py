@@ -203,9 +203,9 @@ def unlink_sessions_of_deleted_brand(sender, instance, **_kwargs) -> None:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """The one definition of what the public may see."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, at=None):
+        """The one definition of what the public may see (now, or at the moment ``at``)."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
     def scheduled(self):
         """Published with a publish time still to come: public from that moment on."""

@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("PUBLIC_CACHE_MISS_RATE", "1000000/m")
 # The portal's in-app trivial view: measured beside each page, as this machine's speed of the day.
 os.environ.setdefault("BENCH_TRIVIAL_VIEW", "true")
+os.environ.setdefault("SEARCH_RATE", "1000000/m")
 
 import django  # noqa: E402
 

@@ -6,8 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Func, IntegerField, Q, Subquery, Value, When
-from django.db.models.sql.where import WhereNode
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -17,12 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from activities.models import Article, Exemplar
 from brands import selectors as brand_selectors
-from brands.models import Brand
 from federation import portal
-from federation.core.pinyin import is_pinyin_query
-from federation.site import opendata, selectors
+from federation.site import opendata, search, selectors
 from federation.web import querykeys
 from federation.web.cache import computed_once, public_page
 from federation.web.ratelimits import retry_after, too_many_requests
@@ -117,13 +112,9 @@ SEARCH_QUERY = {
 
 @method_decorator(public_page(query=SEARCH_QUERY), name="dispatch")
 class SearchView(TemplateView):
-    """One box over news, federations, sites, brands and exemplars.
+    """One box over news, federations, sites, brands and exemplars (``federation.site.search``).
 
-    Chinese has no spaces, so each word is matched with plain ``contains`` (LIKE '%…%'): a
-    two-character word such as 妇联 finds every text containing it, on SQLite and PostgreSQL.
-    Several words separated by spaces must all occur. A word of Latin letters also matches the
-    stored pinyin keys (``kly`` finds 凯莱英). Each group shows its true count and its first
-    SEARCH_LIMIT, name or title matches first, then the most recent; ``type=`` pages one group.
+    Each group shows its true count and its first SEARCH_LIMIT; ``type=`` pages one group.
     """
 
     template_name = "federation/search.html"
@@ -136,98 +127,20 @@ class SearchView(TemplateView):
                 return too_many_requests(request, wait, SEARCH_THROTTLED_MESSAGE)
         return super().get(request, *args, **kwargs)
 
-    @staticmethod
-    def condition(fields, word, pinyin: bool):
-        condition = Q()
-        for name in fields:
-            condition |= Q(**{f"{name}__contains": word})
-        if pinyin and is_pinyin_query(word):
-            condition |= Q(search_pinyin__contains=word.lower())
-        return condition
-
-    def ranked(self, queryset, title_fields, other_fields, words, recent):
-        """Matching rows, those whose name/title (or pinyin) holds every word first."""
-        pinyin = hasattr(queryset.model, "PINYIN_SOURCES")
-        title_match = Q()
-        for word in words:
-            queryset = queryset.filter(self.condition(title_fields + other_fields, word, pinyin))
-            title_match &= self.condition(title_fields, word, pinyin)
-        return queryset.annotate(
-            title_rank=Case(When(title_match, then=Value(0)), default=Value(1))
-        ).order_by("title_rank", *recent)
-
-    def section(self, queryset):
-        """The first SEARCH_LIMIT rows and the true count, in one query: the count rides along as
-        a subquery the database runs once (a window over every match was most of the cost when
-        thousands match), and the ranking sorts only keys before the rows are read."""
-        found = Subquery(
-            queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
-            output_field=IntegerField(),
-        )
-        first = queryset.values("pk")[:SEARCH_LIMIT]
-        # The rows by their keys alone: with the match conditions repeated here, SQLite read
-        # every public row again (by the status index) and tested the key list on each.
-        rows = queryset.all()
-        rows.query.where = WhereNode()
-        rows = list(rows.filter(pk__in=first).annotate(found=found))
-        return {"items": rows, "count": rows[0].found if rows else 0}
-
-    def querysets(self, words):
-        # Only what a result shows is fetched: the long texts are searched, never shown.
-        return {
-            "news": self.ranked(
-                Article.objects.published()
-                .select_related("federation")
-                .only("title", "publish_at", "federation", "federation__name"),
-                ["title"],
-                ["summary", "body"],
-                words,
-                ["-publish_at", "-pk"],
-            ),
-            "federations": self.ranked(
-                Federation.objects.active().only("name", "level", "kind"),
-                ["name", "short_name"],
-                ["area", "description"],
-                words,
-                ["name", "pk"],
-            ),
-            "sites": self.ranked(
-                ServiceSite.objects.active().only("name", "kind", "address"),
-                ["name"],
-                ["area", "address", "services", "description"],
-                words,
-                ["name", "pk"],
-            ),
-            "brands": self.ranked(
-                Brand.objects.published().only("name", "slug", "tagline"),
-                ["name"],
-                ["tagline", "description", "services"],
-                words,
-                ["position", "name"],
-            ),
-            "exemplars": self.ranked(
-                Exemplar.objects.published().only("name", "honour", "year"),
-                ["name"],
-                ["workplace", "title", "story"],
-                words,
-                ["-year", "name"],
-            ),
-        }
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = " ".join(self.request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
-        words = query.split()[:5]
+        words = search.words_of(query)
         context["query"] = query
         context["limit"] = SEARCH_LIMIT
         if not words:
             context["sections"] = []
             return context
-        querysets = self.querysets(words)
+        found = search.Search(words)
         kind = self.request.GET.get("type")
-        if kind in querysets:
+        if kind in search.GROUPS:
             # 查看全部: one group, paged.
-            paginator = Paginator(querysets[kind], SEARCH_LIMIT)
+            paginator = Paginator(found.results(kind), SEARCH_LIMIT)
             page_obj = paginator.get_page(self.request.GET.get("page"))
             context.update(
                 type=kind,
@@ -238,7 +151,7 @@ class SearchView(TemplateView):
                 total=paginator.count,
             )
             return context
-        sections = [(name, self.section(queryset)) for name, queryset in querysets.items()]
+        sections = [(name, found.first(name, SEARCH_LIMIT)) for name in search.GROUPS]
         context["sections"] = sections
         context["total"] = sum(s["count"] for _name, s in sections)
         return context

@@ -188,3 +188,20 @@ def test_a_request_reads_the_content_state_once_and_again_after_its_own_save():
         request_finished.send(sender=None)
     cache.set(GENERATION_KEY, "saved-later")
     assert current_generation() == "saved-later"  # outside a request: read each time
+
+
+def test_search_results_whose_cards_are_kept_read_only_their_keys(client):
+    ArticleFactory(title="托管新闻")
+    FederationFactory(name="托管妇联")
+    first = client.get("/search/?q=托管").content.decode()
+    assert "托管新闻</a>" in first and "托管妇联</a>" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/?q=托管").content.decode()
+    assert again == first
+    # One query per group (its keys and count); no card's row is read.
+    assert [q["sql"] for q in queries if " IN (" in q["sql"]] == []
+    assert len(queries) == 5
+
+    ArticleFactory(title="托管新闻二")  # a new result is read, and shown
+    assert "托管新闻二</a>" in client.get("/search/?q=托管").content.decode()

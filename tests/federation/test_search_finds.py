@@ -103,3 +103,23 @@ def test_with_more_matches_than_shown_title_matches_first_and_the_true_count(cli
         *[f"讲座{i:02d}" for i in range(17)],
     ]
     assert found(client, "托管 讲座", "news") == [f"讲座{i:02d}" for i in range(20)]
+
+
+def test_like_wildcards_in_a_word_are_matched_as_typed(client):
+    ArticleFactory(title="参与率100%")
+    ArticleFactory(title="参与率1000")
+    FederationFactory(name="A_B妇联")
+    FederationFactory(name="AXB妇联")
+    assert found(client, "100%", "news") == ["参与率100%"]
+    assert found(client, "A_B", "federations") == ["A_B妇联"]
+    assert found(client, "1000", "news") == ["参与率1000"]  # the same shape, other words
+
+
+def test_an_article_published_on_schedule_is_found_from_its_moment(client, time_machine):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    ArticleFactory(title="定时托管新闻", publish_at=now + datetime.timedelta(minutes=5))
+    ArticleFactory(title="托管新闻", publish_at=now - datetime.timedelta(days=1))
+    assert found(client, "托管", "news") == ["托管新闻"]
+    time_machine.move_to(now + datetime.timedelta(minutes=5), tick=False)
+    assert found(client, "托管", "news") == ["定时托管新闻", "托管新闻"]

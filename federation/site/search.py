@@ -1,0 +1,280 @@
+"""The portal's search: what each group searches, and its SQL compiled once per shape.
+
+Chinese has no spaces, so each word is matched with plain ``contains`` (LIKE '%…%'): a
+two-character word such as 妇联 finds every text containing it, on SQLite and PostgreSQL. Several
+words separated by spaces must all occur. A word of Latin letters also matches the stored pinyin
+keys (``kly`` finds 凯莱英). Each group has its true count and its rows ranked name or title
+matches first, then the most recent.
+
+Building and compiling the five groups' querysets cost several times what the database spent
+running them. Their SQL depends only on the query's shape (the group, how many words, which may be
+pinyin), not on the words, so it is compiled once per shape and process from the ORM with
+placeholder words and run with each search's words as parameters. A result is known by its key;
+its row is read (with the rest of its group's, in one query) only when a card that is not kept
+(``federation.web.fragments``) is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.db.models import Case, Func, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from activities.models import Article, Exemplar
+from brands.models import Brand
+from federation.core.pinyin import is_pinyin_query
+from organizations.models import Federation, ServiceSite
+
+MAX_WORDS = 5
+# Placeholders compiled into the SQL in place of the words and of "now", then swapped for the
+# real values in the parameters. Mixed case, so that the pinyin match (lower case) is told apart.
+_WORD = "QsearchWord{}Q"
+_NOW = datetime.datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    model: type
+    public: Callable[[datetime.datetime], QuerySet]  # the public rows, at a moment
+    titles: tuple[str, ...]  # a match here ranks first
+    others: tuple[str, ...]  # searched too: the long texts are searched, never shown
+    order: tuple[str, ...]  # after the rank
+    card: Callable[[], QuerySet]  # what a result's card shows
+
+    @property
+    def pinyin(self) -> bool:
+        return hasattr(self.model, "PINYIN_SOURCES")
+
+
+GROUPS = {
+    group.name: group
+    for group in (
+        Group(
+            "news",
+            Article,
+            lambda now: Article.objects.published(at=now),
+            ("title",),
+            ("summary", "body"),
+            ("-publish_at", "-pk"),
+            lambda: Article.objects.select_related("federation").only(
+                "title", "publish_at", "federation", "federation__name"
+            ),
+        ),
+        Group(
+            "federations",
+            Federation,
+            lambda now: Federation.objects.active(),
+            ("name", "short_name"),
+            ("area", "description"),
+            ("name", "pk"),
+            lambda: Federation.objects.only("name", "level", "kind"),
+        ),
+        Group(
+            "sites",
+            ServiceSite,
+            lambda now: ServiceSite.objects.active(),
+            ("name",),
+            ("area", "address", "services", "description"),
+            ("name", "pk"),
+            lambda: ServiceSite.objects.only("name", "kind", "address"),
+        ),
+        Group(
+            "brands",
+            Brand,
+            lambda now: Brand.objects.published(),
+            ("name",),
+            ("tagline", "description", "services"),
+            ("position", "name"),
+            lambda: Brand.objects.only("name", "slug", "tagline"),
+        ),
+        Group(
+            "exemplars",
+            Exemplar,
+            lambda now: Exemplar.objects.published(),
+            ("name",),
+            ("workplace", "title", "story"),
+            ("-year", "name"),
+            lambda: Exemplar.objects.only("name", "honour", "year"),
+        ),
+    )
+}
+
+
+def words_of(query: str) -> list[str]:
+    return query.split()[:MAX_WORDS]
+
+
+def _condition(fields, word: str, pinyin: bool) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__contains": word})
+    if pinyin:
+        condition |= Q(search_pinyin__contains=word.lower())
+    return condition
+
+
+def ranked(group: Group, words: list[str], pinyin: tuple[bool, ...], now) -> QuerySet:
+    """Matching rows, those whose name/title (or pinyin) holds every word first."""
+    queryset = group.public(now)
+    title_match = Q()
+    for word, also_pinyin in zip(words, pinyin, strict=True):
+        queryset = queryset.filter(_condition(group.titles + group.others, word, also_pinyin))
+        title_match &= _condition(group.titles, word, also_pinyin)
+    return queryset.annotate(
+        title_rank=Case(When(title_match, then=Value(0)), default=Value(1))
+    ).order_by("title_rank", *group.order)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    alias: str
+    sql: str
+    params: tuple
+
+    def bind(self, words: list[str], now) -> list:
+        """The parameters of this search: its words and its moment in place of the placeholders."""
+        ops = connections[self.alias].ops
+        values = {}
+        for i, word in enumerate(words):
+            values[f"%{_WORD.format(i)}%"] = f"%{ops.prep_for_like_query(word)}%"
+            values[f"%{_WORD.format(i).lower()}%"] = f"%{ops.prep_for_like_query(word.lower())}%"
+        values[_adapted(ops, _NOW)] = _adapted(ops, now)
+        return [
+            values.get(p, p) if isinstance(p, str | datetime.datetime) else p for p in self.params
+        ]
+
+    def rows(self, words, now, extra_sql: str = "", extra_params=()) -> list[tuple]:
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql + extra_sql, [*self.bind(words, now), *extra_params])
+            return cursor.fetchall()
+
+
+def _adapted(ops, moment):
+    return ops.adapt_datetimefield_value(moment)
+
+
+def _count_of(queryset: QuerySet) -> QuerySet:
+    # COUNT as a plain function: no GROUP BY, one row.
+    return queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+
+
+@functools.lru_cache(maxsize=512)
+def compiled(name: str, pinyin: tuple[bool, ...], alias: str, kind: str) -> Compiled:
+    """The SQL of one group's search for one shape of query.
+
+    kind: ``first`` (the keys of the first ``limit`` rows, each with the true count: one query),
+    ``keys`` (every key in order; the caller adds LIMIT/OFFSET) or ``count``.
+    """
+    group = GROUPS[name]
+    placeholders = [_WORD.format(i) for i in range(len(pinyin))]
+    queryset = ranked(group, placeholders, pinyin, _NOW).using(alias)
+    if kind == "count":
+        queryset = _count_of(queryset)
+    elif kind == "keys":
+        queryset = queryset.values_list("pk")
+    else:
+        count = Subquery(_count_of(queryset), output_field=IntegerField())
+        queryset = queryset.annotate(found=count).values_list("pk", "found")
+        queryset = queryset[: int(kind.removeprefix("first:"))]
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    result = Compiled(alias, sql, tuple(params))
+    # Every placeholder must have become a parameter (never text in the SQL): else a word would
+    # be searched as the placeholder, or the placeholder shown to the database as text.
+    ops = connections[alias].ops
+    bound = set(result.params)
+    for i, word in enumerate(placeholders):
+        assert word not in sql and word.lower() not in sql, sql
+        assert f"%{word}%" in bound, (name, params)
+        assert not pinyin[i] or f"%{word.lower()}%" in bound, (name, params)
+    if name == "news":
+        assert _adapted(ops, _NOW) in bound, params
+    return result
+
+
+class Found(SimpleLazyObject):
+    """A result known by its key: ``pk`` is read without the row; any other attribute reads the
+    rows of the whole list it came with, in one query."""
+
+    def __init__(self, key, model, load: Callable):
+        super().__init__(load)
+        self.__dict__["pk"] = key
+        self.__dict__["_model"] = model
+
+    @property
+    def __class__(self):
+        # isinstance() (which a template asks of every variable) without reading the row.
+        return self._model
+
+    def __getitem__(self, item):
+        # A template tries obj["name"] before obj.name: answer as a model instance does,
+        # without reading the row.
+        raise TypeError("not subscriptable")
+
+
+def found(group: Group, keys: list) -> list[Found]:
+    rows: dict | None = None
+    model = group.model
+
+    def load(key):
+        nonlocal rows
+        if rows is None:
+            rows = group.card().in_bulk(keys)
+        # A row deleted since its key was read shows as an empty card, not an error.
+        return rows.get(key) or model(pk=key)
+
+    return [Found(key, model, functools.partial(load, key)) for key in keys]
+
+
+class Search:
+    """One search: its words, its moment, and the database it reads."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        self.pinyin = tuple(is_pinyin_query(word) for word in words)
+        self.now = timezone.now()
+
+    def _compiled(self, name: str, kind: str) -> Compiled:
+        group = GROUPS[name]
+        pinyin = self.pinyin if group.pinyin else (False,) * len(self.words)
+        alias = router.db_for_read(group.model)
+        return compiled(name, pinyin, alias, kind)
+
+    def first(self, name: str, limit: int) -> dict:
+        """The first ``limit`` results of a group, and its true count."""
+        rows = self._compiled(name, f"first:{limit}").rows(self.words, self.now)
+        items = found(GROUPS[name], [key for key, _n in rows])
+        return {"items": items, "count": rows[0][1] if rows else 0}
+
+    def results(self, name: str) -> Results:
+        return Results(self, name)
+
+
+class Results:
+    """Every result of one group, for a Paginator: its count, and a slice by LIMIT/OFFSET."""
+
+    def __init__(self, search: Search, name: str):
+        self.search, self.name = search, name
+
+    def count(self) -> int:
+        (row,) = self.search._compiled(self.name, "count").rows(self.search.words, self.search.now)
+        return row[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Found]:
+        start, stop = window.start or 0, window.stop
+        rows = self.search._compiled(self.name, "keys").rows(
+            self.search.words,
+            self.search.now,
+            " LIMIT %s OFFSET %s",
+            (stop - start, start),
+        )
+        return found(GROUPS[self.name], [key for (key,) in rows])
