@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from activities import abuse, preview, selectors, services, tickets
+from activities import calendar as ics
 from activities.calendar import activities_calendar
 from activities.filters import ActivityFilter, ArticleFilter, ExemplarFilter
 from activities.forms import CodeForm, SignupForm
@@ -435,20 +436,23 @@ def calendar_ics(request):
     """iCalendar feed of ongoing and upcoming public activities, for phone calendars: those
     starting before the end of the local day CALENDAR_DAYS days ahead, the first CALENDAR_LIMIT."""
     now = timezone.now()
-    public = Activity.objects.public().select_related("site", "organizer")
+    public = Activity.objects.public()
     starts = Unindexed("starts_at", output_field=DateTimeField())
     # Two index ranges, each read in order: what started before now and is still on (ends_at),
     # then what starts from now to the window's end (starts_at).
     ongoing = (
         public.alias(started=starts)
         .filter(started__lt=now, ends_at__gte=now)
-        .order_by(starts, "pk")[:CALENDAR_LIMIT]
+        .order_by(starts, "pk")
+        .values(*ics.FIELDS)[:CALENDAR_LIMIT]
     )
-    upcoming = public.filter(starts_at__gte=now, starts_at__lt=calendar_window_end(now)).order_by(
-        "starts_at", "pk"
-    )[:CALENDAR_LIMIT]
-    activities = [*ongoing, *upcoming][:CALENDAR_LIMIT]
-    body = activities_calendar(activities, request=request, now=now)
+    upcoming = (
+        public.filter(starts_at__gte=now, starts_at__lt=calendar_window_end(now))
+        .order_by("starts_at", "pk")
+        .values(*ics.FIELDS)[:CALENDAR_LIMIT]
+    )
+    events = [*ongoing, *upcoming][:CALENDAR_LIMIT]
+    body = activities_calendar(events, request=request, now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="teda-activities.ics"'
     return response
@@ -458,10 +462,10 @@ def calendar_ics(request):
 @public_page
 def activity_ics(request, pk: int):
     """加入日历: this one activity as an iCalendar file (with the page's link in it)."""
-    activity = get_object_or_404(
-        Activity.objects.public().select_related("site", "organizer"), pk=pk
-    )
-    body = activities_calendar([activity], request=request)
+    event = Activity.objects.public().filter(pk=pk).values(*ics.FIELDS).first()
+    if event is None:
+        raise Http404
+    body = activities_calendar([event], request=request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="activity-{pk}.ics"'
     return response

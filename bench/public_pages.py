@@ -161,7 +161,11 @@ def profile(client: Client, url: str, repeat: int) -> None:
         profiler.start()
         client.get(url)
         profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(
+        profiler.output_text(
+            unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))
+        )
+    )
 
 
 def main() -> None:
