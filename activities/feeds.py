@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -11,6 +13,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Article
+from federation.web import fragments
+
+
+def _description(article) -> str:
+    return article.summary or Truncator(strip_tags(article.body)).chars(200)
 
 
 class LatestNewsFeed(Feed):
@@ -23,14 +30,36 @@ class LatestNewsFeed(Feed):
     def link(self):
         return reverse("activities:article_list")
 
-    def items(self):
-        return Article.objects.published().select_related("federation")[:30]
+    def get_object(self, request, *args, **kwargs):
+        # The request, for items(): a Feed instance serves every request, so it cannot hold it.
+        return request
+
+    def items(self, request):
+        articles = list(
+            Article.objects.published()
+            .select_related("federation")
+            .only(
+                "title",
+                "summary",
+                "body",
+                "publish_at",
+                "updated_at",
+                "federation",
+                "federation__name",
+            )[:30]
+        )
+        for article in articles:
+            # Parsing the body's HTML was most of the feed's cost: kept per article, like a card.
+            article.feed_description = fragments.kept(
+                request, "feed-description", (article.pk,), functools.partial(_description, article)
+            )
+        return articles
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.summary or Truncator(strip_tags(item.body)).chars(200)
+        return item.feed_description
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -19,8 +19,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.conf import settings
+from django.utils import timezone, translation
+
+from federation.web.cache import current_generation, page_timeout
 
 
 class FragmentStore:
@@ -63,3 +67,46 @@ store = FragmentStore(getattr(settings, "PUBLIC_FRAGMENT_MAX_ENTRIES", 5000))
 
 def timeout() -> int:
     return getattr(settings, "PUBLIC_CACHE_TIMEOUT", 300)
+
+
+def kept(request, name: str, vary: tuple, render: Callable[[], str]) -> str:
+    """The piece ``name`` for ``vary``: from the store, or rendered by ``render()`` and kept.
+
+    Rendered each time (never kept) outside a public page, for a signed-in user, or when
+    PUBLIC_CACHE_TIMEOUT is 0. Used by ``{% fragment %}`` and by views that write text without a
+    template (the news feed's descriptions)."""
+    maximum = timeout()
+    if (
+        request is None
+        or maximum <= 0
+        or getattr(request, "public_page", None) is None
+        or _signed_in(request)
+    ):
+        return render()
+    base = getattr(request, "_fragment_base", None)
+    if base is None:
+        # The local day too: a piece may hold "this year" (a filter's years).
+        # current_generation(): read once per request (the page cache's lookup read it).
+        base = request._fragment_base = (current_generation(), timezone.localdate())
+    key = (name, *base, translation.get_language(), *vary)
+    value = store.get(key)
+    if value is None:
+        value = render()
+        store.set(key, value, _lifetime(request, base[0], maximum))
+    return value
+
+
+def _lifetime(request, generation: str, maximum: int) -> int:
+    # A page's lifetime (federation.web.cache.page_timeout): no later than local midnight or
+    # the next scheduled article's publish time, which change pages without a save.
+    lifetime = getattr(request, "_fragment_lifetime", None)
+    if lifetime is None:
+        lifetime = request._fragment_lifetime = page_timeout(generation, maximum)
+    return lifetime
+
+
+def _signed_in(request) -> bool:
+    # Staff see the database itself (like the page cache, which never serves them), a write
+    # that sent no signal included.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated

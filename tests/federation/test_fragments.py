@@ -205,3 +205,13 @@ def test_search_results_whose_cards_are_kept_read_only_their_keys(client):
 
     ArticleFactory(title="托管新闻二")  # a new result is read, and shown
     assert "托管新闻二</a>" in client.get("/search/?q=托管").content.decode()
+
+
+def test_the_news_feed_keeps_each_description_until_the_article_changes(client):
+    article = ArticleFactory(title="托管班开班", summary="", body="<p>第一版<b>正文</b></p>")
+    assert "第一版正文" in client.get("/feeds/news/").content.decode()
+
+    article.body = "<p>第二版正文</p>"
+    article.save()
+    feed = client.get("/feeds/news/").content.decode()
+    assert "第二版正文" in feed and "第一版" not in feed
