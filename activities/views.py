@@ -39,6 +39,7 @@ from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
 from federation.web.cache import computed_once, count_once, public_page
+from federation.web.keyed import keyed
 from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
@@ -279,7 +280,9 @@ class ActivityListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        context["upcoming"] = list(
+        # Each card is kept (fragments): the keys now, the rows only for a card not kept.
+        context["object_list"] = keyed(context["page_obj"].object_list)
+        context["upcoming"] = keyed(
             self.filterset.qs.filter(ongoing_or_upcoming(self.now)).order_by(
                 Unindexed("starts_at", output_field=DateTimeField())
             )[:UPCOMING_LIMIT]

@@ -9,9 +9,9 @@ matches first, then the most recent.
 Building and compiling the five groups' querysets cost several times what the database spent
 running them. Their SQL depends only on the query's shape (the group, how many words, which may be
 pinyin), not on the words, so it is compiled once per shape and process from the ORM with
-placeholder words and run with each search's words as parameters. A result is known by its key;
-its row is read (with the rest of its group's, in one query) only when a card that is not kept
-(``federation.web.fragments``) is rendered.
+placeholder words and run with each search's words as parameters. A result is known by its key
+(``federation.web.keyed``): its row is read, with the rest of its group's in one query, only when
+a card that is not kept is rendered.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import Case, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from activities.models import Article, Exemplar
 from brands.models import Brand
 from federation.core.pinyin import is_pinyin_query
+from federation.web.keyed import Keyed, rows_by_keys
 from organizations.models import Federation, ServiceSite
 
 MAX_WORDS = 5
@@ -198,40 +198,6 @@ def compiled(name: str, pinyin: tuple[bool, ...], alias: str, kind: str) -> Comp
     return result
 
 
-class Found(SimpleLazyObject):
-    """A result known by its key: ``pk`` is read without the row; any other attribute reads the
-    rows of the whole list it came with, in one query."""
-
-    def __init__(self, key, model, load: Callable):
-        super().__init__(load)
-        self.__dict__["pk"] = key
-        self.__dict__["_model"] = model
-
-    @property
-    def __class__(self):
-        # isinstance() (which a template asks of every variable) without reading the row.
-        return self._model
-
-    def __getitem__(self, item):
-        # A template tries obj["name"] before obj.name: answer as a model instance does,
-        # without reading the row.
-        raise TypeError("not subscriptable")
-
-
-def found(group: Group, keys: list) -> list[Found]:
-    rows: dict | None = None
-    model = group.model
-
-    def load(key):
-        nonlocal rows
-        if rows is None:
-            rows = group.card().in_bulk(keys)
-        # A row deleted since its key was read shows as an empty card, not an error.
-        return rows.get(key) or model(pk=key)
-
-    return [Found(key, model, functools.partial(load, key)) for key in keys]
-
-
 class Search:
     """One search: its words, its moment, and the database it reads."""
 
@@ -249,7 +215,7 @@ class Search:
     def first(self, name: str, limit: int) -> dict:
         """The first ``limit`` results of a group, and its true count."""
         rows = self._compiled(name, f"first:{limit}").rows(self.words, self.now)
-        items = found(GROUPS[name], [key for key, _n in rows])
+        items = rows_by_keys(GROUPS[name].card(), [key for key, _n in rows])
         return {"items": items, "count": rows[0][1] if rows else 0}
 
     def results(self, name: str) -> Results:
@@ -269,7 +235,7 @@ class Results:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window: slice) -> list[Found]:
+    def __getitem__(self, window: slice) -> list[Keyed]:
         start, stop = window.start or 0, window.stop
         rows = self.search._compiled(self.name, "keys").rows(
             self.search.words,
@@ -277,4 +243,4 @@ class Results:
             " LIMIT %s OFFSET %s",
             (stop - start, start),
         )
-        return found(GROUPS[self.name], [key for (key,) in rows])
+        return rows_by_keys(GROUPS[self.name].card(), [key for (key,) in rows])

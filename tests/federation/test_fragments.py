@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from activities.models import Activity, Article
 from federation.web import fragments
@@ -215,3 +216,19 @@ def test_the_news_feed_keeps_each_description_until_the_article_changes(client):
     article.save()
     feed = client.get("/feeds/news/").content.decode()
     assert "第二版正文" in feed and "第一版" not in feed
+
+
+def test_the_activity_list_whose_cards_are_kept_reads_only_their_keys(client):
+    now = timezone.now()
+    ActivityFactory(title="往期讲座", starts_at=now - datetime.timedelta(days=3))
+    ActivityFactory(title="下周讲座", starts_at=now + datetime.timedelta(days=7))
+    first = client.get("/activities/").content.decode()
+    assert "往期讲座</a>" in first and "下周讲座</a>" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/activities/").content.decode()
+    assert again == first
+    assert not [q for q in queries if '"activities_activity"."title"' in q["sql"]]
+
+    ActivityFactory(title="新的讲座", starts_at=now + datetime.timedelta(days=8))
+    assert "新的讲座</a>" in client.get("/activities/").content.decode()
