@@ -27,7 +27,7 @@ from django.views.generic import DetailView, ListView
 from federation.core import registry
 from federation.core.links import object_url
 from federation.core.visibility import count_public, with_public_flags
-from federation.web import querykeys
+from federation.web import fragments, querykeys
 from federation.web.cache import computed_once, count_once, public_page
 from organizations import geo, selectors
 from organizations.hours import opening_text
@@ -325,9 +325,20 @@ class SiteListView(TileMapMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         local = timezone.localtime(self.now)
-        hours = periods_of([site.pk for site in context["object_list"]])
-        for site in context["object_list"]:
-            site.opening = opening_text(hours.get(site.pk, ()), local)
+        sites = context["object_list"] = list(context["object_list"])
+
+        def openings(missing: list[int]) -> list[str]:
+            hours = periods_of([sites[i].pk for i in missing])
+            return [opening_text(hours.get(sites[i].pk, ()), local) for i in missing]
+
+        # Each site's opening text moves only with the minute (periods start and end on one)
+        # and its hours: kept per site and minute, so the periods are read only for the rest.
+        minute = f"{local:%Y%m%d%H%M}"
+        texts = fragments.kept_many(
+            self.request, "site-opening", [(site.pk, minute) for site in sites], openings
+        )
+        for site, text in zip(sites, texts, strict=True):
+            site.opening = text
             site.distance = ""  # a template lookup that fails costs an exception
             if self.here and site.latitude is not None and site.longitude is not None:
                 site.distance = distance_label(

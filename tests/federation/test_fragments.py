@@ -19,6 +19,8 @@ from tests.factories import (
     ArticleFactory,
     CoverPhotoFactory,
     FederationFactory,
+    OpeningHoursFactory,
+    ServiceSiteFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +234,23 @@ def test_the_activity_list_whose_cards_are_kept_reads_only_their_keys(client):
 
     ActivityFactory(title="新的讲座", starts_at=now + datetime.timedelta(days=8))
     assert "新的讲座</a>" in client.get("/activities/").content.decode()
+
+
+def test_the_site_finder_reads_opening_hours_only_when_a_minute_is_new(client, time_machine):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    site = ServiceSiteFactory(name="泰达妇女之家")
+    OpeningHoursFactory(site=site, weekday=0, opens=datetime.time(9), closes=datetime.time(17))
+    OpeningHoursFactory(site=site, weekday=1, opens=datetime.time(9), closes=datetime.time(17))
+    time_machine.move_to(datetime.datetime(2026, 3, 9, 16, 59, 10, tzinfo=shanghai), tick=False)
+    assert "今天 9:00–17:00 开放" in client.get("/sites/").content.decode()
+
+    time_machine.move_to(datetime.datetime(2026, 3, 9, 16, 59, 50, tzinfo=shanghai), tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/sites/").content.decode()
+    assert "今天 9:00–17:00 开放" in page
+    # The site's row still says whether it is open now; its periods are not read again.
+    assert not [q for q in queries if q["sql"].startswith('SELECT "organizations_openinghours"')]
+
+    time_machine.move_to(datetime.datetime(2026, 3, 9, 17, 0, 0, tzinfo=shanghai), tick=False)
+    page = client.get("/sites/").content.decode()
+    assert "已闭馆，明天 9:00 开放" in page and "今天 9:00–17:00 开放" not in page
