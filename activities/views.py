@@ -134,7 +134,9 @@ class ArticleListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        context["object_list"] = with_covers(context["object_list"])
+        # Each card is kept (fragments), by its key and cover: the rows only for a card not kept.
+        page = keyed(context["page_obj"].object_list, also=("cover_photo_id",))
+        context["object_list"] = with_covers(page)
         federation_id = (
             self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
         )

@@ -29,6 +29,7 @@ from federation.core.links import object_url
 from federation.core.visibility import count_public, with_public_flags
 from federation.web import fragments, querykeys
 from federation.web.cache import computed_once, count_once, public_page
+from federation.web.keyed import keyed
 from organizations import geo, selectors
 from organizations.hours import opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
@@ -208,6 +209,8 @@ class FederationListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Each card is kept (fragments): the keys now, the rows only for a card not kept.
+        context["object_list"] = keyed(context["page_obj"].object_list)
         context["form"] = self.form
         context["by_form"] = computed_once("federations-by-form", selectors.federations_by_form)
         context["figures"] = computed_once("network", selectors.network_figures)

@@ -17,10 +17,19 @@ from django.utils.functional import SimpleLazyObject
 class Keyed(SimpleLazyObject):
     """A row known by its key: ``pk`` is read without the row; anything else reads it."""
 
-    def __init__(self, key, model: type, load: Callable):
+    def __init__(self, key, model: type, load: Callable, known: dict | None = None):
         super().__init__(load)
+        self.__dict__.update(known or {})  # read with the key (what a card's key varies on)
         self.__dict__["pk"] = key
         self.__dict__["_model"] = model
+
+    def __setattr__(self, name, value):
+        if name in ("_wrapped", "_setupfunc"):
+            super().__setattr__(name, value)
+        else:
+            # What a view attaches for the template (item.cover) stays on the proxy: setting it
+            # on the row would read the row.
+            self.__dict__[name] = value
 
     @property
     def __class__(self):
@@ -33,9 +42,11 @@ class Keyed(SimpleLazyObject):
         raise TypeError("not subscriptable")
 
 
-def rows_by_keys(queryset: QuerySet, keys: Iterable) -> list[Keyed]:
-    """``keys`` as rows of ``queryset`` (its joins and fields), all read on the first need."""
+def rows_by_keys(queryset: QuerySet, keys: Iterable, known: Iterable[dict] = ()) -> list[Keyed]:
+    """``keys`` as rows of ``queryset`` (its joins and fields), all read on the first need;
+    ``known``: for each key, the fields already read with it."""
     keys = list(keys)
+    known = list(known) or [{}] * len(keys)
     model = queryset.model
     rows: dict | None = None
 
@@ -49,12 +60,21 @@ def rows_by_keys(queryset: QuerySet, keys: Iterable) -> list[Keyed]:
         # A row deleted (or hidden) since its key was read shows as an empty card, not an error.
         return rows.get(key) or model(pk=key)
 
-    return [Keyed(key, model, _partial(load, key)) for key in keys]
+    return [
+        Keyed(key, model, _partial(load, key), fields)
+        for key, fields in zip(keys, known, strict=True)
+    ]
 
 
-def keyed(queryset: QuerySet) -> list[Keyed]:
-    """The rows of an ordered (and maybe sliced) queryset: their keys now, the rows when needed."""
-    return rows_by_keys(queryset, queryset.values_list("pk", flat=True))
+def keyed(queryset: QuerySet, also: tuple[str, ...] = ()) -> list[Keyed]:
+    """The rows of an ordered (and maybe sliced) queryset: their keys (and the fields ``also``)
+    now, the rows when needed."""
+    if not also:
+        return rows_by_keys(queryset, queryset.values_list("pk", flat=True))
+    rows = list(queryset.values_list("pk", *also))
+    return rows_by_keys(
+        queryset, [row[0] for row in rows], [dict(zip(also, row[1:], strict=True)) for row in rows]
+    )
 
 
 def _partial(load, key):

@@ -254,3 +254,22 @@ def test_the_site_finder_reads_opening_hours_only_when_a_minute_is_new(client, t
     time_machine.move_to(datetime.datetime(2026, 3, 9, 17, 0, 0, tzinfo=shanghai), tick=False)
     page = client.get("/sites/").content.decode()
     assert "已闭馆，明天 9:00 开放" in page and "今天 9:00–17:00 开放" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "card_column"),
+    [
+        ("/news/", '"activities_article"."summary"'),
+        ("/federations/", '"organizations_federation"."area"'),
+    ],
+)
+def test_a_list_whose_cards_are_kept_reads_only_their_keys(client, path, card_column):
+    federation = FederationFactory(name="云圣智能妇联", area="泰达街")
+    ArticleFactory(title="托管班开班", summary="暑期托管", federation=federation)
+    first = client.get(path).content.decode()
+    assert "云圣智能妇联" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path).content.decode()
+    assert again == first
+    assert not [q for q in queries if card_column in q["sql"]]
