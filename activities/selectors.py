@@ -24,6 +24,7 @@ from activities.models import (
 from activities.renditions import pictures_for
 from brands.models import Brand
 from federation.core.scoping import scope_queryset
+from federation.web.keyed import keyed
 
 
 class _Covers:
@@ -161,8 +162,9 @@ def brand_news(brand, limit: int = 10) -> list:
 
 
 def brand_upcoming(brand, limit: int = 10) -> list:
-    """Public activities of ``brand`` still to come, soonest first."""
-    return list(
+    """Public activities of ``brand`` still to come, soonest first: keyed rows, since each is
+    shown as a kept activity card (read only for a card not kept)."""
+    return keyed(
         Activity.objects.public()
         .filter(brand=brand, starts_at__gte=timezone.now())
         .select_related("site", "organizer")
