@@ -19,6 +19,7 @@ from activities.selectors import card_rows, public_photos, with_cover_ids, with_
 from brands.selectors import brand_outcomes
 from federation.core.queries import count_many
 from federation.web.cache import computed_once
+from federation.web.keyed import keyed, rows_by_keys
 from organizations.models import Enterprise, Federation, ServiceSite
 
 
@@ -209,8 +210,9 @@ def _article_cards():
 
 
 def latest_articles(limit: int) -> list:
-    """The newest published articles as cards (covers not attached)."""
-    return list(_article_cards()[:limit])
+    """The newest published articles as cards (covers not attached): keyed rows, since each is
+    shown as a kept card (federation.web.keyed)."""
+    return keyed(_article_cards()[:limit], also=("cover_photo_id",))
 
 
 def lead_story(lead_article_id: int | None):
@@ -219,24 +221,30 @@ def lead_story(lead_article_id: int | None):
     :func:`home_pictures`. Which article it is is found once per content change (see
     computed_once): the newest with a public cover was a search through the covers' privacy
     rules on every render."""
-    lead_id = computed_once("lead-story", lambda: _lead_story_id(lead_article_id))
-    if lead_id is None:
+    lead = computed_once("lead-story-row", lambda: _lead_story(lead_article_id))
+    if lead is None:
         return None
-    return _article_cards().filter(pk=lead_id).first()
+    # Its piece is kept by key and cover: the row is read only when the piece is rendered.
+    (story,) = rows_by_keys(_article_cards(), [lead[0]], [{"cover_photo_id": lead[1]}])
+    return story
 
 
-def _lead_story_id(lead_article_id: int | None) -> int | None:
-    cards = _article_cards()
-    if lead_article_id and cards.filter(pk=lead_article_id).exists():
-        return lead_article_id
+def _lead_story(lead_article_id: int | None) -> tuple[int, int | None] | None:
+    """(key, cover photo id) of the lead story."""
+    cards = _article_cards().values_list("pk", "cover_photo_id")
+    if lead_article_id:
+        chosen = cards.filter(pk=lead_article_id).first()
+        if chosen is not None:
+            return tuple(chosen)
     # cover_photo first: the partial index then finds the candidates, newest first.
-    return (
-        with_cover_ids(cards)
+    found = (
+        with_cover_ids(_article_cards())
         .filter(cover_photo__isnull=False)
         .filter(cover_id__isnull=False)
-        .values_list("pk", flat=True)
+        .values_list("pk", "cover_photo_id")
         .first()
     )
+    return tuple(found) if found else None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ class Keyed(SimpleLazyObject):
         # isinstance() (which a template asks of every variable) without reading the row.
         return self._model
 
+    def __bool__(self) -> bool:
+        return True  # a row, as a model instance is (``{% if lead %}`` reads no row)
+
     def __getitem__(self, item):
         # A template tries obj["name"] before obj.name: answer as a model instance does,
         # without reading the row.

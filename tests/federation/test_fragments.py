@@ -259,6 +259,7 @@ def test_the_site_finder_reads_opening_hours_only_when_a_minute_is_new(client, t
 @pytest.mark.parametrize(
     ("path", "card_column"),
     [
+        ("/", '"activities_article"."summary"'),
         ("/news/", '"activities_article"."summary"'),
         ("/federations/", '"organizations_federation"."area"'),
     ],
