@@ -39,7 +39,7 @@ from federation.core.visibility import with_public_flags
 from federation.ops.db_router import pin_to_primary
 from federation.web import querykeys
 from federation.web.cache import computed_once, count_once, public_page
-from federation.web.keyed import keyed
+from federation.web.keyed import keyed, rows_by_keys
 from organizations.hours import WEEKDAYS
 
 UPCOMING_LIMIT = 30
@@ -170,6 +170,21 @@ def neighbour(article, *, newer: bool):
 @method_decorator(public_page, name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "activities/article_detail.html"
+
+    def get_object(self, queryset=None):
+        """The article if it is public: its key, title and time now (what the page shows outside
+        its kept pieces), the rest (joins and the public flags) when a piece is rendered."""
+        pk = self.kwargs["pk"]
+        row = Article.objects.published().filter(pk=pk).values_list("title", "publish_at").first()
+        if row is None:
+            raise Http404(
+                _("No %(verbose_name)s found matching the query")
+                % {"verbose_name": Article._meta.verbose_name}
+            )
+        (article,) = rows_by_keys(
+            self.get_queryset, [pk], [{"title": row[0], "publish_at": row[1]}], model=Article
+        )
+        return article
 
     def get_queryset(self):
         return with_public_flags(

@@ -22,6 +22,7 @@ class Keyed(SimpleLazyObject):
         self.__dict__.update(known or {})  # read with the key (what a card's key varies on)
         self.__dict__["pk"] = key
         self.__dict__["_model"] = model
+        self.__dict__["_meta"] = model._meta  # what generic views ask of any object
 
     def __setattr__(self, name, value):
         if name in ("_wrapped", "_setupfunc"):
@@ -45,18 +46,24 @@ class Keyed(SimpleLazyObject):
         raise TypeError("not subscriptable")
 
 
-def rows_by_keys(queryset: QuerySet, keys: Iterable, known: Iterable[dict] = ()) -> list[Keyed]:
+def rows_by_keys(
+    queryset: QuerySet | Callable[[], QuerySet],
+    keys: Iterable,
+    known: Iterable[dict] = (),
+    model: type | None = None,
+) -> list[Keyed]:
     """``keys`` as rows of ``queryset`` (its joins and fields), all read on the first need;
-    ``known``: for each key, the fields already read with it."""
+    ``known``: for each key, the fields already read with it. ``queryset`` may be a function
+    (and then ``model`` given): building a queryset of many joins costs too."""
     keys = list(keys)
     known = list(known) or [{}] * len(keys)
-    model = queryset.model
+    model = model or queryset.model
     rows: dict | None = None
 
     def load(key):
         nonlocal rows
         if rows is None:
-            every = queryset._chain()
+            every = (queryset() if callable(queryset) else queryset)._chain()
             every.query.clear_limits()
             every.query.clear_ordering(force=True)
             rows = every.filter(pk__in=keys).in_bulk()

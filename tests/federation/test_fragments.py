@@ -274,3 +274,17 @@ def test_a_list_whose_cards_are_kept_reads_only_their_keys(client, path, card_co
         again = client.get(path).content.decode()
     assert again == first
     assert not [q for q in queries if card_column in q["sql"]]
+
+
+def test_an_article_page_whose_pieces_are_kept_reads_only_its_title_and_time(client):
+    article = ArticleFactory(title="托管班开班", body="<p>正文第一段</p>")
+    first = client.get(article.get_absolute_url()).content.decode()
+    assert "正文第一段" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(article.get_absolute_url()).content.decode()
+    assert again == first
+    assert not [q for q in queries if '"activities_article"."body"' in q["sql"]]
+
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert client.get(article.get_absolute_url()).status_code == 404
