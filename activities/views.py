@@ -290,7 +290,17 @@ class ActivityListView(ListView):
         every = computed_once(
             f"activities-public:{data.get('category') or ''}", self.filterset.qs.count
         )
-        current = self.filterset.qs.filter(ongoing_or_upcoming(self.now)).count()
+        # The ongoing and upcoming ones are the list shown above the past ones: counted by it
+        # when it is not cut at UPCOMING_LIMIT (no second query), else by the indexes.
+        self.upcoming = keyed(
+            self.filterset.qs.filter(ongoing_or_upcoming(self.now)).order_by(
+                Unindexed("starts_at", output_field=DateTimeField())
+            )[:UPCOMING_LIMIT]
+        )
+        if len(self.upcoming) < UPCOMING_LIMIT:
+            current = len(self.upcoming)
+        else:
+            current = self.filterset.qs.filter(ongoing_or_upcoming(self.now)).count()
         paginator.__dict__["count"] = every - current  # Paginator.count is a cached_property
         return paginator
 
@@ -299,11 +309,7 @@ class ActivityListView(ListView):
         context["filter"] = self.filterset
         # Each card is kept (fragments): the keys now, the rows only for a card not kept.
         context["object_list"] = keyed(context["page_obj"].object_list)
-        context["upcoming"] = keyed(
-            self.filterset.qs.filter(ongoing_or_upcoming(self.now)).order_by(
-                Unindexed("starts_at", output_field=DateTimeField())
-            )[:UPCOMING_LIMIT]
-        )
+        context["upcoming"] = self.upcoming
         context.update(self.month_calendar())
         return context
 

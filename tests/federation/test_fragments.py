@@ -288,3 +288,11 @@ def test_an_article_page_whose_pieces_are_kept_reads_only_its_title_and_time(cli
 
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_the_sitemap_counts_follow_the_content(client):
+    first = ArticleFactory(title="第一篇")
+    assert first.get_absolute_url() in client.get("/sitemap-news.xml").content.decode()
+    second = ArticleFactory(title="第二篇")
+    sitemap = client.get("/sitemap-news.xml").content.decode()
+    assert first.get_absolute_url() in sitemap and second.get_absolute_url() in sitemap
