@@ -125,7 +125,9 @@ class ArticleSitemap(PagedSitemap):
     lastmod = staticmethod(_updated)
 
     def rows(self):
-        return Article.objects.published().order_by("pk")
+        # The public index's own order (status, publish_at): a page is read in order and stops
+        # at its end, instead of sorting every public article by key. New ones come last.
+        return Article.objects.published().order_by("publish_at", "pk")
 
 
 class ActivitySitemap(PagedSitemap):
