@@ -137,6 +137,8 @@ class ArticleListView(ListView):
         # Each card is kept (fragments), by its key and cover: the rows only for a card not kept.
         page = keyed(context["page_obj"].object_list, also=("cover_photo_id",))
         context["object_list"] = with_covers(page)
+        # The whole list is kept too, by what its cards vary on: one lookup instead of 20.
+        context["card_keys"] = tuple((article.pk, article.cover_photo_id) for article in page)
         federation_id = (
             self.filterset.form.cleaned_data.get("federation") if self.filterset.is_bound else None
         )
@@ -310,6 +312,9 @@ class ActivityListView(ListView):
         # Each card is kept (fragments): the keys now, the rows only for a card not kept.
         context["object_list"] = keyed(context["page_obj"].object_list)
         context["upcoming"] = self.upcoming
+        # Each whole list is kept too, by its cards' keys: one lookup instead of one per card.
+        context["upcoming_keys"] = tuple(activity.pk for activity in self.upcoming)
+        context["past_keys"] = tuple(activity.pk for activity in context["object_list"])
         context.update(self.month_calendar())
         return context
 

@@ -211,6 +211,8 @@ class FederationListView(ListView):
         context = super().get_context_data(**kwargs)
         # Each card is kept (fragments): the keys now, the rows only for a card not kept.
         context["object_list"] = keyed(context["page_obj"].object_list)
+        # The whole list is kept too, by its cards' keys: one lookup instead of 40.
+        context["card_keys"] = tuple(federation.pk for federation in context["object_list"])
         context["form"] = self.form
         context["by_form"] = computed_once("federations-by-form", selectors.federations_by_form)
         context["figures"] = computed_once("network", selectors.network_figures)
@@ -347,6 +349,10 @@ class SiteListView(TileMapMixin, ListView):
                 site.distance = distance_label(
                     geo.distance_m(*self.here, float(site.latitude), float(site.longitude))
                 )
+        # The whole list is kept too, by what its cards vary on: one lookup instead of 30.
+        context["card_keys"] = tuple(
+            (site.pk, site.open_now, site.distance, site.opening) for site in sites
+        )
         context["form"] = self.form
         context["now"] = local
         context["near"] = self.request.GET.get("near", "")
