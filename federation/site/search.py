@@ -215,8 +215,10 @@ class Search:
     def first(self, name: str, limit: int) -> dict:
         """The first ``limit`` results of a group, and its true count."""
         rows = self._compiled(name, f"first:{limit}").rows(self.words, self.now)
-        items = rows_by_keys(GROUPS[name].card(), [key for key, _n in rows])
-        return {"items": items, "count": rows[0][1] if rows else 0}
+        keys = tuple(key for key, _n in rows)
+        items = rows_by_keys(GROUPS[name].card(), keys)
+        # keys: what the group's kept list varies on (its cards are kept by key too).
+        return {"items": items, "count": rows[0][1] if rows else 0, "keys": keys}
 
     def results(self, name: str) -> Results:
         return Results(self, name)

@@ -147,7 +147,16 @@ class SearchView(TemplateView):
                 page_obj=page_obj,
                 paginator=paginator,
                 is_paginated=paginator.num_pages > 1,
-                sections=[(kind, {"items": list(page_obj), "count": paginator.count})],
+                sections=[
+                    (
+                        kind,
+                        {
+                            "items": list(page_obj),
+                            "count": paginator.count,
+                            "keys": tuple(item.pk for item in page_obj),
+                        },
+                    )
+                ],
                 total=paginator.count,
             )
             return context
