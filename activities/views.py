@@ -179,10 +179,7 @@ class ArticleDetailView(DetailView):
         pk = self.kwargs["pk"]
         row = Article.objects.published().filter(pk=pk).values_list("title", "publish_at").first()
         if row is None:
-            raise Http404(
-                _("No %(verbose_name)s found matching the query")
-                % {"verbose_name": Article._meta.verbose_name}
-            )
+            raise Http404  # not published (or not yet): as for any unknown address
         (article,) = rows_by_keys(
             self.get_queryset, [pk], [{"title": row[0], "publish_at": row[1]}], model=Article
         )
