@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +28,7 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path(
         "sitemap.xml",
-        public_page(sitemap_views.index),
+        public_page(sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
