@@ -75,25 +75,7 @@ def kept(request, name: str, vary: tuple, render: Callable[[], str]) -> str:
     Rendered each time (never kept) outside a public page, for a signed-in user, or when
     PUBLIC_CACHE_TIMEOUT is 0. Used by ``{% fragment %}`` and by views that write text without a
     template (the news feed's descriptions)."""
-    maximum = timeout()
-    if (
-        request is None
-        or maximum <= 0
-        or getattr(request, "public_page", None) is None
-        or _signed_in(request)
-    ):
-        return render()
-    base = getattr(request, "_fragment_base", None)
-    if base is None:
-        # The local day too: a piece may hold "this year" (a filter's years).
-        # current_generation(): read once per request (the page cache's lookup read it).
-        base = request._fragment_base = (current_generation(), timezone.localdate())
-    key = (name, *base, translation.get_language(), *vary)
-    value = store.get(key)
-    if value is None:
-        value = render()
-        store.set(key, value, _lifetime(request, base[0], maximum))
-    return value
+    return kept_many(request, name, [vary], lambda _missing: [render()])[0]
 
 
 def kept_many(request, name: str, varies: list[tuple], render: Callable[[list[int]], list]) -> list:
@@ -109,6 +91,8 @@ def kept_many(request, name: str, varies: list[tuple], render: Callable[[list[in
         return render(list(range(len(varies))))
     base = getattr(request, "_fragment_base", None)
     if base is None:
+        # The local day too: a piece may hold "this year" (a filter's years).
+        # current_generation(): read once per request (the page cache's lookup read it).
         base = request._fragment_base = (current_generation(), timezone.localdate())
     language = translation.get_language()
     keys = [(name, *base, language, *vary) for vary in varies]

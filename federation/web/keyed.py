@@ -8,6 +8,7 @@ reads every row of the list in one query.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
@@ -76,7 +77,7 @@ def rows_by_keys(
         return rows.get(key) or model(pk=key)
 
     return [
-        Keyed(key, model, _partial(load, key), fields)
+        Keyed(key, model, functools.partial(load, key), fields)
         for key, fields in zip(keys, known, strict=True)
     ]
 
@@ -90,7 +91,3 @@ def keyed(queryset: QuerySet, also: tuple[str, ...] = ()) -> list[Keyed]:
     return rows_by_keys(
         queryset, [row[0] for row in rows], [dict(zip(also, row[1:], strict=True)) for row in rows]
     )
-
-
-def _partial(load, key):
-    return lambda: load(key)
