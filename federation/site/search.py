@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import Case, Func, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Func, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from activities.models import Article, Exemplar
@@ -32,6 +32,9 @@ from federation.web.keyed import Keyed, rows_by_keys
 from organizations.models import Federation, ServiceSite
 
 MAX_WORDS = 5
+# A group's count on the overview stops here ("1000+"): counting every match of a common word
+# would grow with the network, and nobody pages through a thousand results to check it.
+COUNT_CAP = 1000
 # Placeholders compiled into the SQL in place of the words and of "now", then swapped for the
 # real values in the parameters. Mixed case, so that the pinyin match (lower case) is told apart.
 _WORD = "QsearchWord{}Q"
@@ -122,11 +125,7 @@ def _condition(fields, word: str, pinyin: bool) -> Q:
 
 def ranked(group: Group, words: list[str], pinyin: tuple[bool, ...], now) -> QuerySet:
     """Matching rows, those whose name/title (or pinyin) holds every word first."""
-    queryset = group.public(now)
-    title_match = Q()
-    for word, also_pinyin in zip(words, pinyin, strict=True):
-        queryset = queryset.filter(_condition(group.titles + group.others, word, also_pinyin))
-        title_match &= _condition(group.titles, word, also_pinyin)
+    queryset, title_match = _filtered(group, words, pinyin, now)
     return queryset.annotate(
         title_rank=Case(When(title_match, then=Value(0)), default=Value(1))
     ).order_by("title_rank", *group.order)
@@ -165,25 +164,89 @@ def _count_of(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
 
 
+def _filtered(group: Group, words, pinyin, now) -> tuple[QuerySet, Q]:
+    """The group's public rows holding every word, and the condition of a name/title match."""
+    queryset = group.public(now)
+    title_match = Q()
+    for word, also_pinyin in zip(words, pinyin, strict=True):
+        queryset = queryset.filter(_condition(group.titles + group.others, word, also_pinyin))
+        title_match &= _condition(group.titles, word, also_pinyin)
+    return queryset, title_match
+
+
+def _columns(group: Group) -> tuple[list[str], str]:
+    """The order's fields after pk and rank, and the ORDER BY of result columns by position."""
+    fields = [name.lstrip("-") for name in group.order if name.lstrip("-") != "pk"]
+    positions = {"pk": 1} | {name: i for i, name in enumerate(fields, start=3)}
+    order = "2, " + ", ".join(
+        f"{positions[name.lstrip('-')]}{' DESC' if name.startswith('-') else ''}"
+        for name in group.order
+    )
+    return fields, order
+
+
+def _sql(queryset: QuerySet, alias: str) -> tuple[str, tuple]:
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params)
+
+
+def _first_sql(group: Group, queryset: QuerySet, title_match: Q, limit: int, alias: str):
+    """The first ``limit`` results and the count, from the first COUNT_CAP + 1 matches.
+
+    The database stops at the first COUNT_CAP + 1 matches it meets (m, in no order, each with its
+    rank: a name/title match first). With at most COUNT_CAP of them, m is every match: the page
+    is m sorted and the count its size, in one scan. With more, the count is "COUNT_CAP and more"
+    and the page is read by ``_top_sql`` instead.
+    """
+    fields, order = _columns(group)
+    rank = Case(When(title_match, then=Value(0)), default=Value(1))
+    m = queryset.annotate(r=rank).order_by().values_list("pk", "r", *fields)[: COUNT_CAP + 1]
+    sql, params = _sql(m, alias)
+    return f"SELECT m.*, COUNT(*) OVER () FROM ({sql}) AS m ORDER BY {order} LIMIT {limit}", params
+
+
+def _top_sql(group: Group, queryset: QuerySet, title_match: Q, limit: int, alias: str):
+    """The first ``limit`` results of a word with more than COUNT_CAP matches.
+
+    Sorting every match would grow with the network, so each rank is its own query in the
+    group's order, which an index serves: the database stops after ``limit`` rows of p0, and
+    reads the other matches (p1) only as far as p0 left room on the page.
+    """
+    fields, order = _columns(group)
+    p0 = queryset.filter(title_match).annotate(r=Value(0))
+    p1 = queryset.exclude(title_match).annotate(r=Value(1))
+    sql0, params0 = _sql(p0.order_by(*group.order).values_list("pk", "r", *fields)[:limit], alias)
+    sql1, params1 = _sql(p1.order_by(*group.order).values_list("pk", "r", *fields), alias)
+    # p1's LIMIT is the room p0 left: 0 when p0 filled the page, and then neither database
+    # reads a row of it. MATERIALIZED: p0 runs once though named twice.
+    sql = (
+        f"WITH p0 AS MATERIALIZED ({sql0}) SELECT * FROM p0 UNION ALL "
+        f"SELECT * FROM ({sql1} LIMIT ({limit} - (SELECT COUNT(*) FROM p0))) AS p1 "
+        f"ORDER BY {order} LIMIT {limit}"
+    )
+    return sql, (*params0, *params1)
+
+
 @functools.lru_cache(maxsize=512)
 def compiled(name: str, pinyin: tuple[bool, ...], alias: str, kind: str) -> Compiled:
     """The SQL of one group's search for one shape of query.
 
-    kind: ``first:<n>`` (the keys of the first n rows, each with the true count: one query),
-    ``keys`` (every key in order; the caller adds LIMIT/OFFSET) or ``count``.
+    kind: ``first:<n>`` (the first n keys in rank order, each row with the count up to
+    COUNT_CAP + 1), ``top:<n>`` (the first n keys of a word with more matches), ``keys`` (every key in rank order; the caller adds
+    LIMIT/OFFSET) or ``count`` (the true count, for paging one group).
     """
     group = GROUPS[name]
     placeholders = [_WORD.format(i) for i in range(len(pinyin))]
-    queryset = ranked(group, placeholders, pinyin, _NOW).using(alias)
-    if kind == "count":
-        queryset = _count_of(queryset)
-    elif kind == "keys":
-        queryset = queryset.values_list("pk")
+    if kind.startswith(("first:", "top:")):
+        queryset, title_match = _filtered(group, placeholders, pinyin, _NOW)
+        build, limit = kind.split(":")
+        sql, params = (_first_sql if build == "first" else _top_sql)(
+            group, queryset.using(alias), title_match, int(limit), alias
+        )
     else:
-        count = Subquery(_count_of(queryset), output_field=IntegerField())
-        queryset = queryset.annotate(found=count).values_list("pk", "found")
-        queryset = queryset[: int(kind.removeprefix("first:"))]
-    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        queryset = ranked(group, placeholders, pinyin, _NOW).using(alias)
+        queryset = _count_of(queryset) if kind == "count" else queryset.values_list("pk")
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
     result = Compiled(alias, sql, tuple(params))
     # Every placeholder must have become a parameter (never text in the SQL): else a word would
     # be searched as the placeholder, or the placeholder shown to the database as text.
@@ -214,12 +277,20 @@ class Search:
         return compiled(name, pinyin, alias, kind)
 
     def first(self, name: str, limit: int) -> dict:
-        """The first ``limit`` results of a group, and its true count."""
+        """The first ``limit`` results of a group, and its count up to COUNT_CAP."""
         rows = self._compiled(name, f"first:{limit}").rows(self.words, self.now)
-        keys = tuple(key for key, _n in rows)
+        found = rows[0][-1] if rows else 0
+        if found > COUNT_CAP:  # these rows are some matches, not the first: read those
+            rows = self._compiled(name, f"top:{limit}").rows(self.words, self.now)
+        keys = tuple(row[0] for row in rows)
         items = rows_by_keys(GROUPS[name].card(), keys)
         # keys: what the group's kept list varies on (its cards are kept by key too).
-        return {"items": items, "count": rows[0][1] if rows else 0, "keys": keys}
+        return {
+            "items": items,
+            "count": min(found, COUNT_CAP),
+            "more": found > COUNT_CAP,  # the count is COUNT_CAP and more
+            "keys": keys,
+        }
 
     def results(self, name: str) -> Results:
         return Results(self, name)

@@ -153,6 +153,7 @@ class SearchView(TemplateView):
                         {
                             "items": list(page_obj),
                             "count": paginator.count,
+                            "more": False,
                             "keys": tuple(item.pk for item in page_obj),
                         },
                     )
@@ -163,6 +164,8 @@ class SearchView(TemplateView):
         sections = [(name, found.first(name, SEARCH_LIMIT)) for name in search.GROUPS]
         context["sections"] = sections
         context["total"] = sum(s["count"] for _name, s in sections)
+        # A common word's count stops at COUNT_CAP in a group: the total is then "more than".
+        context["total_more"] = any(s["more"] for _name, s in sections)
         return context
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from federation.core.pinyin import pinyin_keys
 from tests.factories import (
@@ -123,3 +123,62 @@ def test_an_article_published_on_schedule_is_found_from_its_moment(client, time_
     assert found(client, "托管", "news") == ["托管新闻"]
     time_machine.move_to(now + datetime.timedelta(minutes=5), tick=False)
     assert found(client, "托管", "news") == ["定时托管新闻", "托管新闻"]
+
+
+@pytest.fixture
+def count_cap_10(monkeypatch):
+    """A network where a common word has more matches than the count shows (cap 10, not 1000)."""
+    from federation.site import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    search.compiled.cache_clear()  # the cap is part of the compiled SQL
+    yield
+    search.compiled.cache_clear()
+
+
+def test_past_the_cap_the_count_says_more_and_the_page_is_the_same(client, count_cap_10):
+    now = timezone.now()
+    for i in range(25):  # newer, the word only in the text
+        ArticleFactory(
+            title=f"讲座{i:02d}",
+            body="<p>现场开设托管</p>",
+            publish_at=now - datetime.timedelta(hours=i),
+        )
+    for i in range(3):  # older, the word in the title
+        ArticleFactory(title=f"托管班{i}", publish_at=now - datetime.timedelta(days=10 + i))
+    response = client.get("/search/", {"q": "托管"})
+    news = dict(response.context["sections"])["news"]
+    assert (news["count"], news["more"]) == (10, True)
+    assert [a.title for a in news["items"]] == [
+        "托管班0",
+        "托管班1",
+        "托管班2",
+        *[f"讲座{i:02d}" for i in range(17)],
+    ]
+    html = response.content.decode()
+    assert "找到超过 10 条结果" in html and '<span class="count">10+</span>' in html
+    assert "查看全部 10 条" not in html and "查看全部 ›" in html
+    # 查看全部 pages every match, with the true count.
+    every = client.get("/search/", {"q": "托管", "type": "news", "page": "2"})
+    assert every.context["paginator"].count == 28
+    assert [a.title for a in every.context["page_obj"]] == [f"讲座{i:02d}" for i in range(17, 25)]
+
+
+def test_past_the_cap_names_fill_the_page_in_their_order(client, count_cap_10):
+    for i in range(24, -1, -1):
+        FederationFactory(name=f"托管妇联{i:02d}")
+    for i in range(5):
+        FederationFactory(name=f"阳光妇联{i}", description="开设暑期托管")
+    ServiceSiteFactory(name="托管驿站")  # another group, under the cap: its count as it is
+    response = client.get("/search/", {"q": "托管"})
+    sections = dict(response.context["sections"])
+    assert (sections["federations"]["count"], sections["federations"]["more"]) == (10, True)
+    assert [o.name for o in sections["federations"]["items"]] == [
+        f"托管妇联{i:02d}" for i in range(20)
+    ]
+    assert (sections["sites"]["count"], sections["sites"]["more"]) == (1, False)
+    assert response.context["total_more"] is True
+    assert "找到超过 11 条结果" in response.content.decode()
+    with translation.override("en"):
+        english = client.get("/search/", {"q": "托管"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "More than 11 results found" in english.content.decode()
