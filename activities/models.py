@@ -219,6 +219,8 @@ class ArticleQuerySet(models.QuerySet):
 class Article(ChoiceLabels, models.Model):
     """Activity news (活动新闻): draft → submitted for review → published → unpublished."""
 
+    SEARCH_FIELDS = ("title", "summary", "body")  # federation.core.search_index
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("待审核")
@@ -468,6 +470,7 @@ class Exemplar(ChoiceLabels, models.Model):
     """An honoured exemplar (典型): a woman or a collective selected in 巾帼建功行动."""
 
     PINYIN_SOURCES = ("name", "workplace")  # federation.core.pinyin
+    SEARCH_FIELDS = ("name", "workplace", "title", "story")  # federation.core.search_index
 
     class Kind(models.TextChoices):
         PERSON = "person", _("个人")

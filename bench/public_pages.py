@@ -129,6 +129,9 @@ def build(scale: float) -> None:
         )
         for i in range(int(224 * scale))
     )
+    from federation.core import search_index
+
+    search_index.rebuild()  # bulk_create sends no post_save
 
 
 def ms(seconds: list[float]) -> float:

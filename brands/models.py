@@ -23,6 +23,7 @@ class Brand(ChoiceLabels, models.Model):
     """A brand programme (泰达儿童之家, 为爱而来, 巾帼科创营, …)."""
 
     PINYIN_SOURCES = ("name", "tagline", "services")  # federation.core.pinyin
+    SEARCH_FIELDS = ("name", "tagline", "description", "services")  # search_index
 
     class Focus(models.TextChoices):
         CHILDCARE = "childcare", _("职工子女托管")

@@ -42,3 +42,6 @@ class FederationConfig(AppConfig):
         portal.connect_signals()
 
         import federation.core.pinyin  # noqa: F401  (its pre_save receiver keeps pinyin in step)
+        from federation.core import search_index
+
+        search_index.connect_signals()

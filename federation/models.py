@@ -205,3 +205,25 @@ class PortalSettings(models.Model):
     def police_code(self) -> str:
         """The 14 digits the 公安 beian site looks the portal up by."""
         return "".join(c for c in self.police_number if c.isdigit())
+
+
+class SearchGram(models.Model):
+    """One two-character piece of a searchable row's text: the rows that can hold a word.
+
+    Kept by :mod:`federation.core.search_index`; rebuilt by ``manage.py rebuild_search_index``.
+    """
+
+    model = models.CharField(max_length=60)  # the row's model label, e.g. organizations.federation
+    gram = models.CharField(max_length=2)
+    key = models.BigIntegerField()  # the row's primary key
+
+    class Meta:
+        verbose_name = _("搜索索引片段")
+        verbose_name_plural = _("搜索索引片段")
+        constraints = [
+            models.UniqueConstraint(fields=["model", "gram", "key"], name="search_gram_unique")
+        ]
+        indexes = [models.Index(fields=["model", "key"], name="search_gram_row_idx")]
+
+    def __str__(self):
+        return f"{self.model} {self.gram} {self.key}"

@@ -59,6 +59,7 @@ class Federation(TimeStamped):
     """A women's federation of the network: the district one, a grassroots one or a women's group."""
 
     PINYIN_SOURCES = ("name", "short_name")  # federation.core.pinyin
+    SEARCH_FIELDS = ("name", "short_name", "area", "description")  # federation.core.search_index
 
     class Level(models.TextChoices):
         DISTRICT = "district", _("区妇联")
@@ -412,6 +413,7 @@ class ServiceSite(TimeStamped):
     """A service site (阵地): 妇女之家, 儿童之家, 妇女微家, 温馨驿站, …"""
 
     PINYIN_SOURCES = ("name", "services")  # federation.core.pinyin
+    SEARCH_FIELDS = ("name", "area", "address", "services", "description")  # search_index
 
     class Kind(models.TextChoices):
         WOMEN_HOME = "women_home", _("妇女之家")

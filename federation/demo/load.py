@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, Article, ArticleTransition, Exemplar, Photo, Series
 from brands.models import Brand, BrandSession
-from federation.core import roles
+from federation.core import roles, search_index
 from federation.core.pinyin import fill_pinyin
 from federation.demo.helpers import local_time
 from federation.demo.history import demo_history, followed_by
@@ -82,6 +82,7 @@ def _create_missing(
             )
         else:
             model._default_manager.bulk_create(new, batch_size=500)
+        search_index.index_objects(new)  # nor post_save
     report.created[model._meta.label] += len(new)
     return new
 

@@ -22,12 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import Case, Func, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Func, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from activities.models import Article, Exemplar
 from brands.models import Brand
+from federation.core import search_index
 from federation.core.pinyin import is_pinyin_query
+from federation.models import SearchGram
 from federation.web.keyed import Keyed, rows_by_keys
 from organizations.models import Federation, ServiceSite
 
@@ -38,6 +40,7 @@ COUNT_CAP = 1000
 # Placeholders compiled into the SQL in place of the words and of "now", then swapped for the
 # real values in the parameters. Mixed case, so that the pinyin match (lower case) is told apart.
 _WORD = "QsearchWord{}Q"
+_GRAM = "QsearchGram{}x{}Q"
 _NOW = datetime.datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
 
 
@@ -110,6 +113,13 @@ GROUPS = {
 }
 
 
+for _group in GROUPS.values():
+    # A field searched but not indexed would hide its matches behind the index's narrowing.
+    _missing = set(_group.titles + _group.others) - set(search_index.fields_of(_group.model))
+    if _missing:
+        raise RuntimeError(f"{_group.model.__name__}.SEARCH_FIELDS lacks {sorted(_missing)}")
+
+
 def words_of(query: str) -> list[str]:
     return query.split()[:MAX_WORDS]
 
@@ -123,9 +133,9 @@ def _condition(fields, word: str, pinyin: bool) -> Q:
     return condition
 
 
-def ranked(group: Group, words: list[str], pinyin: tuple[bool, ...], now) -> QuerySet:
+def ranked(group: Group, words: list[str], pinyin: tuple[bool, ...], now, grams=()) -> QuerySet:
     """Matching rows, those whose name/title (or pinyin) holds every word first."""
-    queryset, title_match = _filtered(group, words, pinyin, now)
+    queryset, title_match = _filtered(group, words, pinyin, now, grams)
     return queryset.annotate(
         title_rank=Case(When(title_match, then=Value(0)), default=Value(1))
     ).order_by("title_rank", *group.order)
@@ -144,6 +154,8 @@ class Compiled:
         for i, word in enumerate(words):
             values[f"%{_WORD.format(i)}%"] = f"%{ops.prep_for_like_query(word)}%"
             values[f"%{_WORD.format(i).lower()}%"] = f"%{ops.prep_for_like_query(word.lower())}%"
+            for j, gram in enumerate(search_index.word_grams(word)):
+                values[_GRAM.format(i, j)] = gram
         values[_adapted(ops, _NOW)] = _adapted(ops, now)
         return [
             values.get(p, p) if isinstance(p, str | datetime.datetime) else p for p in self.params
@@ -164,11 +176,24 @@ def _count_of(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
 
 
-def _filtered(group: Group, words, pinyin, now) -> tuple[QuerySet, Q]:
-    """The group's public rows holding every word, and the condition of a name/title match."""
+def _filtered(group: Group, words, pinyin, now, grams=(), drive=False) -> tuple[QuerySet, Q]:
+    """The group's public rows holding every word, and the condition of a name/title match.
+
+    grams: per word, the bigrams its rows must hold (``federation.core.search_index``): index
+    lookups narrow the rows before LIKE reads their text. drive: the caller reads the rows from
+    one gram's index entries (``_first_sql``), so each gram is checked per row (EXISTS) rather
+    than listed whole (IN).
+    """
     queryset = group.public(now)
+    label = search_index.label_of(group.model)
     title_match = Q()
-    for word, also_pinyin in zip(words, pinyin, strict=True):
+    for i, (word, also_pinyin) in enumerate(zip(words, pinyin, strict=True)):
+        for gram in grams[i] if grams else ():
+            holding = SearchGram.objects.filter(model=label, gram=gram)
+            if drive:
+                queryset = queryset.filter(Exists(holding.filter(key=OuterRef("pk"))))
+            else:
+                queryset = queryset.filter(pk__in=holding.values("key"))
         queryset = queryset.filter(_condition(group.titles + group.others, word, also_pinyin))
         title_match &= _condition(group.titles, word, also_pinyin)
     return queryset, title_match
@@ -190,18 +215,41 @@ def _sql(queryset: QuerySet, alias: str) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _first_sql(group: Group, queryset: QuerySet, title_match: Q, limit: int, alias: str):
+def _first_sql(group: Group, queryset, title_match: Q, limit: int, alias: str, drive=()):
     """The first ``limit`` results and the count, from the first COUNT_CAP + 1 matches.
 
     The database stops at the first COUNT_CAP + 1 matches it meets (m, in no order, each with its
     rank: a name/title match first). With at most COUNT_CAP of them, m is every match: the page
     is m sorted and the count its size, in one scan. With more, the count is "COUNT_CAP and more"
-    and the page is read by ``_top_sql`` instead.
+    and the page is read by ``_top_sql`` instead. drive: the words' bigrams; the rows are read
+    from the index entries of the one with the fewest (none: the rows are scanned).
     """
     fields, order = _columns(group)
     rank = Case(When(title_match, then=Value(0)), default=Value(1))
-    m = queryset.annotate(r=rank).order_by().values_list("pk", "r", *fields)[: COUNT_CAP + 1]
-    sql, params = _sql(m, alias)
+    m = queryset.annotate(r=rank).order_by().values_list("pk", "r", *fields)
+    if not drive:
+        sql, params = _sql(m[: COUNT_CAP + 1], alias)
+    else:
+        # The rows are read from the index entries of one bigram, in their order (CROSS JOIN:
+        # SQLite keeps the written order), and the scan stops at the cap. Of several bigrams,
+        # the one with the fewest entries (counted up to the cap, on the index alone).
+        inner, params = _sql(m, alias)
+        table = connections[alias].ops.quote_name(SearchGram._meta.db_table)
+        label = search_index.label_of(group.model)
+        chosen, chosen_params = "%s", [drive[0]]
+        if len(drive) > 1:
+            counted = " UNION ALL ".join(
+                f"SELECT %s AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "
+                f"WHERE model = %s AND gram = %s LIMIT {COUNT_CAP + 1}) AS c{i}) AS n"
+                for i in range(len(drive))
+            )
+            chosen = f"(SELECT gram FROM ({counted}) AS x ORDER BY n LIMIT 1)"
+            chosen_params = [p for gram in drive for p in (gram, label, gram)]
+        sql = (
+            f"SELECT q.* FROM {table} AS g CROSS JOIN ({inner}) AS q "
+            f"WHERE g.model = %s AND g.gram = {chosen} AND q.pk = g.key LIMIT {COUNT_CAP + 1}"
+        )
+        params = (*params, label, *chosen_params)
     return f"SELECT m.*, COUNT(*) OVER () FROM ({sql}) AS m ORDER BY {order} LIMIT {limit}", params
 
 
@@ -228,23 +276,35 @@ def _top_sql(group: Group, queryset: QuerySet, title_match: Q, limit: int, alias
 
 
 @functools.lru_cache(maxsize=512)
-def compiled(name: str, pinyin: tuple[bool, ...], alias: str, kind: str) -> Compiled:
+def compiled(
+    name: str, pinyin: tuple[bool, ...], grams: tuple[int, ...], alias: str, kind: str
+) -> Compiled:
     """The SQL of one group's search for one shape of query.
 
+    pinyin: per word, whether it may be pinyin; grams: per word, how many bigrams narrow it.
+
     kind: ``first:<n>`` (the first n keys in rank order, each row with the count up to
-    COUNT_CAP + 1), ``top:<n>`` (the first n keys of a word with more matches), ``keys`` (every key in rank order; the caller adds
-    LIMIT/OFFSET) or ``count`` (the true count, for paging one group).
+    COUNT_CAP + 1), ``top:<n>`` (the first n keys of a word with more matches), ``keys`` (every
+    key in rank order; the caller adds LIMIT/OFFSET) or ``count`` (the true count, for paging).
     """
     group = GROUPS[name]
     placeholders = [_WORD.format(i) for i in range(len(pinyin))]
-    if kind.startswith(("first:", "top:")):
-        queryset, title_match = _filtered(group, placeholders, pinyin, _NOW)
-        build, limit = kind.split(":")
-        sql, params = (_first_sql if build == "first" else _top_sql)(
-            group, queryset.using(alias), title_match, int(limit), alias
+    gram_placeholders = [[_GRAM.format(i, j) for j in range(n)] for i, n in enumerate(grams)]
+    if kind.startswith("first:"):
+        drive = tuple(gram for word in gram_placeholders for gram in word)
+        queryset, title_match = _filtered(
+            group, placeholders, pinyin, _NOW, gram_placeholders, drive=bool(drive)
         )
+        limit = int(kind.removeprefix("first:"))
+        sql, params = _first_sql(group, queryset.using(alias), title_match, limit, alias, drive)
+    elif kind.startswith("top:"):
+        # More matches than the cap: the group's order index finds the first ones sooner than
+        # the bigram index would (it would list every match).
+        queryset, title_match = _filtered(group, placeholders, pinyin, _NOW)
+        limit = int(kind.removeprefix("top:"))
+        sql, params = _top_sql(group, queryset.using(alias), title_match, limit, alias)
     else:
-        queryset = ranked(group, placeholders, pinyin, _NOW).using(alias)
+        queryset = ranked(group, placeholders, pinyin, _NOW, gram_placeholders).using(alias)
         queryset = _count_of(queryset) if kind == "count" else queryset.values_list("pk")
         sql, params = queryset.query.get_compiler(using=alias).as_sql()
     result = Compiled(alias, sql, tuple(params))
@@ -254,9 +314,12 @@ def compiled(name: str, pinyin: tuple[bool, ...], alias: str, kind: str) -> Comp
     bound = set(result.params)
     expected = {f"%{word}%" for word in placeholders}
     expected |= {f"%{word.lower()}%" for word, also in zip(placeholders, pinyin) if also}
+    if not kind.startswith("top:"):
+        expected |= {gram for word in gram_placeholders for gram in word}
     if name == "news":
         expected.add(_adapted(ops, _NOW))
     inlined = [word for word in placeholders if word in sql or word.lower() in sql]
+    inlined += [gram for word in gram_placeholders for gram in word if gram in sql]
     if inlined or not expected <= bound:
         raise RuntimeError(f"search SQL for {name!r} does not take its words as parameters")
     return result
@@ -268,13 +331,14 @@ class Search:
     def __init__(self, words: list[str]):
         self.words = words
         self.pinyin = tuple(is_pinyin_query(word) for word in words)
+        self.grams = tuple(len(search_index.word_grams(word)) for word in words)
         self.now = timezone.now()
 
     def _compiled(self, name: str, kind: str) -> Compiled:
         group = GROUPS[name]
         pinyin = self.pinyin if group.pinyin else (False,) * len(self.words)
         alias = router.db_for_read(group.model)
-        return compiled(name, pinyin, alias, kind)
+        return compiled(name, pinyin, self.grams, alias, kind)
 
     def first(self, name: str, limit: int) -> dict:
         """The first ``limit`` results of a group, and its count up to COUNT_CAP."""

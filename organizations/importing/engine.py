@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from federation.core import registry
+from federation.core import registry, search_index
 from federation.core.pinyin import fill_pinyin
 from federation.core.scoping import federation_ids, network_fields_message
 from federation.web.cache import public_cache_invalidate
@@ -938,6 +938,8 @@ def apply_plan(
                         default_date=now,
                     )
                     wrote(len(objs[start : start + WRITE_SLICE]))
+            # Bulk writes send no signals: the search index is kept in step in this transaction.
+            search_index.index_objects(creates + [row.instance for row in updates])
             if before_commit is not None:
                 before_commit()
             # Bulk writes send no signals: refresh the public pages once the import is committed.

@@ -1,0 +1,93 @@
+"""The search index (bigrams of each searchable row) follows every way a row is written, narrows
+without deciding (LIKE decides), and a rebuild restores it. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from federation.models import SearchGram
+from organizations.models import Federation
+from tests.factories import ArticleFactory, FederationFactory, ServiceSiteFactory
+from tests.organizations.import_helpers import xlsx_bytes
+from tests.organizations.test_import import run
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query, group):
+    sections = dict(client.get("/search/", {"q": query}).context["sections"])
+    return [getattr(o, "title", None) or o.name for o in sections[group]["items"]]
+
+
+def test_a_saved_row_is_found_by_its_new_words_and_no_longer_by_its_old(client):
+    federation = FederationFactory(name="云圣智能妇联", description="关爱女职工")
+    assert found(client, "云圣", "federations") == ["云圣智能妇联"]
+    assert found(client, "女职工", "federations") == ["云圣智能妇联"]
+    federation.name = "凯莱英妇联"
+    federation.description = "暑期托管"
+    federation.save()
+    assert found(client, "云圣", "federations") == []
+    assert found(client, "女职工", "federations") == []
+    assert found(client, "凯莱英", "federations") == ["凯莱英妇联"]
+    assert found(client, "托管", "federations") == ["凯莱英妇联"]
+    grams = set(SearchGram.objects.filter(key=federation.pk).values_list("gram", flat=True))
+    assert "云圣" not in grams and "凯莱" in grams and "托管" in grams
+
+
+def test_a_deleted_row_leaves_nothing_in_the_index(client):
+    article = ArticleFactory(title="托管班开班")
+    assert SearchGram.objects.filter(model="activities.article", key=article.pk).exists()
+    key = article.pk
+    article.delete()
+    assert not SearchGram.objects.filter(model="activities.article", key=key).exists()
+
+
+def test_the_index_narrows_and_like_decides(client):
+    FederationFactory(name="妇女联合会")  # holds 女联 and 联合, and 女联合 in one piece
+    FederationFactory(name="女联 联合小组")  # holds both bigrams, not the word
+    FederationFactory(name="联合妇女小组")  # holds neither 妇联 nor the word
+    assert found(client, "女联合", "federations") == ["妇女联合会"]
+    # One character: no bigram to look up; every row's text is read.
+    assert set(found(client, "合", "federations")) == {
+        "女联 联合小组",
+        "妇女联合会",
+        "联合妇女小组",
+    }
+    # A long word: three of its bigrams narrow it, the whole word decides.
+    FederationFactory(name="泰达儿童之家联合会")
+    FederationFactory(name="泰达儿童乐园之家")
+    assert found(client, "泰达儿童之家", "federations") == ["泰达儿童之家联合会"]
+
+
+def test_rows_written_in_bulk_without_the_index_are_found_after_a_rebuild(
+    client, django_capture_on_commit_callbacks
+):
+    existing = FederationFactory(name="已有妇联")
+    Federation.objects.bulk_create(
+        [Federation(name="批量托管妇联", level="grassroots", kind="single", parent=existing.parent)]
+    )
+    assert found(client, "托管", "federations") == []  # the index is what narrows
+    with django_capture_on_commit_callbacks(execute=True):  # the public pages are refreshed
+        call_command("rebuild_search_index", stdout=io.StringIO())
+    assert found(client, "托管", "federations") == ["批量托管妇联"]
+    assert found(client, "已有", "federations") == ["已有妇联"]
+
+
+def test_the_spreadsheet_import_keeps_the_index_in_step(
+    client, tmp_path, district, django_capture_on_commit_callbacks
+):
+    ServiceSiteFactory(name="别处阵地")
+    host = FederationFactory(name="泰达中小企业园妇联", parent=district)
+    headers = ["名称", "类型", "主办妇联", "地址", "服务内容"]
+    row = ["泰达妇女之家", "妇女之家", host.name, "第三大街1号", "暑期托管"]
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, xlsx_bytes([row], headers), kind="site")
+    assert found(client, "托管", "sites") == ["泰达妇女之家"]
+    row[4] = "亲子阅读"
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, xlsx_bytes([row], headers), kind="site")
+    assert found(client, "托管", "sites") == []
+    assert found(client, "阅读", "sites") == ["泰达妇女之家"]
