@@ -187,8 +187,10 @@ def _filtered(group: Group, words, pinyin, now, grams=(), drive=False) -> tuple[
     queryset = group.public(now)
     label = search_index.label_of(group.model)
     title_match = Q()
+    # Rows read from the only gram's entries hold it: nothing to check.
+    checked = grams if not drive or sum(len(word) for word in grams) > 1 else ()
     for i, (word, also_pinyin) in enumerate(zip(words, pinyin, strict=True)):
-        for gram in grams[i] if grams else ():
+        for gram in checked[i] if checked else ():
             holding = SearchGram.objects.filter(model=label, gram=gram)
             if drive:
                 queryset = queryset.filter(Exists(holding.filter(key=OuterRef("pk"))))
