@@ -465,6 +465,7 @@ def demo_seed(*, create_accounts: bool, today: datetime.date | None = None) -> S
         report=report,
     )
     if sum(report.created.values()):
+        search_index.analyze()  # the index's statistics, after its bulk fill
         transaction.on_commit(public_cache_invalidate)  # bulk writes send no signals
     # Sign-ups and check-ins, only with the activities this run created (issue 13).
     demo_registrations_seed(

@@ -329,3 +329,18 @@ def test_the_demo_has_a_past_that_snapshots_and_the_cockpit_read(seeded, db):
     page = Client().get("/stats/", {"as_of": year_ago.on.isoformat()}).content.decode()
     figure = f"{year_ago.covered_of_surveyed} / {year_ago.surveyed_enterprises}"
     assert figure in page.replace(",", "")
+
+
+def test_every_demo_row_is_in_the_search_index(seeded, db, client):
+    """The loader writes in bulk (no post_save): it indexes what it writes itself."""
+    from federation.core import search_index
+    from federation.models import SearchGram
+
+    def pieces():
+        return set(SearchGram.objects.values_list("model", "gram", "key"))
+
+    written = pieces()
+    search_index.rebuild()
+    assert pieces() == written and len(written) > 10000
+    sections = dict(client.get("/search/", {"q": "网约车"}).context["sections"])
+    assert any("网约车" in o.name for o in sections["federations"]["items"])
