@@ -154,5 +154,8 @@ def _deleted(sender, instance, using="default", **kwargs):
 
 
 def connect_signals() -> None:
-    post_save.connect(_saved, dispatch_uid="federation.core.search_index.saved")
-    post_delete.connect(_deleted, dispatch_uid="federation.core.search_index.deleted")
+    """Per searchable model: the other models' saves and deletes call nothing of this."""
+    for model in searchable_models():
+        uid = f"federation.core.search_index.{label_of(model)}"
+        post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.saved")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}.deleted")
