@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.db import models, router
+from django.db import connections, models, router
 from django.db.models.signals import post_delete, post_save
 
 PINYIN_FIELD = "search_pinyin"
@@ -65,17 +65,18 @@ def _store(model, rows: dict[int, set[str]], using: str) -> None:
     from federation.models import SearchGram
 
     label = label_of(model)
-    stored = defaultdict(set)
+    stored, stale = defaultdict(set), []
     keys = list(rows)
     for start in range(0, len(keys), 500):
         found = SearchGram.objects.using(using).filter(
             model=label, key__in=keys[start : start + 500]
         )
-        for key, gram in found.values_list("key", "gram"):
+        for pk, key, gram in found.values_list("pk", "key", "gram"):
             stored[key].add(gram)
-    stale = [(key, stored[key] - grams) for key, grams in rows.items() if stored[key] - grams]
-    for key, grams in stale:
-        SearchGram.objects.using(using).filter(model=label, key=key, gram__in=grams).delete()
+            if gram not in rows[key]:
+                stale.append(pk)
+    for start in range(0, len(stale), 500):  # one DELETE per 500 pieces, not one per row
+        SearchGram.objects.using(using).filter(pk__in=stale[start : start + 500]).delete()
     new = [
         SearchGram(model=label, gram=gram, key=key)
         for key, grams in rows.items()
@@ -103,8 +104,6 @@ def analyze(using: str = "default") -> None:
     """Refresh PostgreSQL's statistics of the index after a bulk fill. Without them the planner
     takes a freshly filled table for empty and scans the searched rows once per index entry
     (autovacuum would catch up within minutes; a search page should not wait for it)."""
-    from django.db import connections
-
     from federation.models import SearchGram
 
     connection = connections[using]

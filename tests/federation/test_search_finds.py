@@ -83,8 +83,8 @@ def test_pinyin_is_kept_in_step_on_save(client):
     assert found(client, "yszn", "federations") == []
 
 
-def test_with_more_matches_than_shown_title_matches_first_and_the_true_count(client):
-    """The same answer on SQLite and PostgreSQL (this file runs on both)."""
+def talks_and_classes():
+    """25 newer articles with 托管 only in the text, then 3 older ones with it in the title."""
     now = timezone.now()
     for i in range(25):  # newer, the word only in the text
         ArticleFactory(
@@ -94,6 +94,11 @@ def test_with_more_matches_than_shown_title_matches_first_and_the_true_count(cli
         )
     for i in range(3):  # older, the word in the title
         ArticleFactory(title=f"托管班{i}", publish_at=now - datetime.timedelta(days=10 + i))
+
+
+def test_with_more_matches_than_shown_title_matches_first_and_the_true_count(client):
+    """The same answer on SQLite and PostgreSQL (this file runs on both)."""
+    talks_and_classes()
     sections = dict(client.get("/search/", {"q": "托管"}).context["sections"])
     assert sections["news"]["count"] == 28
     assert [a.title for a in sections["news"]["items"]] == [
@@ -137,15 +142,7 @@ def count_cap_10(monkeypatch):
 
 
 def test_past_the_cap_the_count_says_more_and_the_page_is_the_same(client, count_cap_10):
-    now = timezone.now()
-    for i in range(25):  # newer, the word only in the text
-        ArticleFactory(
-            title=f"讲座{i:02d}",
-            body="<p>现场开设托管</p>",
-            publish_at=now - datetime.timedelta(hours=i),
-        )
-    for i in range(3):  # older, the word in the title
-        ArticleFactory(title=f"托管班{i}", publish_at=now - datetime.timedelta(days=10 + i))
+    talks_and_classes()
     response = client.get("/search/", {"q": "托管"})
     news = dict(response.context["sections"])["news"]
     assert (news["count"], news["more"]) == (10, True)
