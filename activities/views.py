@@ -95,15 +95,23 @@ def ongoing_or_upcoming(now):
 
 
 class Unindexed(Func):
-    """A column as a plain value: on SQLite ``+column``, which keeps the planner from walking
-    that column's index (its statistics-free planner takes an index in the ORDER BY's order
-    over a narrow range of another; for "ongoing or upcoming" that read every past activity
-    first). The same value and order; other databases get the column itself."""
+    """A column as a plain value, which keeps the planner from walking that column's index in
+    the ORDER BY's order: for "ongoing or upcoming", SQLite (no statistics) and PostgreSQL (it
+    takes the rows as spread evenly over the index) both walked starts_at from the oldest
+    activity and read every past one first, a cost that grew with the years of activities.
+    Without it they read the two ranges (starts_at, ends_at) from their indexes and sort those.
+    The same value and order: on SQLite ``+column``, on PostgreSQL the column plus zero seconds;
+    other databases get the column itself."""
 
     template = "%(expressions)s"
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s + INTERVAL '0 seconds')", **extra
+        )
 
 
 def past(now):

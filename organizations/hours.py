@@ -39,18 +39,27 @@ def next_opening(hours, now: datetime.datetime) -> tuple[int, datetime.time] | N
     return None
 
 
+def open_period(hours, now: datetime.datetime):
+    """The period of ``hours`` that covers ``now`` (local time), or None: the same test as the
+    site finder's "open now" filter in SQL (opens ≤ now < closes, on now's weekday)."""
+    clock = now.time()
+    for period in sorted(hours, key=lambda p: p.opens):
+        if period.weekday == now.weekday() and period.opens <= clock < period.closes:
+            return period
+    return None
+
+
 def opening_text(hours, now: datetime.datetime) -> str:
     """今天 9:00–17:00 开放 / 已闭馆，明天 9:00 开放 / 已闭馆，下周一 9:00 开放 (local time)."""
     hours = list(hours)
     if not hours:
         return ""
-    clock = now.time()
-    for period in sorted(hours, key=lambda p: p.opens):
-        if period.weekday == now.weekday() and period.opens <= clock < period.closes:
-            return _("今天 %(opens)s–%(closes)s 开放") % {
-                "opens": _hm(period.opens),
-                "closes": _hm(period.closes),
-            }
+    period = open_period(hours, now)
+    if period is not None:
+        return _("今天 %(opens)s–%(closes)s 开放") % {
+            "opens": _hm(period.opens),
+            "closes": _hm(period.closes),
+        }
     ahead = next_opening(hours, now)
     if ahead is None:
         return ""

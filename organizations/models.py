@@ -127,8 +127,11 @@ class Federation(TimeStamped):
         verbose_name = _("妇联组织")
         verbose_name_plural = _("妇联组织")
         ordering = ["level", "name"]
-        # The public directory's order (/federations/): its first page read from the index.
-        indexes = [models.Index(fields=["kind", "name"], name="federation_directory_idx")]
+        # The public directory (/federations/): grassroots ones by form and name, its first page
+        # read from the index (by form and name alone, the groups were read and skipped first).
+        indexes = [
+            models.Index(fields=["level", "kind", "name"], name="federation_directory_level_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 name="federation_parent_by_level",

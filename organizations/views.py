@@ -31,7 +31,7 @@ from federation.web import fragments, querykeys
 from federation.web.cache import computed_once, count_once, public_page
 from federation.web.keyed import keyed
 from organizations import geo, selectors
-from organizations.hours import opening_text
+from organizations.hours import open_period, opening_text
 from organizations.models import Federation, OpeningHours, ServiceSite
 from organizations.tilemap import TileMapMixin, tianditu_key, tile_map
 
@@ -295,8 +295,10 @@ class SiteListView(TileMapMixin, ListView):
         )
         self.form = SiteFilterForm(self.request.GET or None, areas=areas)
         # What a card shows (and the position for the distance): a row is two model objects
-        # less, and no timestamps to parse.
-        queryset = base.only(*SITE_CARD_FIELDS).annotate(open_now=open_now_condition(self.now))
+        # less, and no timestamps to parse. Whether a card's site is open now comes with its
+        # opening text (get_context_data), not from the query: PostgreSQL answered that column
+        # for 30 rows by hashing every period of the weekday, which grew with the network.
+        queryset = base.only(*SITE_CARD_FIELDS)
         if self.form.is_valid():
             data = self.form.cleaned_data
             if data["kind"]:
@@ -305,7 +307,9 @@ class SiteListView(TileMapMixin, ListView):
                 queryset = queryset.filter(area=data["area"])
         self.filtered = queryset
         if self.form.is_valid() and self.form.cleaned_data["open_now"]:
-            queryset = queryset.filter(open_now_filter(self.now))
+            # Probed per site in the list's order: the page's 30 are found without listing every
+            # open site (open_now_filter, one pass over the periods, is for the count).
+            queryset = queryset.filter(open_now_condition(self.now))
         if self.here:
             # Sorting needs no trigonometry in SQL: at a district's scale a flat projection
             # orders exactly like the great circle. The distance shown is the great circle.
@@ -323,8 +327,20 @@ class SiteListView(TileMapMixin, ListView):
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         if not (self.form.is_valid() and self.form.cleaned_data["open_now"]):
-            # "Open now" moves with the clock: counted on each render, with the list it counts.
             count_once(paginator, "site-count", self.request, ("kind", "area"))
+        else:
+            # "Open now" moves with the clock, by the minute (as the cards' opening texts): the
+            # count of every open site is taken once per filter and minute, in one pass over the
+            # periods, and shared by the visitors of that minute (each position is its own page).
+            local = timezone.localtime(self.now)
+            count_once(
+                paginator,
+                f"site-open-count:{local:%H%M}",
+                self.request,
+                ("kind", "area"),
+                count=self.filtered.filter(open_now_filter(self.now)).count,
+                timeout=max(1, 60 - local.second),
+            )
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -332,18 +348,26 @@ class SiteListView(TileMapMixin, ListView):
         local = timezone.localtime(self.now)
         sites = context["object_list"] = list(context["object_list"])
 
-        def openings(missing: list[int]) -> list[str]:
+        def openings(missing: list[int]) -> list[tuple[str, bool]]:
             hours = periods_of([sites[i].pk for i in missing])
-            return [opening_text(hours.get(sites[i].pk, ()), local) for i in missing]
+            return [
+                (
+                    opening_text(hours.get(sites[i].pk, ()), local),
+                    open_period(hours.get(sites[i].pk, ()), local) is not None,
+                )
+                for i in missing
+            ]
 
-        # Each site's opening text moves only with the minute (periods start and end on one)
-        # and its hours: kept per site and minute, so the periods are read only for the rest.
+        # Each site's opening text and "open now" move only with the minute (periods start and
+        # end on one) and its hours: kept per site and minute, so the periods are read only for
+        # the rest.
         minute = f"{local:%Y%m%d%H%M}"
-        texts = fragments.kept_many(
-            self.request, "site-opening", [(site.pk, minute) for site in sites], openings
+        states = fragments.kept_many(
+            self.request, "site-state", [(site.pk, minute) for site in sites], openings
         )
-        for site, text in zip(sites, texts, strict=True):
+        for site, (text, is_open) in zip(sites, states, strict=True):
             site.opening = text
+            site.open_now = is_open
             site.distance = ""  # a template lookup that fails costs an exception
             if self.here and site.latitude is not None and site.longitude is not None:
                 site.distance = distance_label(

@@ -219,16 +219,18 @@ def _plain(value):
     return value
 
 
-def count_once(paginator, name: str, request, fields) -> None:
+def count_once(paginator, name: str, request, fields, *, count=None, timeout=None) -> None:
     """Make ``paginator`` count its list once per content change (see computed_once) for each
     value of the query parameters ``fields`` that filter it (the page number does not count):
     a COUNT over a growing table on every render was a query of its own on every list page.
-    Only for lists that change with the content alone, not with the clock ("open now")."""
+    A list that moves with the clock too ("open now") puts the moment in ``name`` and keeps the
+    count no longer than that moment (``timeout``). ``count``: how to count, if not the list's
+    own COUNT."""
     raw = "&".join(f"{field}={request.GET.getlist(field)}" for field in sorted(fields))
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    queryset = paginator.object_list
+    count = count or paginator.object_list.count
     # Paginator.count is a cached_property: the value is taken as it.
-    paginator.__dict__["count"] = computed_once(f"{name}:{digest}", queryset.count)
+    paginator.__dict__["count"] = computed_once(f"{name}:{digest}", count, timeout=timeout)
 
 
 def _seconds_until_midnight() -> int:

@@ -281,3 +281,54 @@ def test_opening_soon_orders_by_day_then_time_then_distance(client, sites, time_
         "甲远处妇女之家",
         "乙附近儿童之家",
     ]
+
+
+def test_open_now_cards_and_count_follow_the_clock_minute_by_minute(client, sites, time_machine):
+    """What is open is kept per minute (the cards' state and the open-now count), and each new
+    minute is answered afresh though nothing was saved. Each request stands somewhere else, so
+    each is a page of its own: only the kept pieces are shared."""
+    # Thursday 2026-12-03 in Beijing. 乙 opens 9:00–10:00, 丙 and 甲 10:00–11:00; 丁 not today.
+    OpeningHoursFactory(
+        site=sites["near"], weekday=3, opens=datetime.time(9), closes=datetime.time(10)
+    )
+    for site in (sites["middle"], sites["far"]):
+        OpeningHoursFactory(site=site, weekday=3, opens=datetime.time(10), closes=datetime.time(11))
+
+    def at(hour: int, minute: int, second: int = 0):
+        time_machine.move_to(datetime.datetime(2026, 12, 3, hour, minute, second, tzinfo=TZ))
+
+    def open_cards(html: str) -> list[str]:
+        cards = html.split('<h3 class="item-title">')[1:]
+        return [
+            re.search(r'<a href="[^"]+">([^<]+)</a>', card)[1]
+            for card in cards
+            if '<span class="tag tag-open">开放中</span>' in card
+        ]
+
+    at(9, 59, 10)
+    html = client.get("/sites/?near=39.0400,117.7100").content.decode()
+    assert open_cards(html) == ["乙附近儿童之家"]
+    html = client.get("/sites/?open_now=on&near=39.0400,117.7100").content.decode()
+    assert names_in(html) == ["乙附近儿童之家"]
+    assert "找到 1 个阵地（09:59 更新）" in html
+
+    at(9, 59, 50)  # the same minute, another place: the kept count and states serve
+    html = client.get("/sites/?open_now=on&near=39.0500,117.7200").content.decode()
+    assert names_in(html) == ["乙附近儿童之家"] and "找到 1 个阵地（09:59 更新）" in html
+
+    at(10, 0, 5)  # 乙 has closed, 丙 and 甲 opened: nothing saved, only the clock moved
+    html = client.get("/sites/?near=39.0600,117.7300").content.decode()
+    assert open_cards(html) == ["丙中间妇女之家", "甲远处妇女之家"]
+    html = client.get("/sites/?open_now=on&near=39.0600,117.7300").content.decode()
+    assert names_in(html) == ["丙中间妇女之家", "甲远处妇女之家"]
+    assert "找到 2 个阵地（10:00 更新）" in html
+
+    at(11, 0, 5)  # both closed: none open, and the count says so
+    html = client.get("/sites/?open_now=on&near=39.0700,117.7400").content.decode()
+    assert names_in(html) == [] and "没有符合条件的阵地" in html
+    assert open_cards(client.get("/sites/?near=39.0700,117.7400").content.decode()) == []
+
+
+def names_in(html: str) -> list[str]:
+    listed = html.split('id="opening-soon"')[0]
+    return re.findall(r'<h3 class="item-title"><a href="[^"]+">([^<]+)</a>', listed)
