@@ -37,6 +37,10 @@ MAX_WORDS = 5
 # A group's count on the overview stops here ("1000+"): counting every match of a common word
 # would grow with the network, and nobody pages through a thousand results to check it.
 COUNT_CAP = 1000
+# PostgreSQL reads a word's rows by key from the index entries of its rarest bigram when it has
+# at most this many (each a probe of the row's primary key); with more, the word is common
+# enough that a scan meets the first COUNT_CAP + 1 matches sooner (bench/public_pages.py).
+DRIVE_CAP = 250
 # Placeholders compiled into the SQL in place of the words and of "now", then swapped for the
 # real values in the parameters. Mixed case, so that the pinyin match (lower case) is told apart.
 _WORD = "QsearchWord{}Q"
@@ -121,16 +125,21 @@ for _group in GROUPS.values():
 
 
 def uses_index(alias: str) -> bool:
-    """Whether search narrows by the bigram index on this database.
+    """Whether every search query narrows by the bigram index on this database.
 
     SQLite, which has no statistics to plan by, reads a word's rows from the index entries of
     its rarest bigram (forced by the join order), and at 10× the seed's size a rare word costs
-    a seventh of a scan. PostgreSQL plans by statistics and underestimates LIKE '%…%': with the
-    index it probes an entry per row and, at the seed's size, took twice as long as its plain
-    scan (bench/load_bench and bench/public_pages.py, in one run); at 10× both cost the same.
-    So PostgreSQL scans; the index is kept there too, so that switching costs no rebuild.
+    a seventh of a scan. PostgreSQL plans by statistics and underestimates LIKE '%…%': joined
+    with the index it scanned the rows and probed an entry per row, slower than its plain scan.
+    So on PostgreSQL only the first results of a group use the index, as keys read before the
+    rows (see ``_first_sql``); its paging and counting queries scan.
     """
     return connections[alias].vendor == "sqlite"
+
+
+def drives_first(alias: str) -> bool:
+    """Whether a group's first results are read from the bigram index on this database."""
+    return connections[alias].vendor in ("sqlite", "postgresql")
 
 
 def words_of(query: str) -> list[str]:
@@ -237,7 +246,8 @@ def _first_sql(group: Group, queryset, title_match: Q, limit: int, alias: str, d
     rank: a name/title match first). With at most COUNT_CAP of them, m is every match: the page
     is m sorted and the count its size, in one scan. With more, the count is "COUNT_CAP and more"
     and the page is read by ``_top_sql`` instead. drive: the words' bigrams; the rows are read
-    from the index entries of the one with the fewest (none: the rows are scanned).
+    from the index entries of the one with the fewest (none: the rows are scanned). On
+    PostgreSQL, ``queryset`` holds no bigram checks, and a word too common to drive is scanned.
     """
     fields, order = _columns(group)
     rank = Case(When(title_match, then=Value(0)), default=Value(1))
@@ -252,19 +262,43 @@ def _first_sql(group: Group, queryset, title_match: Q, limit: int, alias: str, d
         table = connections[alias].ops.quote_name(SearchGram._meta.db_table)
         label = search_index.label_of(group.model)
         chosen, chosen_params = "%s", [drive[0]]
+        sqlite = connections[alias].vendor == "sqlite"
+        # PostgreSQL drives only with at most DRIVE_CAP entries: counting further tells nothing.
+        enough = (COUNT_CAP if sqlite else DRIVE_CAP) + 1
         if len(drive) > 1:
             counted = " UNION ALL ".join(
                 f"SELECT %s AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "
-                f"WHERE model = %s AND gram = %s LIMIT {COUNT_CAP + 1}) AS c{i}) AS n"
+                f"WHERE model = %s AND gram = %s LIMIT {enough}) AS c{i}) AS n"
                 for i in range(len(drive))
             )
             chosen = f"(SELECT gram FROM ({counted}) AS x ORDER BY n LIMIT 1)"
             chosen_params = [p for gram in drive for p in (gram, label, gram)]
-        sql = (
-            f"SELECT q.* FROM {table} AS g CROSS JOIN ({inner}) AS q "
-            f"WHERE g.model = %s AND g.gram = {chosen} AND q.pk = g.key LIMIT {COUNT_CAP + 1}"
-        )
-        params = (*params, label, *chosen_params)
+        if sqlite:
+            sql = (
+                f"SELECT q.* FROM {table} AS g CROSS JOIN ({inner}) AS q "
+                f"WHERE g.model = %s AND g.gram = {chosen} AND q.pk = g.key LIMIT {COUNT_CAP + 1}"
+            )
+            params = (*params, label, *chosen_params)
+        else:
+            # PostgreSQL: up to DRIVE_CAP + 1 of the bigram's keys as one array, read first (k).
+            # With at most DRIVE_CAP, the rows are those keys, each fetched by its primary key
+            # (pk = ANY(array) is an index condition, whatever the planner thinks of LIKE);
+            # with more, the word is common and the rows are scanned instead. Each branch's
+            # condition is on k alone: the database runs one branch and skips the other whole.
+            # The rows (inner) carry no bigram checks here: the LIKE conditions decide, over at
+            # most DRIVE_CAP rows fetched by key, and the statement plans in a third of the time
+            # (planning was most of its cost at the seed's size).
+            pk_type = group.model._meta.pk.db_type(connections[alias])
+            keys = f"CAST((SELECT keys FROM k) AS {pk_type}[])"
+            sql = (
+                f"WITH k AS MATERIALIZED (SELECT ARRAY(SELECT key FROM {table} WHERE model = %s"
+                f" AND gram = {chosen} LIMIT {DRIVE_CAP + 1}) AS keys) "
+                f"(SELECT q.* FROM ({inner}) AS q WHERE cardinality({keys}) <= {DRIVE_CAP}"
+                f" AND q.pk = ANY({keys}) LIMIT {COUNT_CAP + 1}) "
+                f"UNION ALL (SELECT q.* FROM ({inner}) AS q"
+                f" WHERE cardinality({keys}) > {DRIVE_CAP} LIMIT {COUNT_CAP + 1})"
+            )
+            params = (label, *chosen_params, *params, *params)
     return f"SELECT m.*, COUNT(*) OVER () FROM ({sql}) AS m ORDER BY {order} LIMIT {limit}", params
 
 
@@ -304,13 +338,15 @@ def compiled(
     """
     group = GROUPS[name]
     placeholders = [_WORD.format(i) for i in range(len(pinyin))]
-    if not uses_index(alias):
+    if not (uses_index(alias) or (kind.startswith("first:") and drives_first(alias))):
         grams = (0,) * len(grams)
     gram_placeholders = [[_GRAM.format(i, j) for j in range(n)] for i, n in enumerate(grams)]
     if kind.startswith("first:"):
         drive = tuple(gram for word in gram_placeholders for gram in word)
+        # SQLite checks the other bigrams per row; PostgreSQL reads few rows by key (_first_sql).
+        checked = gram_placeholders if connections[alias].vendor == "sqlite" else ()
         queryset, title_match = _filtered(
-            group, placeholders, pinyin, _NOW, gram_placeholders, drive=bool(drive)
+            group, placeholders, pinyin, _NOW, checked, drive=bool(drive)
         )
         limit = int(kind.removeprefix("first:"))
         sql, params = _first_sql(group, queryset.using(alias), title_match, limit, alias, drive)

@@ -1,6 +1,6 @@
 """The search index (bigrams of each searchable row) follows every way a row is written, narrows
 without deciding (LIKE decides), and a rebuild restores it. Runs on SQLite and PostgreSQL (which
-keeps the index but searches by scanning: federation.site.search.uses_index)."""
+reads a group's first results from it, a common word's by scanning: federation.site.search)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from federation.models import SearchGram
+from federation.site import search
 from organizations.models import Federation
 from tests.factories import ArticleFactory, FederationFactory, ServiceSiteFactory
 from tests.organizations.import_helpers import xlsx_bytes
@@ -71,7 +72,7 @@ def test_rows_written_in_bulk_without_the_index_are_found_after_a_rebuild(
     Federation.objects.bulk_create(
         [Federation(name="批量托管妇联", level="grassroots", kind="single", parent=existing.parent)]
     )
-    if connection.vendor == "sqlite":  # where search narrows by the index (search.uses_index)
+    if search.drives_first(connection.alias):  # the first results are read from the index
         assert found(client, "托管", "federations") == []
     with django_capture_on_commit_callbacks(execute=True):  # the public pages are refreshed
         call_command("rebuild_search_index", stdout=io.StringIO())
@@ -94,3 +95,35 @@ def test_the_spreadsheet_import_keeps_the_index_in_step(
         run(tmp_path, xlsx_bytes([row], headers), kind="site")
     assert found(client, "托管", "sites") == []
     assert found(client, "阅读", "sites") == ["泰达妇女之家"]
+
+
+@pytest.fixture
+def drive_cap_3(monkeypatch):
+    """A network where a word held by more than 3 rows counts as common (DRIVE_CAP 3, not 250):
+    PostgreSQL scans for it, and reads a rarer word's rows by key from the index."""
+    monkeypatch.setattr(search, "DRIVE_CAP", 3)
+    search.compiled.cache_clear()  # the cap is part of the compiled SQL
+    yield
+    search.compiled.cache_clear()
+
+
+def test_rare_and_common_words_find_the_same_rows_whichever_way_they_are_read(
+    client, drive_cap_3
+):
+    for i in range(6):
+        FederationFactory(name=f"阳光妇联{i}")  # 阳光: 6 rows, common
+    FederationFactory(name="星光托管妇联")  # 托管: 2 rows, rare
+    FederationFactory(name="月光妇联", description="开设暑期托管")
+    assert found(client, "阳光", "federations") == [f"阳光妇联{i}" for i in range(6)]
+    assert found(client, "托管", "federations") == ["星光托管妇联", "月光妇联"]
+    # 光托 is the rarest of 星光托管's bigrams (1 row); the whole word decides.
+    assert found(client, "星光托管", "federations") == ["星光托管妇联"]
+    # A bigram every row of the word holds, and rows holding the bigram but not the word.
+    assert found(client, "光妇", "federations") == [
+        "月光妇联",
+        *[f"阳光妇联{i}" for i in range(6)],
+    ]
+    assert found(client, "阳光妇联3", "federations") == ["阳光妇联3"]
+    # Two words: each must be held, the rarest bigram of either drives.
+    assert found(client, "托管 月光", "federations") == ["月光妇联"]
+    assert found(client, "阳光 托管", "federations") == []
