@@ -107,9 +107,7 @@ def drive_cap_3(monkeypatch):
     search.compiled.cache_clear()
 
 
-def test_rare_and_common_words_find_the_same_rows_whichever_way_they_are_read(
-    client, drive_cap_3
-):
+def test_rare_and_common_words_find_the_same_rows_whichever_way_they_are_read(client, drive_cap_3):
     for i in range(6):
         FederationFactory(name=f"阳光妇联{i}")  # 阳光: 6 rows, common
     FederationFactory(name="星光托管妇联")  # 托管: 2 rows, rare
