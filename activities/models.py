@@ -517,6 +517,9 @@ class Exemplar(ChoiceLabels, models.Model):
         verbose_name = _("先进典型")
         verbose_name_plural = _("先进典型")
         ordering = ["-year", "name"]
+        # The public list's order (/exemplars/): its first page read from the index. By year
+        # alone, the names of a whole year were sorted on every render.
+        indexes = [models.Index(fields=["-year", "name"], name="exemplar_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 name="exemplar_year_range", condition=Q(year__gte=1949, year__lte=2100)
