@@ -41,6 +41,12 @@ COUNT_CAP = 1000
 # at most this many (each a probe of the row's primary key); with more, the word is common
 # enough that a scan meets the first COUNT_CAP + 1 matches sooner (bench/public_pages.py).
 DRIVE_CAP = 250
+# ... and only in a table of more rows than this (PostgreSQL's own estimate): in a smaller one a
+# scan costs less than planning and running the reads by key (at the seed's size, twice less).
+DRIVE_MIN_ROWS = 2000
+# Rows per (database, group) table, as PostgreSQL estimated them at this process's last search
+# with results there (each first query carries the estimate): whether to drive by the index.
+_table_rows: dict[tuple[str, str], float] = {}
 # Placeholders compiled into the SQL in place of the words and of "now", then swapped for the
 # real values in the parameters. Mixed case, so that the pinyin match (lower case) is told apart.
 _WORD = "QsearchWord{}Q"
@@ -138,8 +144,13 @@ def uses_index(alias: str) -> bool:
 
 
 def drives_first(alias: str) -> bool:
-    """Whether a group's first results are read from the bigram index on this database."""
+    """Whether a group's first results may be read from the bigram index on this database (on
+    PostgreSQL, only in a table of more than DRIVE_MIN_ROWS rows: ``Search._compiled``)."""
     return connections[alias].vendor in ("sqlite", "postgresql")
+
+
+def _estimates_rows(alias: str) -> bool:
+    return connections[alias].vendor == "postgresql"
 
 
 def words_of(query: str) -> list[str]:
@@ -299,6 +310,13 @@ def _first_sql(group: Group, queryset, title_match: Q, limit: int, alias: str, d
                 f" WHERE cardinality({keys}) > {DRIVE_CAP} LIMIT {COUNT_CAP + 1})"
             )
             params = (label, *chosen_params, *params, *params)
+    if _estimates_rows(alias):
+        # The table's estimated size, with the rows (one InitPlan): how the next search reads.
+        size = "(SELECT reltuples FROM pg_class WHERE oid = CAST(%s AS regclass))"
+        return (
+            f"SELECT m.*, {size}, COUNT(*) OVER () FROM ({sql}) AS m ORDER BY {order} LIMIT {limit}",
+            (group.model._meta.db_table, *params),
+        )
     return f"SELECT m.*, COUNT(*) OVER () FROM ({sql}) AS m ORDER BY {order} LIMIT {limit}", params
 
 
@@ -326,7 +344,12 @@ def _top_sql(group: Group, queryset: QuerySet, title_match: Q, limit: int, alias
 
 @functools.lru_cache(maxsize=512)
 def compiled(
-    name: str, pinyin: tuple[bool, ...], grams: tuple[int, ...], alias: str, kind: str
+    name: str,
+    pinyin: tuple[bool, ...],
+    grams: tuple[int, ...],
+    alias: str,
+    kind: str,
+    drive: bool = True,
 ) -> Compiled:
     """The SQL of one group's search for one shape of query.
 
@@ -335,10 +358,11 @@ def compiled(
     kind: ``first:<n>`` (the first n keys in rank order, each row with the count up to
     COUNT_CAP + 1), ``top:<n>`` (the first n keys of a word with more matches), ``keys`` (every
     key in rank order; the caller adds LIMIT/OFFSET) or ``count`` (the true count, for paging).
+    drive: whether ``first:`` may read from the bigram index (drives_first).
     """
     group = GROUPS[name]
     placeholders = [_WORD.format(i) for i in range(len(pinyin))]
-    if not (uses_index(alias) or (kind.startswith("first:") and drives_first(alias))):
+    if not (uses_index(alias) or (kind.startswith("first:") and drive and drives_first(alias))):
         grams = (0,) * len(grams)
     gram_placeholders = [[_GRAM.format(i, j) for j in range(n)] for i, n in enumerate(grams)]
     if kind.startswith("first:"):
@@ -391,12 +415,18 @@ class Search:
         group = GROUPS[name]
         pinyin = self.pinyin if group.pinyin else (False,) * len(self.words)
         alias = router.db_for_read(group.model)
-        return compiled(name, pinyin, self.grams, alias, kind)
+        drive = True
+        if _estimates_rows(alias):
+            drive = _table_rows.get((alias, name), 0) > DRIVE_MIN_ROWS
+        return compiled(name, pinyin, self.grams, alias, kind, drive)
 
     def first(self, name: str, limit: int) -> dict:
         """The first ``limit`` results of a group, and its count up to COUNT_CAP."""
-        rows = self._compiled(name, f"first:{limit}").rows(self.words, self.now)
+        statement = self._compiled(name, f"first:{limit}")
+        rows = statement.rows(self.words, self.now)
         found = rows[0][-1] if rows else 0
+        if rows and _estimates_rows(statement.alias):
+            _table_rows[(statement.alias, name)] = rows[0][-2]
         if found > COUNT_CAP:  # these rows are some matches, not the first: read those
             rows = self._compiled(name, f"top:{limit}").rows(self.words, self.now)
         keys = tuple(row[0] for row in rows)

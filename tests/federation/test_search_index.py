@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from federation.models import SearchGram
 from federation.site import search
@@ -72,7 +73,7 @@ def test_rows_written_in_bulk_without_the_index_are_found_after_a_rebuild(
     Federation.objects.bulk_create(
         [Federation(name="批量托管妇联", level="grassroots", kind="single", parent=existing.parent)]
     )
-    if search.drives_first(connection.alias):  # the first results are read from the index
+    if connection.vendor == "sqlite":  # read from the index (PostgreSQL: big tables only)
         assert found(client, "托管", "federations") == []
     with django_capture_on_commit_callbacks(execute=True):  # the public pages are refreshed
         call_command("rebuild_search_index", stdout=io.StringIO())
@@ -99,9 +100,13 @@ def test_the_spreadsheet_import_keeps_the_index_in_step(
 
 @pytest.fixture
 def drive_cap_3(monkeypatch):
-    """A network where a word held by more than 3 rows counts as common (DRIVE_CAP 3, not 250):
-    PostgreSQL scans for it, and reads a rarer word's rows by key from the index."""
+    """A network where a word held by more than 3 rows counts as common (DRIVE_CAP 3, not 250)
+    and every table as big (DRIVE_MIN_ROWS): PostgreSQL scans for a common word, and reads a
+    rarer word's rows by key from the index, from its second search on (the first tells it
+    the table's size)."""
     monkeypatch.setattr(search, "DRIVE_CAP", 3)
+    monkeypatch.setattr(search, "DRIVE_MIN_ROWS", -2)  # an estimate is -1 before any ANALYZE
+    monkeypatch.setattr(search, "_table_rows", {})
     search.compiled.cache_clear()  # the cap is part of the compiled SQL
     yield
     search.compiled.cache_clear()
@@ -112,6 +117,7 @@ def test_rare_and_common_words_find_the_same_rows_whichever_way_they_are_read(cl
         FederationFactory(name=f"阳光妇联{i}")  # 阳光: 6 rows, common
     FederationFactory(name="星光托管妇联")  # 托管: 2 rows, rare
     FederationFactory(name="月光妇联", description="开设暑期托管")
+    assert found(client, "月光", "federations") == ["月光妇联"]  # the size is known from here
     assert found(client, "阳光", "federations") == [f"阳光妇联{i}" for i in range(6)]
     assert found(client, "托管", "federations") == ["星光托管妇联", "月光妇联"]
     # 光托 is the rarest of 星光托管's bigrams (1 row); the whole word decides.
@@ -125,3 +131,27 @@ def test_rare_and_common_words_find_the_same_rows_whichever_way_they_are_read(cl
     # Two words: each must be held, the rarest bigram of either drives.
     assert found(client, "托管 月光", "federations") == ["月光妇联"]
     assert found(client, "阳光 托管", "federations") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's size estimates")
+def test_postgresql_reads_by_key_only_in_a_big_table(client, monkeypatch):
+    monkeypatch.setattr(search, "_table_rows", {})
+    search.compiled.cache_clear()
+    FederationFactory(name="星光托管妇联")
+
+    def first_query(query: str) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            assert found(client, query, "federations") == ["星光托管妇联"]
+        (sql,) = [
+            q["sql"]
+            for q in queries
+            if "organizations_federation" in q["sql"] and "COUNT(*) OVER" in q["sql"]
+        ]
+        return sql
+
+    monkeypatch.setattr(search, "DRIVE_MIN_ROWS", 10**9)  # no table is that big
+    assert "WITH k AS" not in first_query("星光")
+    assert "WITH k AS" not in first_query("托管")
+    monkeypatch.setattr(search, "DRIVE_MIN_ROWS", -2)  # every table is
+    assert "WITH k AS" in first_query("光托")
+    search.compiled.cache_clear()
