@@ -350,13 +350,8 @@ class SiteListView(TileMapMixin, ListView):
 
         def openings(missing: list[int]) -> list[tuple[str, bool]]:
             hours = periods_of([sites[i].pk for i in missing])
-            return [
-                (
-                    opening_text(hours.get(sites[i].pk, ()), local),
-                    open_period(hours.get(sites[i].pk, ()), local) is not None,
-                )
-                for i in missing
-            ]
+            week = [hours.get(sites[i].pk, ()) for i in missing]
+            return [(opening_text(p, local), open_period(p, local) is not None) for p in week]
 
         # Each site's opening text and "open now" move only with the minute (periods start and
         # end on one) and its hours: kept per site and minute, so the periods are read only for

@@ -7,7 +7,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0013_article_with_cover_index'),
-        ('organizations', '0011_federation_directory_by_level'),
     ]
 
     operations = [

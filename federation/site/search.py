@@ -349,7 +349,7 @@ def compiled(
     grams: tuple[int, ...],
     alias: str,
     kind: str,
-    drive: bool = True,
+    by_index: bool = True,
 ) -> Compiled:
     """The SQL of one group's search for one shape of query.
 
@@ -358,11 +358,11 @@ def compiled(
     kind: ``first:<n>`` (the first n keys in rank order, each row with the count up to
     COUNT_CAP + 1), ``top:<n>`` (the first n keys of a word with more matches), ``keys`` (every
     key in rank order; the caller adds LIMIT/OFFSET) or ``count`` (the true count, for paging).
-    drive: whether ``first:`` may read from the bigram index (drives_first).
+    by_index: whether ``first:`` may read from the bigram index (drives_first).
     """
     group = GROUPS[name]
     placeholders = [_WORD.format(i) for i in range(len(pinyin))]
-    if not (uses_index(alias) or (kind.startswith("first:") and drive and drives_first(alias))):
+    if not (uses_index(alias) or (kind.startswith("first:") and by_index and drives_first(alias))):
         grams = (0,) * len(grams)
     gram_placeholders = [[_GRAM.format(i, j) for j in range(n)] for i, n in enumerate(grams)]
     if kind.startswith("first:"):
@@ -415,10 +415,10 @@ class Search:
         group = GROUPS[name]
         pinyin = self.pinyin if group.pinyin else (False,) * len(self.words)
         alias = router.db_for_read(group.model)
-        drive = True
+        by_index = True
         if _estimates_rows(alias):
-            drive = _table_rows.get((alias, name), 0) > DRIVE_MIN_ROWS
-        return compiled(name, pinyin, self.grams, alias, kind, drive)
+            by_index = _table_rows.get((alias, name), 0) > DRIVE_MIN_ROWS
+        return compiled(name, pinyin, self.grams, alias, kind, by_index)
 
     def first(self, name: str, limit: int) -> dict:
         """The first ``limit`` results of a group, and its count up to COUNT_CAP."""
